@@ -1,0 +1,69 @@
+# Poltavateploenergo readings assistant. `make run` to chat, `make test` for CI.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+RASA := $(BIN)/rasa
+MODEL := models/current.tar.gz
+TRAINING_INPUTS := $(shell find data nlu_components -type f \( -name '*.yml' -o -name '*.py' \)) config.yml domain.yml
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install run serve train evaluate test validate pytest stories bench clean
+
+help:
+	@echo "make run       chat with the assistant in the terminal (sets everything up)"
+	@echo "make serve     Rasa on :5005 (REST) + action server on :5055, foreground"
+	@echo "make test      data validation, unit/DB tests, NLU gate, conversation tests"
+	@echo "make train     train the model if data/config/domain changed"
+	@echo "make evaluate  NLU evaluation on the held-out test set -> results/"
+	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+var/assistant.db: | $(VENV)/.installed
+	mkdir -p var
+	$(PY) -m actions.db.seed
+
+$(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
+	$(RASA) train --fixed-model-name current --out models
+
+train: $(MODEL)
+
+run: $(MODEL) var/assistant.db
+	scripts/run-stack shell
+
+serve: $(MODEL) var/assistant.db
+	scripts/run-stack serve
+
+validate: install
+	$(RASA) data validate --fail-on-warnings
+
+pytest: install
+	scripts/ensure-system-packages
+	$(PY) -m pytest
+
+evaluate: $(MODEL)
+	$(PY) -m scripts.evaluate_nlu
+
+stories: $(MODEL)
+	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories
+
+test: validate pytest evaluate stories
+
+bench: $(MODEL)
+	$(PY) -m bench.run_bench
+
+clean:
+	rm -rf models results/stories results/nlu

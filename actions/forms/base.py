@@ -1,0 +1,74 @@
+"""The common base of every form validation in the assistant."""
+
+from __future__ import annotations
+
+from abc import ABC
+from datetime import datetime
+from typing import Any, Callable, Dict, Optional, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.db.engine import run_in_session
+from actions.db.repository import SenderKey
+from actions.sender import sender_of
+from actions.settings import Settings, get_settings
+
+T = TypeVar("T")
+SlotValues = Dict[str, Any]
+
+
+class AssistantFormValidation(FormValidationAction, ABC):
+    """Gives subclasses the sender, the clock, settings and a database unit of work.
+
+    Subclasses implement `validate_<slot>` and `extract_<slot>` methods as
+    rasa-sdk defines them; each returns the slots to set, `None` values making
+    the form ask again.
+    """
+
+    @property
+    def settings(self) -> Settings:
+        return get_settings()
+
+    def now(self) -> datetime:
+        return self.settings.now()
+
+    @staticmethod
+    def sender(tracker: Tracker) -> SenderKey:
+        return sender_of(tracker)
+
+    @staticmethod
+    async def db(work: Callable[[Session], T]) -> T:
+        return await run_in_session(work)
+
+    @staticmethod
+    def requested(tracker: Tracker) -> Optional[str]:
+        return tracker.get_slot("requested_slot")
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        """Always names the next slot (rasa-sdk leaves it to Rasa when
+        `required_slots` happens to equal the domain's list, which would make
+        a dynamic form behave differently depending on its state).
+
+        A validation that returns `requested_slot: None` ends the form.
+        """
+        if _form_ended_this_turn(tracker):
+            return SlotSet("requested_slot", None)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = (name for name in required if tracker.slots.get(name) is None)
+        return SlotSet("requested_slot", next(missing, None))
+
+
+def _form_ended_this_turn(tracker: Tracker) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            return event.get("value") is None
+    return False

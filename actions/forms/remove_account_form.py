@@ -1,0 +1,92 @@
+"""Removing an account from the chat: which one, then an explicit confirmation."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.accounts.lookup import linked_account_views
+from actions.accounts.numbers import AccountNumberError, normalise_account_number
+from actions.forms.base import AssistantFormValidation, SlotValues
+from actions.texts import YES_NO_BUTTONS
+
+
+class ValidateRemoveAccountForm(AssistantFormValidation):
+    def name(self) -> Text:
+        return "validate_remove_account_form"
+
+    async def extract_remove_account_choice(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        if tracker.get_slot("remove_account_choice"):
+            return {}
+        requested = self.requested(tracker)
+        if requested == "remove_account_choice":
+            entity = next(tracker.get_latest_entity_values("account_number"), None)
+            return {"remove_account_choice": entity or tracker.latest_message.get("text")}
+        if requested is None:
+            sender = self.sender(tracker)
+            accounts = await self.db(lambda s: linked_account_views(s, sender))
+            if len(accounts) == 1:
+                return {"remove_account_choice": accounts[0].number}
+        return {}
+
+    async def validate_remove_account_choice(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        sender = self.sender(tracker)
+        accounts = await self.db(lambda s: linked_account_views(s, sender))
+        try:
+            number = normalise_account_number(str(value))
+        except AccountNumberError:
+            number = ""
+        if not any(a.number == number for a in accounts):
+            dispatcher.utter_message(text="Оберіть, будь ласка, рахунок кнопкою.")
+            return {"remove_account_choice": None}
+        return {"remove_account_choice": number}
+
+    async def validate_remove_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        return {"remove_confirmed": value is True}
+
+
+class AskRemoveAccountChoice(Action):
+    def name(self) -> Text:
+        return "action_ask_remove_account_choice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        sender = AssistantFormValidation.sender(tracker)
+        accounts = await AssistantFormValidation.db(lambda s: linked_account_views(s, sender))
+        buttons = [
+            {
+                "title": f"{a.number}, {a.masked_address}",
+                "payload": f'/inform{{"account_number":"{a.number}"}}',
+            }
+            for a in accounts
+        ]
+        dispatcher.utter_message(text="Який рахунок прибрати з чату?", buttons=buttons)
+        return []
+
+
+class AskRemoveConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_remove_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        number = tracker.get_slot("remove_account_choice")
+        dispatcher.utter_message(
+            text=(
+                f"Прибрати рахунок {number} з цього чату? Показники, які ви вже передали, "
+                "залишаться в базі."
+            ),
+            buttons=YES_NO_BUTTONS,
+        )
+        return []

@@ -1,0 +1,22 @@
+"""The slots each form fills, so every exit path clears the same set."""
+
+from typing import List
+
+from rasa_sdk.events import EventType, SlotSet
+
+ACCOUNT_FORM_SLOTS = ("account_number", "address_confirmed")
+READING_FORM_SLOTS = (
+    "reading_account",
+    "reading_value",
+    "reading_meters",
+    "reading_entries",
+    "reading_pending",
+    "reading_high_confirmed",
+    "reading_save",
+)
+REMOVE_FORM_SLOTS = ("remove_account_choice", "remove_confirmed")
+ALL_FORM_SLOTS = ACCOUNT_FORM_SLOTS + READING_FORM_SLOTS + REMOVE_FORM_SLOTS
+
+
+def cleared(*slot_names: str) -> List[EventType]:
+    return [SlotSet(name, None) for name in slot_names]

@@ -1,0 +1,62 @@
+"""Meter readings as people type them: "1 234,5", "345 м3", "дванадцять цілих п'ять"."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Tuple
+
+_UNIT_WORDS = re.compile(
+    r"(м3|м³|m3|куб(?:ів|а|и|ометр\w*|\.?\s*м\.?)?|кубометр\w*|гкал|gcal|мвт(?:[·\s*\-]*год)?"
+    r"|mwh|квт(?:[·\s*\-]*год)?|kwh|гігакалор\w*)\.?",
+    re.IGNORECASE,
+)
+_LEAD_WORDS = re.compile(r"^(показник|показания|показання|pokaznyk)\w*[:\s]*", re.IGNORECASE)
+_NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+class ReadingFormatError(ValueError):
+    """The text is not a reading; the message says why, in Ukrainian."""
+
+
+def _number_words_to_digits(text: str) -> str:
+    """ "триста сорок п'ять" -> "345" with ukrainian-itn (offline WFST grammars)."""
+    from ukrainian_itn import normalize  # imported late: loads native grammars
+
+    return normalize(text.replace("’", "'").replace("`", "'"))
+
+
+def parse_reading(text: str) -> Tuple[Decimal, int]:
+    """Parses a typed reading.
+
+    Returns:
+        The value as an exact Decimal and the number of decimals typed.
+
+    Raises:
+        ReadingFormatError: with the reason, ready to show to the user.
+    """
+    cleaned = _LEAD_WORDS.sub("", text.strip())
+    cleaned = _UNIT_WORDS.sub("", cleaned).strip()
+    if _LETTERS.search(cleaned):
+        cleaned = _UNIT_WORDS.sub("", _number_words_to_digits(cleaned.lower())).strip()
+    # Spaces, apostrophes and underscores group thousands; a comma is the decimal mark.
+    compact = re.sub(r"[\s'_\u00a0\u202f]", "", cleaned).replace(",", ".")
+    if compact.startswith("-"):
+        raise ReadingFormatError("Показник не може бути від'ємним. Введіть число з лічильника.")
+    if compact.count(".") > 1:
+        raise ReadingFormatError(
+            "У числі кілька десяткових знаків-розділювачів. Введіть показник так, як на "
+            "лічильнику, наприклад 1234,5."
+        )
+    if not _NUMERIC.match(compact):
+        raise ReadingFormatError(
+            "Це не схоже на показник лічильника. Введіть лише число з табло, "
+            "наприклад 1234,5 або 345."
+        )
+    try:
+        value = Decimal(compact)
+    except InvalidOperation as error:  # pragma: no cover - the regex rules it out
+        raise ReadingFormatError("Не вдалося прочитати число. Спробуйте ще раз.") from error
+    decimals = len(compact.split(".")[1]) if "." in compact else 0
+    return value, decimals

@@ -1,0 +1,69 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from actions.db import engine as db_engine
+from actions.db.models import Base
+from actions.settings import KYIV, get_settings
+from tests.support.postgres import available, throwaway_postgres
+
+# Inside the default window (1st..28th) unless a test moves the clock.
+TEST_NOW = "2026-11-20T10:00:00+02:00"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if not available():
+        pytest.fail("PostgreSQL 15 binaries not found; `make test` installs them")
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path) -> Iterator[Engine]:
+    """An empty schema on each backend, made the action server's engine."""
+    if request.param == "sqlite":
+        engine = db_engine.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        engine = db_engine.make_engine(request.getfixturevalue("postgres_url"))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    Base.metadata.create_all(engine)
+    db_engine.use_engine(engine)
+    yield engine
+    db_engine.use_engine(None)
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine, future=True) as session:
+        yield session
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch) -> Iterator[None]:
+    """Every test runs at TEST_NOW unless it sets ASSISTANT_NOW itself."""
+    monkeypatch.setenv("ASSISTANT_NOW", TEST_NOW)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def set_clock(monkeypatch, moment: str) -> None:
+    monkeypatch.setenv("ASSISTANT_NOW", moment)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime.fromisoformat(TEST_NOW).astimezone(KYIV)

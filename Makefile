@@ -50,7 +50,8 @@ serve: $(MODEL) var/assistant.db
 validate: install
 	$(RASA) data validate --fail-on-warnings
 
-pytest: install
+# The end-to-end tests drive the trained model through the real servers.
+pytest: $(MODEL)
 	scripts/ensure-system-packages
 	$(PY) -m pytest
 

@@ -298,3 +298,13 @@ async def test_account_without_meters_ends_the_form(seeded):
                                                                active_loop="reading_form"))
     assert slots["reading_meters"] == [] and slots["requested_slot"] is None
     assert "немає активних лічильників" in texts[0]
+
+
+async def test_a_new_number_instead_of_confirmation_is_validated_afresh(seeded):
+    link("0100004")
+    state = form_state("0100004")
+    previous = Decimal(state["reading_meters"][0]["previous_value"])
+    state.update(reading_pending=str(previous + 50), requested_slot="reading_high_confirmed")
+    slots, _, _ = await _enter(state, str(previous + 1))
+    assert list(slots["reading_entries"].values()) == [str(previous + 1)]
+    assert slots["reading_pending"] is None and slots["requested_slot"] == "reading_value"

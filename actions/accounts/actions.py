@@ -15,7 +15,7 @@ from actions.db import repository as repo
 from actions.db.engine import run_in_session
 from actions.db.repository import SenderKey
 from actions.forms.slots import ACCOUNT_FORM_SLOTS, REMOVE_FORM_SLOTS, cleared
-from actions.sender import sender_of
+from actions.conversation import sender_of
 from actions.settings import get_settings
 from actions.texts import MENU_BUTTONS, format_date, format_decimal, meter_title, UNIT_LABELS
 

@@ -19,7 +19,7 @@ from actions.accounts.numbers import (
 )
 from actions.db import repository as repo
 from actions.forms.base import AssistantFormValidation, SlotValues
-from actions.sender import sender_of
+from actions.conversation import sender_of
 from actions.settings import get_settings
 from actions.texts import YES_NO_BUTTONS
 

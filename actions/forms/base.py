@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from datetime import datetime
-from typing import Any, Callable, Dict, Optional, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from actions.db.engine import run_in_session
 from actions.db.repository import SenderKey
-from actions.sender import sender_of
+from actions.conversation import sender_of
 from actions.settings import Settings, get_settings
 
 T = TypeVar("T")
+REQUESTED = "requested_slot"
 SlotValues = Dict[str, Any]
 
 
@@ -29,6 +30,10 @@ class AssistantFormValidation(FormValidationAction, ABC):
     rasa-sdk defines them; each returns the slots to set, `None` values making
     the form ask again.
     """
+
+    @abstractmethod
+    def name(self) -> Text:
+        """The validation action's name: `validate_<form name>`."""
 
     @property
     def settings(self) -> Settings:
@@ -47,7 +52,17 @@ class AssistantFormValidation(FormValidationAction, ABC):
 
     @staticmethod
     def requested(tracker: Tracker) -> Optional[str]:
-        return tracker.get_slot("requested_slot")
+        return tracker.get_slot(REQUESTED)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """As rasa-sdk's, but a `validate_<slot>` returning `requested_slot: None` ends the form."""
+        events = await super().run(dispatcher, tracker, domain)
+        ended = any(_is_requested_slot(event) and event["value"] is None for event in events[:-1])
+        if ended:
+            events = [e for e in events if not _is_requested_slot(e)] + [SlotSet(REQUESTED, None)]
+        return events
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -56,19 +71,12 @@ class AssistantFormValidation(FormValidationAction, ABC):
         `required_slots` happens to equal the domain's list, which would make
         a dynamic form behave differently depending on its state).
 
-        A validation that returns `requested_slot: None` ends the form.
         """
-        if _form_ended_this_turn(tracker):
-            return SlotSet("requested_slot", None)
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         missing = (name for name in required if tracker.slots.get(name) is None)
-        return SlotSet("requested_slot", next(missing, None))
+        return SlotSet(REQUESTED, next(missing, None))
 
 
-def _form_ended_this_turn(tracker: Tracker) -> bool:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "slot" and event.get("name") == "requested_slot":
-            return event.get("value") is None
-    return False
+
+def _is_requested_slot(event: EventType) -> bool:
+    return event.get("event") == "slot" and event.get("name") == REQUESTED

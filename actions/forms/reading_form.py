@@ -136,13 +136,13 @@ class ValidateReadingForm(AssistantFormValidation):
     ) -> SlotValues:
         meter = current_meter(tracker)
         if meter is None:
-            return {"reading_value": None}
+            return {"reading_value": None, "reading_pending": None}
         try:
             reading, decimals = parse_reading(str(value))
         except ReadingFormatError as error:
             await self._reject(tracker, checks.NOT_A_NUMBER)
             dispatcher.utter_message(text=str(error))
-            return {"reading_value": None}
+            return {"reading_value": None, "reading_pending": None}
 
         reason = checks.rejection_reason(meter, reading, decimals)
         if reason == checks.TOO_MANY_DECIMALS:
@@ -166,7 +166,7 @@ class ValidateReadingForm(AssistantFormValidation):
             )
         if reason is not None:
             await self._reject(tracker, reason)
-            return {"reading_value": None}
+            return {"reading_value": None, "reading_pending": None}
 
         if checks.is_implausible(meter, reading, self.settings.monthly_ceiling):
             await self._reject(tracker, checks.IMPLAUSIBLE)
@@ -181,7 +181,7 @@ class ValidateReadingForm(AssistantFormValidation):
 
         entries = form_entries(tracker)
         entries[str(meter.meter_id)] = str(reading)
-        return {"reading_value": None, "reading_entries": entries}
+        return {"reading_value": None, "reading_entries": entries, "reading_pending": None}
 
     async def validate_reading_high_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

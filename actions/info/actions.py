@@ -17,7 +17,7 @@ from actions.forms.slots import ALL_FORM_SLOTS, cleared
 from actions.info.contacts import current_contacts
 from actions.readings.actions import closed_window_text
 from actions.readings.window import current_window
-from actions.sender import sender_of
+from actions.conversation import latest_intent, sender_of
 from actions.settings import get_settings
 from actions.texts import MENU_BUTTONS, days_word, format_date, format_decimal, format_period
 
@@ -122,7 +122,7 @@ class SetReminders(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        enable = tracker.get_intent_of_latest_message() == "reminders_on"
+        enable = latest_intent(tracker) == "reminders_on"
         sender, now = sender_of(tracker), get_settings().now()
 
         def store(session: Session) -> None:
@@ -139,20 +139,24 @@ class SetReminders(Action):
         return []
 
 
+NOT_UNDERSTOOD = ("nlu_fallback", "out_of_scope")
+
+
 def _trailing_fallbacks(tracker: Tracker) -> int:
-    """How many of the latest user messages in a row were not understood."""
+    """How many of the latest user messages in a row were not understood or off-topic."""
     count = 0
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") not in NOT_UNDERSTOOD:
             break
         count += 1
     return count
 
 
 class Fallback(Action):
-    """Not understood: a polite answer with the menu; twice in a row, the contacts too."""
+    """Not understood or off-topic: a polite answer with the menu; twice in a row,
+    the operator's contacts too."""
 
     def name(self) -> Text:
         return "action_fallback"
@@ -161,7 +165,8 @@ class Fallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         channel, now = sender_of(tracker).channel, get_settings().now()
-        await run_in_session(lambda s: repo.record_event(s, "fallback", "", channel, now))
+        reason = latest_intent(tracker) or ""
+        await run_in_session(lambda s: repo.record_event(s, "fallback", reason, channel, now))
         if _trailing_fallbacks(tracker) >= 2:
             contacts = await current_contacts()
             dispatcher.utter_message(
@@ -169,6 +174,12 @@ class Fallback(Action):
                     "Вибачте, я знову не зрозумів. Можливо, краще поговорити з працівником "
                     f"абонентського відділу: {contacts.line()}. Або оберіть дію в меню."
                 ),
+                buttons=MENU_BUTTONS,
+            )
+        elif latest_intent(tracker) == "out_of_scope":
+            dispatcher.utter_message(
+                text="Вибачте, з цим я не допоможу: я приймаю показники лічильників тепла "
+                "та гарячої води і відповідаю на запитання про них.",
                 buttons=MENU_BUTTONS,
             )
         else:

@@ -18,7 +18,7 @@ from actions.forms.slots import READING_FORM_SLOTS, cleared
 from actions.readings.checks import OUTSIDE_WINDOW
 from actions.readings.submission import SubmissionRejected, meter_history, save_submission
 from actions.readings.window import WindowStatus, current_window, window_for
-from actions.sender import sender_of
+from actions.conversation import sender_of
 from actions.settings import get_settings
 from actions.texts import (
     MENU_BUTTONS,

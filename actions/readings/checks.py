@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Dict, Optional
 
+from actions.db.models import without_trailing_zeros
+
 # How many of a meter's own units make one base unit of its kind (Gcal, m³).
 UNITS_PER_BASE = {
     "Gcal": Decimal("1"),
@@ -61,7 +63,7 @@ def rejection_reason(meter: MeterFacts, value: Decimal, decimals: int) -> Option
 def consumption(meter: MeterFacts, value: Decimal) -> Optional[Decimal]:
     if meter.previous_value is None:
         return None
-    return value - meter.previous_value
+    return without_trailing_zeros(value - meter.previous_value)
 
 
 def is_implausible(meter: MeterFacts, value: Decimal, ceilings: Dict[str, Decimal]) -> bool:

@@ -1,0 +1,113 @@
+"""The real assistant for end-to-end tests and benchmarks: the action server and
+the Rasa server as subprocesses on free loopback ports, stopped afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early; log:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not come up; log:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class RunningStack:
+    def __init__(self, rasa_url: str, action_url: str, workdir: Path) -> None:
+        self.rasa_url = rasa_url
+        self.action_url = action_url
+        self.workdir = workdir
+
+    def say(self, sender: str, text: str) -> List[Dict]:
+        """Sends a message through the REST channel; returns the bot's messages."""
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": text}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+
+@contextmanager
+def running_stack(
+    workdir: Path,
+    env: Optional[Dict[str, str]] = None,
+    credentials: Optional[Path] = None,
+    endpoints_extra: str = "",
+    model: Path = MODEL,
+) -> Iterator[RunningStack]:
+    """Starts both servers with `env` added to the environment (DATABASE_URL, ...)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n' + endpoints_extra
+    )
+    if credentials is None:
+        credentials = workdir / "credentials.yml"
+        credentials.write_text("rest:\n")
+    process_env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SANIC_HOST": "127.0.0.1",
+        "PYTHONPATH": str(ROOT),
+        **(env or {}),
+    }
+    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    actions = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
+        cwd=ROOT, env=process_env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    rasa = None
+    try:
+        _wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        rasa = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--model", str(model), "-i", "127.0.0.1",
+             "--port", str(rasa_port), "--endpoints", str(endpoints),
+             "--credentials", str(credentials)],
+            cwd=ROOT, env=process_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+        )
+        _wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        yield RunningStack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", workdir)
+    finally:
+        if rasa is not None:
+            _stop(rasa)
+        _stop(actions)

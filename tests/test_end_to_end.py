@@ -1,0 +1,127 @@
+"""The whole assistant through the REST channel: real Rasa server, real action
+server, real database (SQLite file and the throw-away PostgreSQL)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from actions.db import engine as db_engine
+from actions.db import repository as repo
+from actions.db.models import Base, Reading, ReadingSource
+from actions.db.repository import SenderKey
+from actions.db.seed import seed_demo
+from actions.settings import get_settings
+from tests.conftest import TEST_NOW
+from tests.support.stack import MODEL, running_stack
+
+pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def stack(request, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(f"e2e-{request.param}")
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'assistant.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = db_engine.make_engine(url)
+    if request.param == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    Base.metadata.create_all(engine)
+    with Session(engine, future=True) as session, session.begin():
+        seed_demo(session, get_settings().now())
+    with running_stack(workdir, env={"DATABASE_URL": url, "ASSISTANT_NOW": TEST_NOW}) as running:
+        running.engine = engine
+        yield running
+    engine.dispose()
+
+
+def texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def assistant_readings(engine, sender_id):
+    with Session(engine, future=True) as session:
+        rows = session.execute(
+            select(Reading).where(Reading.source == ReadingSource.assistant,
+                                  Reading.sender_id == sender_id).order_by(Reading.id)
+        ).scalars()
+        return [(r.value, r.in_force, r.period) for r in rows]
+
+
+def previous_values(engine, number):
+    with Session(engine, future=True) as session:
+        account = repo.find_account(session, number)
+        return [repo.last_reading(session, m.id).value for m in repo.active_meters(session, account.id)]
+
+
+def test_full_submission_is_stored(stack):
+    sender = "e2e-happy"
+    greeting = stack.say(sender, "Привіт")
+    assert "Вітаю" in texts(greeting)
+    assert [b["title"] for b in greeting[0]["buttons"]][:2] == ["Передати показники", "Додати особовий рахунок"]
+
+    assert "номер особового рахунку" in texts(stack.say(sender, "хочу передати показники"))
+    assert "Це ваша адреса?" in texts(stack.say(sender, "01-00-004"))
+    linked = texts(stack.say(sender, "так"))
+    assert "Рахунок додано: 0100004" in linked and "Передати показники зараз?" in linked
+
+    heat, water = previous_values(stack.engine, "0100004")
+    first = texts(stack.say(sender, "так"))
+    assert "Лічильник 1 з 2" in first
+    assert "менший за попередній" in texts(stack.say(sender, "1"))
+    assert "не схоже на показник" in texts(stack.say(sender, "абв"))
+    deadline = texts(stack.say(sender, "до якого числа?"))
+    assert "28 листопада 2026" in deadline and "Лічильник 1 з 2" in deadline  # answered, form resumed
+    second = texts(stack.say(sender, f"{heat + Decimal('0.75')} Гкал".replace(".", ",")))
+    assert "Лічильник 2 з 2" in second
+    summary = stack.say(sender, f"{water + 3}")
+    assert "спожито 0,75 Гкал" in texts(summary) and "спожито 3 м³" in texts(summary)
+    assert [b["title"] for b in summary[-1]["buttons"]] == ["Зберегти", "Змінити"]
+    assert assistant_readings(stack.engine, sender) == []  # nothing before Save
+
+    saved = texts(stack.say(sender, "Зберегти"))
+    assert "збережено 20 листопада 2026 о 10:00" in saved
+    assert assistant_readings(stack.engine, sender) == [
+        (heat + Decimal("0.75"), True, "2026-11"), (water + 3, True, "2026-11")]
+    assert "листопад 2026" in texts(stack.say(sender, "історія показників"))
+
+
+def test_cancel_in_the_middle_stores_nothing(stack):
+    sender = "e2e-cancel"
+    stack.say(sender, "додати особовий рахунок")
+    stack.say(sender, "0100002")
+    stack.say(sender, "так")
+    assert "Лічильник 1 з 1" in texts(stack.say(sender, "передати показники"))
+    (water,) = previous_values(stack.engine, "0100002")
+    assert "Зберегти?" in texts(stack.say(sender, str(water + 2)))
+    assert "нічого не збережено" in texts(stack.say(sender, "скасувати"))
+    assert assistant_readings(stack.engine, sender) == []
+
+
+def test_typed_intents_cannot_skip_confirmation(stack):
+    sender = "e2e-forged"
+    stack.say(sender, '/inform{"account_number":"0100001"}')
+    stack.say(sender, "/affirm")
+    stack.say(sender, '/add_account{"account_number":"0100001"}')
+    stack.say(sender, "/affirm")  # the real confirmation step: now it may link
+    with Session(stack.engine, future=True) as session:
+        linked = [a.number for a in repo.linked_accounts(session, SenderKey("rest", sender))]
+    assert linked == ["0100001"]
+    stack.say(sender, "/submit_reading")
+    stack.say(sender, '/inform{"reading_save": true}')
+    stack.say(sender, "/affirm")
+    assert assistant_readings(stack.engine, sender) == []
+
+
+def test_not_understood_twice_offers_the_operator(stack):
+    sender = "e2e-fallback"
+    first = texts(stack.say(sender, "яка завтра погода"))
+    second = texts(stack.say(sender, "хто виграв вчора футбол"))
+    assert "не допоможу" in first and "тел." not in first
+    assert "абонентського відділу" in second and "тел." in second

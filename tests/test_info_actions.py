@@ -1,0 +1,91 @@
+"""Answers around the flow: deadline, tariffs, contacts, reminders, fallback, cancel."""
+
+import pytest
+from sqlalchemy import select
+
+from actions.db import repository as repo
+from actions.db.engine import in_session
+from actions.db.models import ConversationEvent, MessengerUser, WindowOverride
+from actions.db.seed import seed_demo
+from actions.info.actions import (
+    AnswerDeadline,
+    CancelForm,
+    ExplainMeterProblem,
+    Fallback,
+    SetReminders,
+    ShowContacts,
+    ShowTariffs,
+)
+from actions.info.contacts import PHONE_KEY
+from tests.conftest import set_clock
+from tests.support.conversation import button_titles, run, tracker
+
+
+@pytest.fixture
+def seeded(engine, now):
+    in_session(lambda s: seed_demo(s, now))
+
+
+async def test_deadline_with_days_left(seeded):
+    _, texts, _ = await run(AnswerDeadline(), tracker("до якого числа?", intent="ask_deadline"))
+    assert texts == ["Показники за листопад 2026 приймаються до 28 листопада 2026 включно. "
+                     "Залишилося 8 днів."]
+
+
+async def test_deadline_on_the_last_day_and_after_it(seeded, monkeypatch):
+    set_clock(monkeypatch, "2026-11-28T23:30:00+02:00")
+    _, texts, _ = await run(AnswerDeadline(), tracker(intent="ask_deadline"))
+    assert "Сьогодні останній день" in texts[0]
+    set_clock(monkeypatch, "2026-11-28T23:30:00+00:00")  # already the 29th in Kyiv
+    _, texts, _ = await run(AnswerDeadline(), tracker(intent="ask_deadline"))
+    assert "завершився 28 листопада 2026" in texts[0] and "1 грудня 2026" in texts[0]
+
+
+async def test_deadline_follows_the_month_override(seeded):
+    in_session(lambda s: s.add(WindowOverride(period="2026-11", last_day=30)))
+    _, texts, _ = await run(AnswerDeadline(), tracker(intent="ask_deadline"))
+    assert "до 30 листопада 2026" in texts[0] and "10 днів" in texts[0]
+
+
+async def test_tariffs_are_read_from_the_table_and_marked_demo(seeded):
+    _, texts, _ = await run(ShowTariffs(), tracker("тарифи", intent="ask_tariff"))
+    assert "1\u00a0654,41 грн за Гкал" in texts[0] and "демо" in texts[0]
+
+
+async def test_contacts_come_from_staff_settings_first(seeded):
+    _, texts, _ = await run(ShowContacts(), tracker(intent="contact_operator"))
+    assert "(0532) 00-00-00" in texts[0]
+    in_session(lambda s: repo.set_setting(s, PHONE_KEY, "(0532) 11-22-33"))
+    _, texts, _ = await run(ShowContacts(), tracker(intent="contact_operator"))
+    assert "(0532) 11-22-33" in texts[0]
+    _, texts, _ = await run(ExplainMeterProblem(), tracker(intent="meter_problem"))
+    assert "повірк" in texts[0] and "(0532) 11-22-33" in texts[0]
+
+
+async def test_reminders_switch_off_and_on(seeded):
+    def enabled():
+        return in_session(lambda s: s.execute(select(MessengerUser.reminders_enabled)).scalar_one())
+
+    _, texts, _ = await run(SetReminders(), tracker("не нагадуй", intent="reminders_off"))
+    assert enabled() is False and "більше не надсилатиму" in texts[0]
+    await run(SetReminders(), tracker("нагадуй", intent="reminders_on"))
+    assert enabled() is True
+
+
+async def test_fallback_offers_operator_on_the_second_miss_and_counts_anonymously(seeded):
+    _, first, messages = await run(Fallback(), tracker("ыыы", intent="nlu_fallback"))
+    assert "не зрозумів" in first[0] and "Передати показники" in button_titles(messages)
+    _, second, _ = await run(Fallback(), tracker("ччч", intent="nlu_fallback",
+                                                 previous_intents=["nlu_fallback"]))
+    assert "тел. (0532) 00-00-00" in second[0]
+    events = in_session(lambda s: s.execute(select(ConversationEvent)).scalars().all())
+    assert [(e.kind, e.channel) for e in events] == [("fallback", "telegram")] * 2
+
+
+async def test_cancel_leaves_the_form_and_clears_everything():
+    slots, texts, _ = await run(CancelForm(), tracker(
+        "скасувати", intent="cancel", active_loop="reading_form",
+        slots={"reading_account": "0100004", "reading_entries": {"1": "5"}}))
+    assert "нічого не збережено" in texts[0]
+    assert slots["reading_account"] is None and slots["reading_entries"] is None
+    assert slots["requested_slot"] is None

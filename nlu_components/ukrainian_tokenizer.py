@@ -25,11 +25,22 @@ NUMBER_LEMMA = "__число__"
 
 # Latin transliteration back to Cyrillic; longer clusters first.
 _LATIN_CLUSTERS = (
-    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
-    ("sh", "ш"), ("yu", "ю"), ("ya", "я"), ("ye", "є"), ("yi", "ї"), ("iu", "ю"),
-    ("ia", "я"), ("ie", "є"),
+    ("shch", "щ"),
+    ("sch", "щ"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ts", "ц"),
+    ("ch", "ч"),
+    ("sh", "ш"),
+    ("yu", "ю"),
+    ("ya", "я"),
+    ("ye", "є"),
+    ("yi", "ї"),
+    ("iu", "ю"),
+    ("ia", "я"),
+    ("ie", "є"),
 )
-_LATIN_LETTERS = dict(zip("abvhgdezyiklmnoprstufcjwxq", "абвггдезиіклмнопрстуфцйвхк"))
+_LATIN_LETTERS = dict(zip("abvhgdezyiklmnoprstufcjwxq", "абвггдезиіклмнопрстуфцйвхк", strict=True))
 _LATIN_WORD = re.compile(r"^[a-z']+$")
 _HAS_DIGIT = re.compile(r"\d")
 
@@ -71,9 +82,7 @@ def lemma_of(word: str) -> str:
     return word
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class UkrainianLemmaTokenizer(WhitespaceTokenizer):
     """`WhitespaceTokenizer` plus pymorphy3 lemmas for Ukrainian and Russian."""
 

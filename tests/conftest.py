@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 

@@ -1,16 +1,23 @@
 """Adding an account: number formats, unknown numbers, the rate limit, confirmation."""
 
-from datetime import datetime
 
 import pytest
 
 from actions.accounts.actions import LinkAccount
-from actions.accounts.numbers import AccountNumberError, masked_address, normalise_account_number
+from actions.accounts.numbers import (
+    AccountNumberError,
+    masked_address,
+    normalise_account_number,
+)
 from actions.db import repository as repo
 from actions.db.engine import in_session
 from actions.db.repository import SenderKey
 from actions.db.seed import seed_demo
-from actions.forms.account_form import AskAccountNumber, AskAddressConfirmed, ValidateAccountForm
+from actions.forms.account_form import (
+    AskAccountNumber,
+    AskAddressConfirmed,
+    ValidateAccountForm,
+)
 from tests.conftest import set_clock
 from tests.support.conversation import button_titles, run, tracker
 

@@ -11,7 +11,6 @@ from actions.db import repository as repo
 from actions.db.models import Account, Meter, MeterKind, Reading
 from actions.db.repository import SenderKey
 from actions.db.seed import DEMO_ACCOUNTS, seed_demo
-from actions.settings import KYIV
 
 
 def _meter(session) -> Meter:

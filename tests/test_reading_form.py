@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from actions.db import repository as repo
 from actions.db.engine import in_session
-from actions.db.models import Account, Reading, ReadingSource, WindowOverride
+from actions.db.models import Reading, ReadingSource, WindowOverride
 from actions.db.repository import SenderKey
 from actions.db.seed import seed_demo
 from actions.forms.reading_form import (

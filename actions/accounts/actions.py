@@ -11,13 +11,19 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.accounts.lookup import AccountView, linked_account_views
+from actions.conversation import sender_of
 from actions.db import repository as repo
 from actions.db.engine import run_in_session
 from actions.db.repository import SenderKey
 from actions.forms.slots import ACCOUNT_FORM_SLOTS, REMOVE_FORM_SLOTS, cleared
-from actions.conversation import sender_of
 from actions.settings import get_settings
-from actions.texts import MENU_BUTTONS, format_date, format_decimal, meter_title, UNIT_LABELS
+from actions.texts import (
+    MENU_BUTTONS,
+    UNIT_LABELS,
+    format_date,
+    format_decimal,
+    meter_title,
+)
 
 ROUTE_SLOT = "flow_route"
 
@@ -145,7 +151,9 @@ class UnlinkAccount(Action):
             return account is not None and repo.unlink_account(session, sender, account.id)
 
         if await run_in_session(unlink):
-            dispatcher.utter_message(text=f"Рахунок {number} прибрано з цього чату.", buttons=MENU_BUTTONS)
+            dispatcher.utter_message(
+                text=f"Рахунок {number} прибрано з цього чату.", buttons=MENU_BUTTONS
+            )
         else:
             dispatcher.utter_message(text="Цей рахунок уже не доданий.", buttons=MENU_BUTTONS)
         return cleared(*REMOVE_FORM_SLOTS)

@@ -44,7 +44,9 @@ class LookupResult:
     blocked_until: Optional[datetime]
 
 
-def blocked_until(session: Session, sender: SenderKey, now: datetime, limit: int) -> Optional[datetime]:
+def blocked_until(
+    session: Session, sender: SenderKey, now: datetime, limit: int
+) -> Optional[datetime]:
     """When the user may look up again, or None if they may now."""
     failures = repo.lookup_failures_since(session, sender, now - LIMIT_WINDOW)
     if len(failures) < limit:

@@ -25,7 +25,7 @@ def normalise_account_number(text: str) -> str:
     cleaned = text.strip().lower()
     for prefix in ("особовий рахунок", "рахунок", "лицевой счет", "счет", "о/р", "№", "n"):
         if cleaned.startswith(prefix):
-            cleaned = cleaned[len(prefix):].strip(" :")
+            cleaned = cleaned[len(prefix) :].strip(" :")
     digits = _SEPARATORS.sub("", cleaned)
     if not digits:
         raise AccountNumberError("Я не бачу номера. Введіть номер особового рахунку цифрами.")
@@ -59,4 +59,3 @@ def masked_address(street: str, house: str, apartment: str) -> str:
     if apartment:
         address += ", кв. " + "*" * max(len(apartment), 2)
     return address
-

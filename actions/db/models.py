@@ -29,6 +29,7 @@ from actions.settings import KYIV
 
 Base = declarative_base()
 
+
 class ExactDecimal(TypeDecorator):
     """NUMERIC on PostgreSQL; text on SQLite, whose NUMERIC would pass through float."""
 
@@ -118,9 +119,7 @@ class Account(Base):
     apartment = Column(String(20), nullable=False, default="")
     active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
 
-    meters: List["Meter"] = relationship(
-        "Meter", back_populates="account", order_by="Meter.id"
-    )
+    meters: List["Meter"] = relationship("Meter", back_populates="account", order_by="Meter.id")
 
 
 class Meter(Base):

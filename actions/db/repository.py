@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import List, Optional
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from actions.db.models import (
     Account,
@@ -229,9 +229,9 @@ def messenger_user(session: Session, sender: SenderKey, now: datetime) -> Messen
 def current_tariffs(session: Session, on: date) -> List[Tariff]:
     """For each service and category, the tariff valid on the given date."""
     rows = session.execute(
-        select(Tariff).where(Tariff.valid_from <= on).order_by(
-            Tariff.service, Tariff.category, Tariff.valid_from.desc()
-        )
+        select(Tariff)
+        .where(Tariff.valid_from <= on)
+        .order_by(Tariff.service, Tariff.category, Tariff.valid_from.desc())
     )
     latest: dict = {}
     for tariff in rows.scalars():

@@ -9,19 +9,36 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Iterator, List, Sequence, Tuple
+from typing import List, Sequence, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db.models import Account, Base, Meter, MeterKind, Reading, ReadingSource, Tariff
+from actions.db.models import (
+    Account,
+    Base,
+    Meter,
+    MeterKind,
+    Reading,
+    ReadingSource,
+    Tariff,
+)
 
 # Real Poltava streets; every person and number below is made up.
 POLTAVA_STREETS = (
-    "вул. Соборності", "вул. Європейська", "вул. Шевченка", "вул. Гоголя",
-    "вул. Котляревського", "вул. Небесної Сотні", "вул. Стрітенська", "вул. Пилипа Орлика",
-    "вул. Зінківська", "вул. Сінна", "вул. Григорія Сковороди", "вул. Полтавського полку",
+    "вул. Соборності",
+    "вул. Європейська",
+    "вул. Шевченка",
+    "вул. Гоголя",
+    "вул. Котляревського",
+    "вул. Небесної Сотні",
+    "вул. Стрітенська",
+    "вул. Пилипа Орлика",
+    "вул. Зінківська",
+    "вул. Сінна",
+    "вул. Григорія Сковороди",
+    "вул. Полтавського полку",
 )
 
 # (kind, unit, decimals, location) per meter; the cycle mixes every case the
@@ -40,7 +57,12 @@ METER_SETS: Sequence[Sequence[Tuple[MeterKind, str, int, str]]] = (
     ((MeterKind.heat, "kWh", 0, ""),),
 )
 # Typical monthly use in a meter's unit, for plausible demo history.
-MONTHLY_USE = {"Gcal": Decimal("0.8"), "MWh": Decimal("0.9"), "kWh": Decimal("900"), "m3": Decimal("3")}
+MONTHLY_USE = {
+    "Gcal": Decimal("0.8"),
+    "MWh": Decimal("0.9"),
+    "kWh": Decimal("900"),
+    "m3": Decimal("3"),
+}
 
 DEMO_ACCOUNTS = 36
 DEMO_FIRST_NUMBER = 100001  # demo accounts are 0100001 ... 0100036
@@ -116,7 +138,9 @@ def add_subscribers(
                         meter_id=meter.id,
                         period=period,
                         value=value.quantize(quantum),
-                        submitted_at=datetime(end.year, end.month, end.day, 12, 0, tzinfo=now.tzinfo),
+                        submitted_at=datetime(
+                            end.year, end.month, end.day, 12, 0, tzinfo=now.tzinfo
+                        ),
                         source=ReadingSource.billing,
                         channel="billing",
                         in_force=True,
@@ -130,10 +154,22 @@ def add_demo_tariffs(session: Session) -> None:
     note = "демо-значення, не офіційний тариф"
     session.add_all(
         [
-            Tariff(service="Постачання теплової енергії", category="населення", unit="Гкал",
-                   price_uah=Decimal("1654.41"), valid_from=date(2021, 10, 1), note=note),
-            Tariff(service="Постачання гарячої води", category="населення", unit="м³",
-                   price_uah=Decimal("98.45"), valid_from=date(2021, 10, 1), note=note),
+            Tariff(
+                service="Постачання теплової енергії",
+                category="населення",
+                unit="Гкал",
+                price_uah=Decimal("1654.41"),
+                valid_from=date(2021, 10, 1),
+                note=note,
+            ),
+            Tariff(
+                service="Постачання гарячої води",
+                category="населення",
+                unit="м³",
+                price_uah=Decimal("98.45"),
+                valid_from=date(2021, 10, 1),
+                note=note,
+            ),
         ]
     )
     session.flush()

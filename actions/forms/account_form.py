@@ -17,9 +17,9 @@ from actions.accounts.numbers import (
     find_account_number,
     normalise_account_number,
 )
+from actions.conversation import sender_of
 from actions.db import repository as repo
 from actions.forms.base import AssistantFormValidation, SlotValues
-from actions.conversation import sender_of
 from actions.settings import get_settings
 from actions.texts import YES_NO_BUTTONS
 
@@ -62,7 +62,11 @@ class ValidateAccountForm(AssistantFormValidation):
             dispatcher.utter_message(text=str(error))
             return {"account_number": None}
 
-        sender, now, limit = self.sender(tracker), self.now(), self.settings.lookup_failures_per_hour
+        sender, now, limit = (
+            self.sender(tracker),
+            self.now(),
+            self.settings.lookup_failures_per_hour,
+        )
         result = await self.db(lambda s: lookup_account(s, sender, number, now, limit))
         if result.account is not None:
             return {"account_number": number, "address_confirmed": None}

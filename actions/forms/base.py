@@ -13,9 +13,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.conversation import sender_of
 from actions.db.engine import run_in_session
 from actions.db.repository import SenderKey
-from actions.conversation import sender_of
 from actions.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -75,7 +75,6 @@ class AssistantFormValidation(FormValidationAction, ABC):
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         missing = (name for name in required if tracker.slots.get(name) is None)
         return SlotSet(REQUESTED, next(missing, None))
-
 
 
 def _is_requested_slot(event: EventType) -> bool:

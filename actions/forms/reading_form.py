@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 from actions.accounts.lookup import linked_account_views
 from actions.accounts.numbers import AccountNumberError, normalise_account_number
 from actions.db import repository as repo
-from actions.info.contacts import operator_contacts_line
 from actions.forms.base import AssistantFormValidation, SlotValues
+from actions.info.contacts import operator_contacts_line
 from actions.readings import checks
 from actions.readings.checks import MeterFacts
 from actions.readings.parsing import ReadingFormatError, parse_reading

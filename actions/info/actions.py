@@ -11,15 +11,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.conversation import latest_intent, sender_of
 from actions.db import repository as repo
 from actions.db.engine import run_in_session
 from actions.forms.slots import ALL_FORM_SLOTS, cleared
 from actions.info.contacts import current_contacts
 from actions.readings.actions import closed_window_text
 from actions.readings.window import current_window
-from actions.conversation import latest_intent, sender_of
 from actions.settings import get_settings
-from actions.texts import MENU_BUTTONS, days_word, format_date, format_decimal, format_period
+from actions.texts import (
+    MENU_BUTTONS,
+    days_word,
+    format_date,
+    format_decimal,
+    format_period,
+)
 
 
 class AnswerDeadline(Action):
@@ -34,11 +40,7 @@ class AnswerDeadline(Action):
             dispatcher.utter_message(text=closed_window_text(window))
             return []
         left = window.days_left
-        tail = (
-            "Сьогодні останній день!"
-            if left == 0
-            else f"Залишилося {left} {days_word(left)}."
-        )
+        tail = "Сьогодні останній день!" if left == 0 else f"Залишилося {left} {days_word(left)}."
         dispatcher.utter_message(
             text=(
                 f"Показники за {format_period(window.period)} приймаються до "

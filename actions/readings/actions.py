@@ -12,13 +12,17 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.accounts.actions import ROUTE_SLOT
+from actions.conversation import sender_of
 from actions.db import repository as repo
 from actions.db.engine import run_in_session
 from actions.forms.slots import READING_FORM_SLOTS, cleared
 from actions.readings.checks import OUTSIDE_WINDOW
-from actions.readings.submission import SubmissionRejected, meter_history, save_submission
-from actions.readings.window import WindowStatus, current_window, window_for
-from actions.conversation import sender_of
+from actions.readings.submission import (
+    SubmissionRejected,
+    meter_history,
+    save_submission,
+)
+from actions.readings.window import WindowStatus, window_for
 from actions.settings import get_settings
 from actions.texts import (
     MENU_BUTTONS,

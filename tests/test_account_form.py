@@ -151,3 +151,53 @@ async def test_links_survive_and_stay_per_channel(seeded):
                                      channel="viber", sender_id="same-id"))
     assert linked_numbers("same-id", "viber") == ["0100001"]
     assert linked_numbers("same-id", "telegram") == []
+
+
+async def test_my_accounts_lists_them_masked(seeded):
+    from actions.accounts.actions import ListAccounts
+
+    _, texts, _ = await run(ListAccounts(), tracker("мої рахунки", intent="list_accounts"))
+    assert "ще немає" in texts[0]
+    for number in ("0100001", "0100004"):
+        await run(LinkAccount(), tracker(slots={"account_number": number, "address_confirmed": True}))
+    _, texts, messages = await run(ListAccounts(), tracker("мої рахунки", intent="list_accounts"))
+    assert "• 0100001, вул. Соборності, буд. 1, кв. *" in texts[0] and "0100004" in texts[0]
+    assert "Прибрати рахунок" in button_titles(messages)
+
+
+async def test_remove_account_after_confirmation(seeded):
+    from actions.accounts.actions import PrepareRemoval, UnlinkAccount
+    from actions.forms.remove_account_form import AskRemoveConfirmed, ValidateRemoveAccountForm
+
+    slots, texts, _ = await run(PrepareRemoval(), tracker("видалити рахунок", intent="remove_account"))
+    assert slots["flow_route"] == "no_accounts" and "немає доданих" in texts[0]
+    await run(LinkAccount(), tracker(slots={"account_number": "0100004", "address_confirmed": True}))
+    slots, _, _ = await run(PrepareRemoval(), tracker("видалити рахунок", intent="remove_account"))
+    assert slots["flow_route"] == "ready"
+
+    # One account: chosen without a question, then an explicit Yes / No.
+    slots, _, _ = await run(ValidateRemoveAccountForm(), tracker(
+        "видалити рахунок", intent="remove_account", active_loop="remove_account_form"))
+    assert slots["remove_account_choice"] == "0100004"
+    assert slots["requested_slot"] == "remove_confirmed"
+    _, texts, messages = await run(AskRemoveConfirmed(), tracker(slots=slots))
+    assert "Прибрати рахунок 0100004" in texts[0] and button_titles(messages) == ["Так", "Ні"]
+
+    _, texts, _ = await run(UnlinkAccount(), tracker(
+        "ні", intent="deny", slots={"remove_account_choice": "0100004", "remove_confirmed": False}))
+    assert linked_numbers() == ["0100004"] and "залишається" in texts[0]
+    _, texts, _ = await run(UnlinkAccount(), tracker(
+        "так", intent="affirm", slots={"remove_account_choice": "0100004", "remove_confirmed": True}))
+    assert linked_numbers() == [] and "прибрано" in texts[0]
+
+
+async def test_history_shows_six_periods_with_consumption(seeded):
+    from actions.readings.actions import ShowHistory
+
+    await run(LinkAccount(), tracker(slots={"account_number": "0100002", "address_confirmed": True}))
+    _, texts, _ = await run(ShowHistory(), tracker("історія", intent="reading_history"))
+    lines = texts[0].splitlines()
+    assert lines[0].startswith("Рахунок 0100002. Гаряча вода, лічильник №")
+    assert lines[1].startswith("  жовтень 2026: ") and "спожито" in lines[1]
+    assert lines[6].startswith("  травень 2026: ") and "спожито" not in lines[6]
+    assert len(lines) == 7

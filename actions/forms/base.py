@@ -13,6 +13,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions.accounts.lookup import linked_account_views
 from actions.conversation import sender_of
 from actions.db.engine import run_in_session
 from actions.db.repository import SenderKey
@@ -54,6 +55,22 @@ class AssistantFormValidation(FormValidationAction, ABC):
     def requested(tracker: Tracker) -> Optional[str]:
         return tracker.get_slot(REQUESTED)
 
+    async def extract_account_choice(self, tracker: Tracker, slot: str) -> SlotValues:
+        """Fills `slot` with the account the user picked (button entity or typed
+        number), or, when the form starts and the user has one account, with it."""
+        if tracker.get_slot(slot):
+            return {}
+        requested = self.requested(tracker)
+        if requested == slot:
+            entity = next(tracker.get_latest_entity_values("account_number"), None)
+            return {slot: entity or tracker.latest_message.get("text")}
+        if requested is None:
+            sender = self.sender(tracker)
+            accounts = await self.db(lambda s: linked_account_views(s, sender))
+            if len(accounts) == 1:
+                return {slot: accounts[0].number}
+        return {}
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
@@ -79,3 +96,19 @@ class AssistantFormValidation(FormValidationAction, ABC):
 
 def _is_requested_slot(event: EventType) -> bool:
     return event.get("event") == "slot" and event.get("name") == REQUESTED
+
+
+async def ask_for_account(
+    tracker: Tracker, dispatcher: CollectingDispatcher, question: str
+) -> None:
+    """Asks which of the user's accounts, one button each (the number as an entity)."""
+    sender = sender_of(tracker)
+    accounts = await run_in_session(lambda s: linked_account_views(s, sender))
+    buttons = [
+        {
+            "title": f"{account.number}, {account.masked_address}",
+            "payload": f'/inform{{"account_number":"{account.number}"}}',
+        }
+        for account in accounts
+    ]
+    dispatcher.utter_message(text=question, buttons=buttons)

@@ -8,17 +8,18 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions.accounts.lookup import linked_account_views
 from actions.accounts.numbers import AccountNumberError, normalise_account_number
 from actions.db import repository as repo
-from actions.forms.base import AssistantFormValidation, SlotValues
+from actions.forms.base import AssistantFormValidation, SlotValues, ask_for_account
 from actions.info.contacts import operator_contacts_line
 from actions.readings import checks
 from actions.readings.checks import MeterFacts
 from actions.readings.parsing import ReadingFormatError, parse_reading
 from actions.readings.submission import already_submitted, meters_for_submission
-from actions.readings.window import current_window
+from actions.readings.window import window_for
 from actions.texts import (
     UNIT_LABELS,
     YES_NO_BUTTONS,
@@ -71,40 +72,33 @@ class ValidateReadingForm(AssistantFormValidation):
     async def extract_reading_account(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        if tracker.get_slot("reading_account"):
-            return {}
-        requested = self.requested(tracker)
-        if requested == "reading_account":
-            entity = next(tracker.get_latest_entity_values("account_number"), None)
-            return {"reading_account": entity or tracker.latest_message.get("text")}
-        if requested is None:  # the form just started: one account needs no question
-            sender = self.sender(tracker)
-            accounts = await self.db(lambda s: linked_account_views(s, sender))
-            if len(accounts) == 1:
-                return {"reading_account": accounts[0].number}
-        return {}
+        return await self.extract_account_choice(tracker, "reading_account")
 
     async def validate_reading_account(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        sender = self.sender(tracker)
-        accounts = await self.db(lambda s: linked_account_views(s, sender))
         try:
             number = normalise_account_number(str(value))
         except AccountNumberError:
             number = ""
-        chosen = next((a for a in accounts if a.number == number), None)
-        if chosen is None:
+        sender, settings, now = self.sender(tracker), self.settings, self.now()
+
+        def load(session: Session) -> Optional[tuple]:
+            chosen = next(
+                (a for a in linked_account_views(session, sender) if a.number == number), None
+            )
+            if chosen is None:
+                return None
+            window = window_for(session, settings.window_first_day, settings.window_last_day, now)
+            meters = meters_for_submission(session, chosen.account_id, window.period)
+            submitted = already_submitted(session, [m.meter_id for m in meters], window.period)
+            return chosen, window.period, meters, submitted
+
+        loaded = await self.db(load)
+        if loaded is None:
             dispatcher.utter_message(text="Оберіть, будь ласка, один із ваших рахунків кнопкою.")
             return {"reading_account": None}
-
-        period = (await current_window()).period
-
-        def load(session):
-            meters = meters_for_submission(session, chosen.account_id, period)
-            return meters, already_submitted(session, [m.meter_id for m in meters], period)
-
-        meters, submitted = await self.db(load)
+        chosen, period, meters, submitted = loaded
         if not meters:
             dispatcher.utter_message(
                 text=(
@@ -212,16 +206,7 @@ class AskReadingAccount(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        sender = AssistantFormValidation.sender(tracker)
-        accounts = await AssistantFormValidation.db(lambda s: linked_account_views(s, sender))
-        buttons = [
-            {
-                "title": f"{a.number}, {a.masked_address}",
-                "payload": f'/inform{{"account_number":"{a.number}"}}',
-            }
-            for a in accounts
-        ]
-        dispatcher.utter_message(text="За яким рахунком передаєте показники?", buttons=buttons)
+        await ask_for_account(tracker, dispatcher, "За яким рахунком передаєте показники?")
         return []
 
 

@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.accounts.lookup import linked_account_views
 from actions.accounts.numbers import AccountNumberError, normalise_account_number
-from actions.forms.base import AssistantFormValidation, SlotValues
+from actions.forms.base import AssistantFormValidation, SlotValues, ask_for_account
 from actions.texts import YES_NO_BUTTONS
 
 
@@ -21,18 +21,7 @@ class ValidateRemoveAccountForm(AssistantFormValidation):
     async def extract_remove_account_choice(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
-        if tracker.get_slot("remove_account_choice"):
-            return {}
-        requested = self.requested(tracker)
-        if requested == "remove_account_choice":
-            entity = next(tracker.get_latest_entity_values("account_number"), None)
-            return {"remove_account_choice": entity or tracker.latest_message.get("text")}
-        if requested is None:
-            sender = self.sender(tracker)
-            accounts = await self.db(lambda s: linked_account_views(s, sender))
-            if len(accounts) == 1:
-                return {"remove_account_choice": accounts[0].number}
-        return {}
+        return await self.extract_account_choice(tracker, "remove_account_choice")
 
     async def validate_remove_account_choice(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -61,16 +50,7 @@ class AskRemoveAccountChoice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        sender = AssistantFormValidation.sender(tracker)
-        accounts = await AssistantFormValidation.db(lambda s: linked_account_views(s, sender))
-        buttons = [
-            {
-                "title": f"{a.number}, {a.masked_address}",
-                "payload": f'/inform{{"account_number":"{a.number}"}}',
-            }
-            for a in accounts
-        ]
-        dispatcher.utter_message(text="Який рахунок прибрати з чату?", buttons=buttons)
+        await ask_for_account(tracker, dispatcher, "Який рахунок прибрати з чату?")
         return []
 
 

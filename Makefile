@@ -14,7 +14,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run serve train evaluate test validate pytest stories bench clean
+.PHONY: help install run serve serve-prod train evaluate test validate pytest stories bench clean
 
 help:
 	@echo "make run       chat with the assistant in the terminal (sets everything up)"
@@ -47,6 +47,10 @@ run: $(MODEL) var/assistant.db
 serve: $(MODEL) var/assistant.db
 	scripts/run-stack serve
 
+# Production: Telegram and Viber from credentials.prod.yml (no REST, no demo seed).
+serve-prod: $(MODEL)
+	RASA_CREDENTIALS=credentials.prod.yml scripts/run-stack serve
+
 validate: install
 	$(RASA) data validate --fail-on-warnings
 
@@ -55,8 +59,14 @@ pytest: $(MODEL)
 	scripts/ensure-system-packages
 	$(PY) -m pytest
 
+# Reports in results/nlu/; fails when the model is worse than results/baseline.json.
 evaluate: $(MODEL)
-	$(PY) -m scripts.evaluate_nlu
+	$(PY) -m retrain evaluate
+
+# Staff: validate, train a candidate, promote it only through the gate (docs/staff-guide.md).
+.PHONY: retrain
+retrain: | $(VENV)/.installed
+	$(PY) -m retrain retrain
 
 stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories

@@ -41,6 +41,8 @@ REFERENCE_DIR = BENCH_DIR / "rasa-init"
 FIRST_NUMBER = 5_000_001
 # Inside the submission window whatever the real date is.
 PINNED_NOW = "2026-11-20T10:00:00+02:00"
+# The single-consumer figures come from this many submissions, one after another.
+SINGLE_RUNS = 10
 
 Script = List[str]
 
@@ -72,8 +74,10 @@ class LoadResult:
         return len(self.latencies) / self.seconds
 
 
-async def _drive(url: str, scripts: Sequence[Tuple[str, Script]], name: str) -> LoadResult:
-    result = LoadResult(name=name, consumers=len(scripts))
+async def _drive(
+    url: str, scripts: Sequence[Tuple[str, Script]], name: str, one_at_a_time: bool
+) -> LoadResult:
+    result = LoadResult(name=name, consumers=1 if one_at_a_time else len(scripts))
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
 
         async def consumer(sender: str, script: Script) -> None:
@@ -88,13 +92,20 @@ async def _drive(url: str, scripts: Sequence[Tuple[str, Script]], name: str) -> 
                     result.errors += 1
 
         started = time.perf_counter()
-        await asyncio.gather(*(consumer(sender, script) for sender, script in scripts))
+        if one_at_a_time:
+            for sender, script in scripts:
+                await consumer(sender, script)
+        else:
+            await asyncio.gather(*(consumer(sender, script) for sender, script in scripts))
         result.seconds = time.perf_counter() - started
     return result
 
 
-def drive(url: str, scripts: Sequence[Tuple[str, Script]], name: str) -> LoadResult:
-    return asyncio.run(_drive(url, scripts, name))
+def drive(
+    url: str, scripts: Sequence[Tuple[str, Script]], name: str, one_at_a_time: bool = False
+) -> LoadResult:
+    """Runs the scripts concurrently, or one consumer after another."""
+    return asyncio.run(_drive(url, scripts, name, one_at_a_time))
 
 
 # --- our assistant -------------------------------------------------------------
@@ -108,7 +119,15 @@ class Consumer:
 
     def script(self) -> Script:
         readings = [f"{value}".replace(".", ",") for value in self.values]
-        return ["Привіт", "Додати особовий рахунок", self.number, "так", "так", *readings, "Зберегти"]
+        return [
+            "Привіт",
+            "Додати особовий рахунок",
+            self.number,
+            "так",
+            "так",
+            *readings,
+            "Зберегти",
+        ]
 
 
 def prepare_database(url: str, count: int) -> Tuple[Callable[[], Session], List[Consumer]]:
@@ -152,8 +171,12 @@ def reference_model() -> Path:
     if not any(models.glob("*.tar.gz")):
         REFERENCE_DIR.mkdir(parents=True, exist_ok=True)
         print("training the rasa init reference (once)...", flush=True)
-        subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(REFERENCE_DIR)],
-                       cwd=REFERENCE_DIR, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(REFERENCE_DIR)],
+            cwd=REFERENCE_DIR,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return max(models.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
 
 
@@ -171,30 +194,50 @@ def main(argv: Sequence[str] = ()) -> int:
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{BENCH_DIR / 'bench.db'}"
-    session_factory, consumers = prepare_database(url, args.consumers + 1)
-    single, crowd = consumers[:1], consumers[1 : args.consumers + 1]
+    session_factory, consumers = prepare_database(url, args.consumers + SINGLE_RUNS)
+    single, crowd = consumers[:SINGLE_RUNS], consumers[SINGLE_RUNS : SINGLE_RUNS + args.consumers]
     turns = round(statistics.mean(len(c.script()) for c in crowd))
     results: Dict[str, LoadResult] = {}
 
     env = {"DATABASE_URL": url, "ASSISTANT_NOW": PINNED_NOW}
-    with running_stack(BENCH_DIR / "assistant", env=env) as stack:
+    # As `make serve` runs it: conversations in the SQL tracker store.
+    tracker_db = BENCH_DIR / "tracker.db"
+    tracker_db.unlink(missing_ok=True)
+    tracker_store = f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{tracker_db}"\n'
+    with running_stack(BENCH_DIR / "assistant", env=env, endpoints_extra=tracker_store) as stack:
         drive(stack.rasa_url, [("warm-up", ["Привіт", "до якого числа?"])], "warm-up")
-        results["single"] = drive(stack.rasa_url, [(c.sender, c.script()) for c in single],
-                                  "assistant, 1 consumer")
-        results["crowd"] = drive(stack.rasa_url, [(c.sender, c.script()) for c in crowd],
-                                 f"assistant, {len(crowd)} consumers")
+        results["single"] = drive(
+            stack.rasa_url,
+            [(c.sender, c.script()) for c in single],
+            "assistant, 1 consumer",
+            one_at_a_time=True,
+        )
+        results["crowd"] = drive(
+            stack.rasa_url,
+            [(c.sender, c.script()) for c in crowd],
+            f"assistant, {len(crowd)} consumers",
+        )
     stored = stored_ok(session_factory, single + crowd)
 
     if not args.skip_reference:
         with running_stack(BENCH_DIR / "reference", model=reference_model()) as stack:
             drive(stack.rasa_url, [("warm-up", ["hello"])], "warm-up")
-            results["ref-single"] = drive(stack.rasa_url, reference_scripts(1, turns),
-                                          "rasa init, 1 consumer")
-            results["ref-crowd"] = drive(stack.rasa_url, reference_scripts(len(crowd), turns),
-                                         f"rasa init, {len(crowd)} consumers")
+            results["ref-single"] = drive(
+                stack.rasa_url,
+                reference_scripts(SINGLE_RUNS, turns),
+                "rasa init, 1 consumer",
+                one_at_a_time=True,
+            )
+            results["ref-crowd"] = drive(
+                stack.rasa_url,
+                reference_scripts(len(crowd), turns),
+                f"rasa init, {len(crowd)} consumers",
+            )
 
-    print(f"\nBenchmark {datetime.now(KYIV):%Y-%m-%d %H:%M %Z}, database {url.split(':')[0]}, "
-          f"{turns} turns per consumer")
+    print(
+        f"\nBenchmark {datetime.now(KYIV):%Y-%m-%d %H:%M %Z}, database {url.split(':')[0]}, "
+        f"{turns} turns per consumer"
+    )
     for result in results.values():
         print(result.summary())
     print(f"submissions stored: {stored} of {len(single) + len(crowd)}")

@@ -70,6 +70,8 @@ HISTORY_MONTHS = 6
 
 
 def create_schema(engine: Engine) -> None:
+    import channels.storage  # noqa: F401  (registers the messenger channels' tables on Base)
+
     Base.metadata.create_all(engine)
 
 

@@ -1,0 +1,47 @@
+"""One user message through the assistant, with the guarantees the messengers
+need: a failure or silence becomes a polite "try again", never nothing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import UserMessage
+
+from channels.output import MessengerOutput
+from channels.text import TRY_AGAIN
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+async def run_turn(on_new_message: OnNewMessage, message: UserMessage,
+                   output: MessengerOutput) -> None:
+    """Hands `message` to Rasa; apologises if the assistant failed or said nothing."""
+    before = output.sent
+    output.in_turn = True
+    try:
+        try:
+            await on_new_message(message)
+            failed = False
+        except Exception:
+            logger.exception("%s: the assistant failed on message %s",
+                             output.channel, message.message_id)
+            failed = True
+        if not failed and output.sent == before:
+            # Rasa logs and swallows action-server failures; silence is how they show.
+            logger.error("%s: no answer to message %s", output.channel, message.message_id)
+        if failed or output.sent == before:
+            await output.say(message.sender_id, TRY_AGAIN, keep_keyboard=True)
+    finally:
+        output.in_turn = False
+
+
+async def answer(output: MessengerOutput, sender_id: str, text: str) -> None:
+    """Replies without Rasa (non-text messages), leaving the chat's keyboard as it is."""
+    output.in_turn = True
+    try:
+        await output.say(sender_id, text, keep_keyboard=True)
+    finally:
+        output.in_turn = False

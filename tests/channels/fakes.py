@@ -1,0 +1,127 @@
+"""Local stand-ins for the Telegram Bot API and the Viber REST API: loopback
+HTTP servers that record every call the assistant makes and answer like the
+real services."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, List, Optional
+
+
+@dataclass
+class Call:
+    method: str  # the API method: sendMessage, send_message, ...
+    path: str
+    headers: Dict[str, str]
+    body: Dict[str, Any]
+
+
+def _telegram_answer(call: Call, serial: int) -> Dict[str, Any]:
+    if call.method == "sendMessage":
+        return {"ok": True, "result": {"message_id": serial, "chat": {"id": call.body["chat_id"]},
+                                       "text": call.body["text"]}}
+    if call.method == "getWebhookInfo":
+        return {"ok": True, "result": {"url": "https://example.test/webhooks/telegram/webhook",
+                                       "pending_update_count": 0}}
+    return {"ok": True, "result": True}
+
+
+def _viber_answer(call: Call, serial: int) -> Dict[str, Any]:
+    answer: Dict[str, Any] = {"status": 0, "status_message": "ok"}
+    if call.method == "send_message":
+        answer["message_token"] = 5000000000000000000 + serial
+    elif call.method == "set_webhook":
+        answer["event_types"] = call.body.get("event_types", [])
+    elif call.method == "get_account_info":
+        answer.update(webhook="https://example.test/webhooks/viber/webhook", subscribers_count=1)
+    return answer
+
+
+class FakeApi:
+    """`kind` is "telegram" or "viber"; `script(method, answer)` makes the next call
+    of that method answer differently (an error, a flood-control wait)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.calls: List[Call] = []
+        self._scripted: Dict[str, List[Dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}" + ("/pa" if self.kind == "viber" else "")
+
+    def __enter__(self) -> "FakeApi":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def script(self, method: str, answer: Dict[str, Any]) -> None:
+        with self._lock:
+            self._scripted.setdefault(method, []).append(answer)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._scripted.clear()
+
+    def of(self, method: str) -> List[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def sent(self) -> List[Dict[str, Any]]:
+        """Bodies of the messages the assistant sent to users."""
+        method = "sendMessage" if self.kind == "telegram" else "send_message"
+        return [call.body for call in self.of(method)]
+
+    def _answer(self, call: Call) -> Dict[str, Any]:
+        with self._lock:
+            self.calls.append(call)
+            queue = self._scripted.get(call.method)
+            if queue:
+                return queue.pop(0)
+            serial = len(self.calls)
+        answer: Callable[[Call, int], Dict[str, Any]] = (
+            _telegram_answer if self.kind == "telegram" else _viber_answer)
+        return answer(call, serial)
+
+    def _handler(self) -> type:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = json.loads(raw or b"{}")
+                call = Call(self.path.rsplit("/", 1)[-1], self.path, dict(self.headers), body)
+                data = json.dumps(fake._answer(call)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        return Handler
+
+
+def texts(bodies: List[Dict[str, Any]]) -> str:
+    return "\n".join(str(b.get("text", "")) for b in bodies)
+
+
+def reply_keyboard_titles(body: Dict[str, Any]) -> Optional[List[str]]:
+    markup = body.get("reply_markup") or {}
+    if "keyboard" not in markup:
+        return None
+    return [button["text"] for row in markup["keyboard"] for button in row]

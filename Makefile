@@ -23,6 +23,7 @@ help:
 	@echo "make train     train the model if data/config/domain changed"
 	@echo "make evaluate  NLU evaluation on the held-out test set -> results/"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
+	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
@@ -75,6 +76,11 @@ test: validate pytest evaluate stories
 
 bench: $(MODEL)
 	$(PY) -m bench.run_bench
+
+.PHONY: import-bench
+import-bench: | $(VENV)/.installed
+	scripts/ensure-system-packages
+	$(PY) -m bench.import_bench
 
 clean:
 	rm -rf models results/stories results/nlu

@@ -1,0 +1,5 @@
+"""`python -m staff ...`"""
+
+from staff.cli import main
+
+raise SystemExit(main())

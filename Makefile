@@ -21,7 +21,8 @@ help:
 	@echo "make serve     Rasa on :5005 (REST) + action server on :5055, foreground"
 	@echo "make test      data validation, unit/DB tests, NLU gate, conversation tests"
 	@echo "make train     train the model if data/config/domain changed"
-	@echo "make evaluate  NLU evaluation on the held-out test set -> results/"
+	@echo "make evaluate  NLU evaluation on the held-out test set -> results/nlu/, gated by results/baseline.json"
+	@echo "make retrain   staff: retrain on new phrases, promote only if no worse (docs/staff-guide.md)"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
 	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
 

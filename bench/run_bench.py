@@ -190,6 +190,12 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--consumers", type=int, default=20)
     parser.add_argument("--database-url", default="", help="default: a SQLite file under var/bench")
     parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument(
+        "--tracker-store",
+        choices=("sql", "memory"),
+        default="sql",
+        help="sql: conversations in SQLite as `make serve` keeps them (default)",
+    )
     args = parser.parse_args(list(argv) or None)
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
@@ -203,7 +209,11 @@ def main(argv: Sequence[str] = ()) -> int:
     # As `make serve` runs it: conversations in the SQL tracker store.
     tracker_db = BENCH_DIR / "tracker.db"
     tracker_db.unlink(missing_ok=True)
-    tracker_store = f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{tracker_db}"\n'
+    tracker_store = (
+        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{tracker_db}"\n'
+        if args.tracker_store == "sql"
+        else ""
+    )
     with running_stack(BENCH_DIR / "assistant", env=env, endpoints_extra=tracker_store) as stack:
         drive(stack.rasa_url, [("warm-up", ["Привіт", "до якого числа?"])], "warm-up")
         results["single"] = drive(

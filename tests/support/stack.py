@@ -12,7 +12,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -72,8 +72,12 @@ def running_stack(
     credentials: Optional[Path] = None,
     endpoints_extra: str = "",
     model: Path = MODEL,
+    rasa_args: Sequence[str] = (),
 ) -> Iterator[RunningStack]:
-    """Starts both servers with `env` added to the environment (DATABASE_URL, ...)."""
+    """Starts both servers with `env` added to the environment (DATABASE_URL, ...).
+
+    `rasa_args` go to `rasa run` as they are (e.g. --enable-api --auth-token T).
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
@@ -102,7 +106,7 @@ def running_stack(
         rasa = subprocess.Popen(
             [str(BIN / "rasa"), "run", "--model", str(model), "-i", "127.0.0.1",
              "--port", str(rasa_port), "--endpoints", str(endpoints),
-             "--credentials", str(credentials)],
+             "--credentials", str(credentials), *rasa_args],
             cwd=ROOT, env=process_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
         )
         _wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)

@@ -1,0 +1,46 @@
+"""Telling a running Rasa server to load the promoted model (HTTP API, `PUT /model`).
+
+The server must run with `--enable-api --auth-token $RASA_API_TOKEN`
+(scripts/run-stack does when RASA_API_TOKEN is set). Conversations survive the
+swap because they live in the SQL tracker store, not in the model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from retrain.common import RetrainError
+
+DEFAULT_URL = "http://127.0.0.1:5005"
+
+
+class ServerUnreachable(RetrainError):
+    """Nothing answers at the URL: no server to reload, the next start loads the model."""
+
+
+def server_url() -> str:
+    return os.environ.get("RASA_URL") or DEFAULT_URL
+
+
+def reload_model(model: Path, url: str, token: str, timeout: float = 600) -> None:
+    """Makes the server at `url` replace its model with `model` (a path it can read)."""
+    query = urllib.parse.urlencode({"token": token})
+    request = urllib.request.Request(
+        f"{url.rstrip('/')}/model?{query}",
+        method="PUT",
+        data=json.dumps({"model_file": str(model.resolve())}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return
+    except urllib.error.HTTPError as error:
+        hint = " (перевірте RASA_API_TOKEN)" if error.code in (401, 403) else ""
+        raise RetrainError(f"сервер {url} не завантажив модель: HTTP {error.code}{hint}") from error
+    except (urllib.error.URLError, ConnectionError) as error:
+        raise ServerUnreachable(f"сервер асистента не відповідає за адресою {url}") from error

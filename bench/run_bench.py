@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -209,6 +210,7 @@ def main(argv: Sequence[str] = ()) -> int:
     # As `make serve` runs it: conversations in the SQL tracker store.
     tracker_db = BENCH_DIR / "tracker.db"
     tracker_db.unlink(missing_ok=True)
+    sqlite3.connect(tracker_db).execute("PRAGMA journal_mode=WAL")  # as scripts/run-stack does
     tracker_store = (
         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{tracker_db}"\n'
         if args.tracker_store == "sql"

@@ -55,7 +55,7 @@ class LinkAccount(Action):
     ) -> List[Dict[Text, Any]]:
         number = tracker.get_slot("account_number")
         if not number or tracker.get_slot("address_confirmed") is not True:
-            return cleared(*ACCOUNT_FORM_SLOTS)
+            return cleared(tracker, *ACCOUNT_FORM_SLOTS)
         sender, now = sender_of(tracker), get_settings().now()
 
         def link(session: Session) -> Optional[tuple]:
@@ -68,7 +68,7 @@ class LinkAccount(Action):
         outcome = await run_in_session(link)
         if outcome is None:
             dispatcher.utter_message(text="Рахунок не знайдено. Спробуйте додати його ще раз.")
-            return cleared(*ACCOUNT_FORM_SLOTS)
+            return cleared(tracker, *ACCOUNT_FORM_SLOTS)
         added, view, meter_lines = outcome
         head = "Рахунок додано" if added else "Цей рахунок уже був доданий"
         text = f"{head}: {view.number}, {view.masked_address}."
@@ -83,7 +83,7 @@ class LinkAccount(Action):
             text += "\nЛічильників на цьому рахунку немає, передавати показники не потрібно."
             buttons = MENU_BUTTONS
         dispatcher.utter_message(text=text, buttons=buttons)
-        return cleared(*ACCOUNT_FORM_SLOTS)
+        return cleared(tracker, *ACCOUNT_FORM_SLOTS)
 
 
 class ListAccounts(Action):
@@ -143,7 +143,7 @@ class UnlinkAccount(Action):
         number = tracker.get_slot("remove_account_choice")
         if not number or tracker.get_slot("remove_confirmed") is not True:
             dispatcher.utter_message(text="Добре, рахунок залишається.", buttons=MENU_BUTTONS)
-            return cleared(*REMOVE_FORM_SLOTS)
+            return cleared(tracker, *REMOVE_FORM_SLOTS)
         sender = sender_of(tracker)
 
         def unlink(session: Session) -> bool:
@@ -156,4 +156,4 @@ class UnlinkAccount(Action):
             )
         else:
             dispatcher.utter_message(text="Цей рахунок уже не доданий.", buttons=MENU_BUTTONS)
-        return cleared(*REMOVE_FORM_SLOTS)
+        return cleared(tracker, *REMOVE_FORM_SLOTS)

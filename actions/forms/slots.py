@@ -2,6 +2,7 @@
 
 from typing import List
 
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 ACCOUNT_FORM_SLOTS = ("account_number", "address_confirmed")
@@ -18,5 +19,7 @@ REMOVE_FORM_SLOTS = ("remove_account_choice", "remove_confirmed")
 ALL_FORM_SLOTS = ACCOUNT_FORM_SLOTS + READING_FORM_SLOTS + REMOVE_FORM_SLOTS
 
 
-def cleared(*slot_names: str) -> List[EventType]:
-    return [SlotSet(name, None) for name in slot_names]
+def cleared(tracker: Tracker, *slot_names: str) -> List[EventType]:
+    """Resets the slots that hold a value; resetting empty ones would only grow
+    the conversation that Rasa stores and re-reads on every turn."""
+    return [SlotSet(name, None) for name in slot_names if tracker.get_slot(name) is not None]

@@ -203,4 +203,8 @@ class CancelForm(Action):
         dispatcher.utter_message(
             text="Скасовано, нічого не збережено. Чим ще допомогти?", buttons=MENU_BUTTONS
         )
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *cleared(*ALL_FORM_SLOTS)]
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *cleared(tracker, *ALL_FORM_SLOTS),
+        ]

@@ -65,11 +65,11 @@ class PrepareSubmission(Action):
         window, linked = await run_in_session(inspect)
         if not window.is_open:
             dispatcher.utter_message(text=closed_window_text(window))
-            return [SlotSet(ROUTE_SLOT, "closed"), *cleared(*READING_FORM_SLOTS)]
+            return [SlotSet(ROUTE_SLOT, "closed"), *cleared(tracker, *READING_FORM_SLOTS)]
         if linked == 0:
             dispatcher.utter_message(text="Спершу додамо ваш особовий рахунок.")
-            return [SlotSet(ROUTE_SLOT, "no_accounts"), *cleared(*READING_FORM_SLOTS)]
-        return [SlotSet(ROUTE_SLOT, "ready"), *cleared(*READING_FORM_SLOTS)]
+            return [SlotSet(ROUTE_SLOT, "no_accounts"), *cleared(tracker, *READING_FORM_SLOTS)]
+        return [SlotSet(ROUTE_SLOT, "ready"), *cleared(tracker, *READING_FORM_SLOTS)]
 
 
 class SaveReadings(Action):
@@ -84,7 +84,7 @@ class SaveReadings(Action):
         number = tracker.get_slot("reading_account")
         entries = tracker.get_slot("reading_entries") or {}
         if tracker.get_slot("reading_save") is not True or not number or not entries:
-            return cleared(*READING_FORM_SLOTS)
+            return cleared(tracker, *READING_FORM_SLOTS)
         settings, sender = get_settings(), sender_of(tracker)
         now = settings.now()
         values = {int(meter_id): Decimal(value) for meter_id, value in entries.items()}
@@ -103,10 +103,10 @@ class SaveReadings(Action):
                 "Нічого не збережено, почніть, будь ласка, ще раз.",
                 buttons=MENU_BUTTONS,
             )
-            return cleared(*READING_FORM_SLOTS)
+            return cleared(tracker, *READING_FORM_SLOTS)
         if saved is None:
             dispatcher.utter_message(text=closed_window_text(window) + " Нічого не збережено.")
-            return cleared(*READING_FORM_SLOTS)
+            return cleared(tracker, *READING_FORM_SLOTS)
         verb = "оновлено" if saved.corrected else "збережено"
         dispatcher.utter_message(
             text=(
@@ -115,7 +115,7 @@ class SaveReadings(Action):
             ),
             buttons=MENU_BUTTONS,
         )
-        return cleared(*READING_FORM_SLOTS)
+        return cleared(tracker, *READING_FORM_SLOTS)
 
 
 class ShowHistory(Action):

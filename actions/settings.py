@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Dict
+from typing import Dict
 from zoneinfo import ZoneInfo
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -79,5 +79,3 @@ def get_settings() -> Settings:
     """The process-wide settings, read once on first use."""
     return load_settings()
 
-
-Clock = Callable[[], datetime]

@@ -44,10 +44,6 @@ def find_account(session: Session, number: str) -> Optional[Account]:
     return session.execute(select(Account).where(Account.number == number)).scalar_one_or_none()
 
 
-def get_account(session: Session, account_id: int) -> Optional[Account]:
-    return session.get(Account, account_id)
-
-
 def linked_accounts(session: Session, sender: SenderKey) -> List[Account]:
     """Active accounts the user has added, in the order they added them."""
     rows = session.execute(

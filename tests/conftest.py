@@ -44,6 +44,15 @@ def engine(request, tmp_path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def seeded(engine, now) -> None:
+    """The demo subscribers (accounts 0100001..0100036) with six months of history."""
+    from actions.db.engine import in_session
+    from actions.db.seed import seed_demo
+
+    in_session(lambda s: seed_demo(s, now))
+
+
+@pytest.fixture
 def session(engine) -> Iterator[Session]:
     with Session(engine, future=True) as session:
         yield session

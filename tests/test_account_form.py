@@ -12,7 +12,6 @@ from actions.accounts.numbers import (
 from actions.db import repository as repo
 from actions.db.engine import in_session
 from actions.db.repository import SenderKey
-from actions.db.seed import seed_demo
 from actions.forms.account_form import (
     AskAccountNumber,
     AskAddressConfirmed,
@@ -20,11 +19,6 @@ from actions.forms.account_form import (
 )
 from tests.conftest import set_clock
 from tests.support.conversation import button_titles, run, tracker
-
-
-@pytest.fixture
-def seeded(engine, now):
-    in_session(lambda s: seed_demo(s, now))
 
 
 def linked_numbers(sender_id="user-1", channel="telegram"):

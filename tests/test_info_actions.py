@@ -1,12 +1,10 @@
 """Answers around the flow: deadline, tariffs, contacts, reminders, fallback, cancel."""
 
-import pytest
 from sqlalchemy import select
 
 from actions.db import repository as repo
 from actions.db.engine import in_session
 from actions.db.models import ConversationEvent, MessengerUser, WindowOverride
-from actions.db.seed import seed_demo
 from actions.info.actions import (
     AnswerDeadline,
     CancelForm,
@@ -19,11 +17,6 @@ from actions.info.actions import (
 from actions.info.contacts import PHONE_KEY
 from tests.conftest import set_clock
 from tests.support.conversation import button_titles, run, tracker
-
-
-@pytest.fixture
-def seeded(engine, now):
-    in_session(lambda s: seed_demo(s, now))
 
 
 async def test_deadline_with_days_left(seeded):

@@ -9,7 +9,6 @@ from actions.db import repository as repo
 from actions.db.engine import in_session
 from actions.db.models import Reading, ReadingSource, WindowOverride
 from actions.db.repository import SenderKey
-from actions.db.seed import seed_demo
 from actions.forms.reading_form import (
     AskReadingAccount,
     AskReadingSave,
@@ -24,10 +23,6 @@ from tests.support.conversation import button_titles, run, tracker
 
 SENDER = SenderKey("telegram", "user-1")
 
-
-@pytest.fixture
-def seeded(engine, now):
-    in_session(lambda s: seed_demo(s, now))
 
 
 def link(*numbers, sender=SENDER, now=None):

@@ -14,12 +14,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run serve serve-prod train evaluate test validate pytest stories bench clean
+.PHONY: help install run serve serve-prod train evaluate test validate lint pytest stories bench clean
 
 help:
 	@echo "make run       chat with the assistant in the terminal (sets everything up)"
 	@echo "make serve     Rasa on :5005 (REST) + action server on :5055, foreground"
-	@echo "make test      data validation, unit/DB tests, NLU gate, conversation tests"
+	@echo "make test      lint, data validation, unit/DB tests, NLU gate, conversation tests"
+	@echo "make lint      ruff (check + format) and the layering contract (lint-imports)"
 	@echo "make train     train the model if data/config/domain changed"
 	@echo "make evaluate  NLU evaluation on the held-out test set -> results/nlu/, gated by results/baseline.json"
 	@echo "make retrain   staff: retrain on new phrases, promote only if no worse (docs/staff-guide.md)"
@@ -36,7 +37,7 @@ install: $(VENV)/.installed
 
 var/assistant.db: | $(VENV)/.installed
 	mkdir -p var
-	$(PY) -m actions.db.seed
+	$(PY) -m core.demo.seed
 
 $(MODEL): $(TRAINING_INPUTS) | $(VENV)/.installed
 	$(RASA) train --fixed-model-name current --out models
@@ -52,6 +53,13 @@ serve: $(MODEL) var/assistant.db
 # Production: Telegram and Viber from credentials.prod.yml (no REST, no demo seed).
 serve-prod: $(MODEL)
 	RASA_CREDENTIALS=credentials.prod.yml scripts/run-stack serve
+
+# Style and architecture: ruff's checks and formatting, and the import contracts
+# of pyproject.toml (core below the features, features independent, staff on top).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 validate: install
 	$(RASA) data validate --fail-on-warnings
@@ -73,7 +81,7 @@ retrain: | $(VENV)/.installed
 stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
-test: validate pytest evaluate stories
+test: lint validate pytest evaluate stories
 
 bench: $(MODEL)
 	$(PY) -m bench.run_bench

@@ -4,7 +4,7 @@ from typing import Optional
 
 from rasa_sdk import Tracker
 
-from actions.db.repository import SenderKey
+from core.senders import SenderKey
 
 
 def sender_of(tracker: Tracker) -> SenderKey:

@@ -27,8 +27,8 @@ from typing import Callable, Iterator, List
 
 from sqlalchemy import func, inspect, select, text
 
-from actions.db.engine import make_engine, use_engine
-from actions.db.models import Account, Base, Meter, Reading
+from core.db.engine import make_engine, use_engine
+from core.db.models import Account, Base, Meter, Reading
 from staff.cli import main as staff
 from tests.support.postgres import throwaway_postgres
 
@@ -57,9 +57,14 @@ def timed(label: str, step: Callable[[], int], results: List[str]) -> float:
 def changed_copy(source: Path, target: Path, seed: int = 7) -> None:
     """The next month's export: 1% of accounts gone, 10% renamed, all readings a month on."""
     rng = random.Random(seed)
-    with open(source, encoding="cp1251", newline="") as src, \
-            open(target, "w", encoding="cp1251", newline="") as dst:
-        reader, writer = csv.reader(src, delimiter=";"), csv.writer(dst, delimiter=";", lineterminator="\r\n")
+    with (
+        open(source, encoding="cp1251", newline="") as src,
+        open(target, "w", encoding="cp1251", newline="") as dst,
+    ):
+        reader, writer = (
+            csv.reader(src, delimiter=";"),
+            csv.writer(dst, delimiter=";", lineterminator="\r\n"),
+        )
         writer.writerow(next(reader))
         fate = {}  # account number -> "keep", "drop" or "rename", decided once per account
         for row in reader:
@@ -88,14 +93,22 @@ def main() -> None:
     os.environ["ASSISTANT_NOW"] = "2026-12-05T10:00:00+02:00"
 
     results: List[str] = []
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
-          f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
-    with tempfile.TemporaryDirectory(prefix="import-bench-") as folder, database(args.database_url) as url:
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "
+        f"load average before: {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="import-bench-") as folder,
+        database(args.database_url) as url,
+    ):
         engine = make_engine(url)
         if inspect(engine).has_table("accounts"):
             # Never benchmark into a database that holds anything: the run adds 1.1M rows.
-            raise SystemExit("the benchmark needs an empty database; omit --database-url "
-                             "to use a throw-away PostgreSQL")
+            raise SystemExit(
+                "the benchmark needs an empty database; omit --database-url "
+                "to use a throw-away PostgreSQL"
+            )
         with engine.connect() as connection:
             if engine.dialect.name == "postgresql":
                 version = connection.execute(text("SHOW server_version")).scalar_one()
@@ -104,27 +117,60 @@ def main() -> None:
         use_engine(engine)
         first, second = Path(folder) / "billing.csv", Path(folder) / "billing-next.csv"
 
-        timed(f"generate {args.accounts} accounts / {args.meters} meters (cp1251)",
-              lambda: staff(["generate-subscribers", str(first), "--accounts", str(args.accounts),
-                             "--meters", str(args.meters), "--reading-date", "31.10.2026"]), results)
+        timed(
+            f"generate {args.accounts} accounts / {args.meters} meters (cp1251)",
+            lambda: staff(
+                [
+                    "generate-subscribers",
+                    str(first),
+                    "--accounts",
+                    str(args.accounts),
+                    "--meters",
+                    str(args.meters),
+                    "--reading-date",
+                    "31.10.2026",
+                ]
+            ),
+            results,
+        )
         print(f"file size: {first.stat().st_size / 1e6:.1f} MB", flush=True)
-        initial = timed("import into an empty database",
-                        lambda: staff(["import-subscribers", str(first)]), results)
-        timed("re-import of the same file (no changes)",
-              lambda: staff(["import-subscribers", str(first)]), results)
+        initial = timed(
+            "import into an empty database",
+            lambda: staff(["import-subscribers", str(first)]),
+            results,
+        )
+        timed(
+            "re-import of the same file (no changes)",
+            lambda: staff(["import-subscribers", str(first)]),
+            results,
+        )
         changed_copy(first, second)
-        timed("next month --full (1% gone, 10% renamed, new readings)",
-              lambda: staff(["import-subscribers", str(second), "--full"]), results)
+        timed(
+            "next month --full (1% gone, 10% renamed, new readings)",
+            lambda: staff(["import-subscribers", str(second), "--full"]),
+            results,
+        )
         with engine.connect() as connection:
-            counts = [connection.execute(select(func.count()).select_from(model)).scalar_one()
-                      for model in (Account, Meter, Reading)]
+            counts = [
+                connection.execute(select(func.count()).select_from(model)).scalar_one()
+                for model in (Account, Meter, Reading)
+            ]
         print("rows now: accounts {}, meters {}, readings {}".format(*counts))
         use_engine(None)
         engine.dispose()
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("\n".join(["", "summary:", *results, f"peak memory of this process: {peak:.0f} MB",
-                     f"load average after: {os.getloadavg()[0]:.1f} (other work on the machine)"]))
+    print(
+        "\n".join(
+            [
+                "",
+                "summary:",
+                *results,
+                f"peak memory of this process: {peak:.0f} MB",
+                f"load average after: {os.getloadavg()[0]:.1f} (other work on the machine)",
+            ]
+        )
+    )
     verdict = "within" if initial < TARGET_SECONDS else "OVER"
     print(f"first import {initial:.1f} s: {verdict} the {TARGET_SECONDS} s target")
 

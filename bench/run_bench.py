@@ -30,11 +30,12 @@ import aiohttp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db import repository as repo
-from actions.db.engine import make_engine
-from actions.db.models import Base, Reading, ReadingSource
-from actions.db.seed import add_subscribers
-from actions.settings import KYIV
+from core.db.engine import make_engine
+from core.db.models import Base, Reading, ReadingSource
+from core.demo.seed import add_subscribers
+from core.repository import accounts as accounts_repo
+from core.repository import readings as readings_repo
+from core.settings import KYIV
 from tests.support.stack import BIN, ROOT, running_stack
 
 BENCH_DIR = ROOT / "var" / "bench"
@@ -141,11 +142,11 @@ def prepare_database(url: str, count: int) -> Tuple[Callable[[], Session], List[
     with Session(engine, future=True) as session, session.begin():
         add_subscribers(session, count * 2, FIRST_NUMBER, now, owner_prefix="Навантажувальний тест")
         for offset in range(count * 2):
-            account = repo.find_account(session, f"{FIRST_NUMBER + offset:07d}")
-            meters = repo.active_meters(session, account.id)
+            account = accounts_repo.find_account(session, f"{FIRST_NUMBER + offset:07d}")
+            meters = accounts_repo.active_meters(session, account.id)
             if not meters:
                 continue
-            values = [repo.last_reading(session, m.id).value + 1 for m in meters]
+            values = [readings_repo.last_reading(session, m.id).value + 1 for m in meters]
             consumers.append(Consumer(f"bench-{offset}", account.number, values))
     return (lambda: Session(engine, future=True)), consumers
 

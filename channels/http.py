@@ -34,8 +34,9 @@ class JsonClient:
             self._loop = loop
         return self._session
 
-    async def post(self, url: str, payload: Dict[str, Any],
-                   headers: Optional[Dict[str, str]] = None) -> Tuple[int, Dict[str, Any]]:
+    async def post(
+        self, url: str, payload: Dict[str, Any], headers: Optional[Dict[str, str]] = None
+    ) -> Tuple[int, Dict[str, Any]]:
         try:
             async with self._current().post(url, json=payload, headers=headers) as response:
                 text = await response.text()

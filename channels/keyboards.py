@@ -70,8 +70,9 @@ def fits_callback(buttons: Sequence[Button]) -> bool:
 
 def telegram_inline(buttons: Sequence[Button]) -> Dict[str, Any]:
     """One button per row: these titles are long (account and address)."""
-    return {"inline_keyboard": [[{"text": b["title"], "callback_data": b["payload"]}]
-                                for b in buttons]}
+    return {
+        "inline_keyboard": [[{"text": b["title"], "callback_data": b["payload"]}] for b in buttons]
+    }
 
 
 def telegram_reply(buttons: Sequence[Button]) -> Dict[str, Any]:
@@ -93,15 +94,17 @@ def viber_keyboard(buttons: Sequence[Button]) -> Dict[str, Any]:
     viber_buttons = []
     for row in rows(buttons):
         for button in row:
-            viber_buttons.append({
-                "Columns": VIBER_GRID_COLUMNS // len(row),
-                "Rows": 1,
-                "ActionType": "reply",
-                "ActionBody": button["payload"],
-                "Text": html.escape(button["title"], quote=False),
-                "TextSize": "regular",
-                "BgColor": "#E3EEF9",
-                # The payload is for the assistant; the user sees the reply, not "/affirm".
-                "Silent": True,
-            })
+            viber_buttons.append(
+                {
+                    "Columns": VIBER_GRID_COLUMNS // len(row),
+                    "Rows": 1,
+                    "ActionType": "reply",
+                    "ActionBody": button["payload"],
+                    "Text": html.escape(button["title"], quote=False),
+                    "TextSize": "regular",
+                    "BgColor": "#E3EEF9",
+                    # The payload is for the assistant; the user sees the reply, not "/affirm".
+                    "Silent": True,
+                }
+            )
     return {"Type": "keyboard", "DefaultHeight": False, "Buttons": viber_buttons}

@@ -9,9 +9,9 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.core.channels.channel import OutputChannel
 
-from actions.db.repository import SenderKey
 from channels import storage
 from channels.keyboards import Button, clean
+from core.senders import SenderKey
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def qualify(channel: str, user_id: Any) -> str:
 def unqualify(channel: str, sender_id: str) -> Optional[str]:
     """The messenger's own user id, or None if the sender is not of this channel."""
     prefix = f"{channel}:"
-    return sender_id[len(prefix):] if sender_id.startswith(prefix) else None
+    return sender_id[len(prefix) :] if sender_id.startswith(prefix) else None
 
 
 class MessengerOutput(OutputChannel):
@@ -56,17 +56,24 @@ class MessengerOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.say(recipient_id, text)
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str,
-                                     buttons: List[Dict[str, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
         await self.say(recipient_id, text, clean(buttons))
 
-    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
         # Nothing in the domain sends custom payloads; never leak raw JSON to users.
         logger.warning("%s: custom payload not supported, dropped", self.channel)
 
-    async def say(self, recipient_id: str, text: str, buttons: Sequence[Button] = (),
-                  keep_keyboard: bool = False) -> None:
+    async def say(
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: Sequence[Button] = (),
+        keep_keyboard: bool = False,
+    ) -> None:
         """Sends one assistant message; never raises on messenger errors."""
         user_id = unqualify(self.channel, recipient_id)
         if user_id is None:
@@ -108,7 +115,8 @@ class MessengerOutput(OutputChannel):
     async def may_message_first(self, sender: SenderKey) -> bool:
         raise NotImplementedError
 
-    async def deliver(self, sender: SenderKey, user_id: str, text: str, mode: str,
-                      buttons: List[Button]) -> bool:
+    async def deliver(
+        self, sender: SenderKey, user_id: str, text: str, mode: str, buttons: List[Button]
+    ) -> bool:
         """Sends through the messenger API; True if the user got the message."""
         raise NotImplementedError

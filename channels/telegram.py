@@ -19,7 +19,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.db.repository import SenderKey
 from channels import storage
 from channels.http import read_limited
 from channels.keyboards import (
@@ -35,6 +34,7 @@ from channels.output import INLINE, REMOVE, REPLY, MessengerOutput, qualify
 from channels.telegram_api import DEFAULT_API_URL, TelegramApi, TelegramApiError
 from channels.text import EDITED, non_text_answer, split_text, utf16_units
 from channels.turns import OnNewMessage, answer, run_turn
+from core.senders import SenderKey
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +45,17 @@ MESSAGE_LIMIT = 4096  # UTF-16 code units
 MAX_BODY = 256 * 1024  # updates are a few KB; anything bigger is not Telegram
 # Which field of a message says what it is, in the order Telegram clients use.
 NON_TEXT_FIELDS = (
-    ("photo", "photo"), ("sticker", "sticker"), ("voice", "voice"), ("video_note", "video"),
-    ("video", "video"), ("animation", "video"), ("audio", "audio"), ("document", "document"),
-    ("contact", "contact"), ("location", "location"), ("venue", "location"),
+    ("photo", "photo"),
+    ("sticker", "sticker"),
+    ("voice", "voice"),
+    ("video_note", "video"),
+    ("video", "video"),
+    ("animation", "video"),
+    ("audio", "audio"),
+    ("document", "document"),
+    ("contact", "contact"),
+    ("location", "location"),
+    ("venue", "location"),
 )
 GREETING_COMMANDS = {"/start", "/menu"}
 
@@ -67,11 +75,18 @@ class TelegramOutput(MessengerOutput):
     async def may_message_first(self, sender: SenderKey) -> bool:
         return await storage.subscription(sender) is not False
 
-    async def deliver(self, sender: SenderKey, user_id: str, text: str, mode: str,
-                      buttons: List[Button]) -> bool:
-        markup = (telegram_inline(buttons) if mode == INLINE
-                  else telegram_reply(buttons) if mode == REPLY
-                  else TELEGRAM_REMOVE if mode == REMOVE else None)
+    async def deliver(
+        self, sender: SenderKey, user_id: str, text: str, mode: str, buttons: List[Button]
+    ) -> bool:
+        markup = (
+            telegram_inline(buttons)
+            if mode == INLINE
+            else telegram_reply(buttons)
+            if mode == REPLY
+            else TELEGRAM_REMOVE
+            if mode == REMOVE
+            else None
+        )
         chunks = split_text(text, MESSAGE_LIMIT, utf16_units) or (["…"] if markup else [])
         try:
             for index, chunk in enumerate(chunks):
@@ -82,8 +97,9 @@ class TelegramOutput(MessengerOutput):
                 logger.info("telegram: user blocked the bot; marked unsubscribed")
                 await storage.set_subscribed(sender, False)
             else:
-                logger.error("telegram: %s failed: %s %s", error.method, error.code,
-                             error.description)
+                logger.error(
+                    "telegram: %s failed: %s %s", error.method, error.code, error.description
+                )
             return False
         return bool(chunks)
 
@@ -116,12 +132,19 @@ class TelegramChannel(InputChannel):
             secret_token=secret,
             bot_name=str(credentials.get("bot_name") or ""),
             webhook_url=webhook_url,
-            api_url=str(credentials.get("api_url") or os.environ.get("TELEGRAM_API_URL")
-                        or DEFAULT_API_URL),
+            api_url=str(
+                credentials.get("api_url") or os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL
+            ),
         )
 
-    def __init__(self, token: str, secret_token: str, bot_name: str = "",
-                 webhook_url: str = "", api_url: str = DEFAULT_API_URL) -> None:
+    def __init__(
+        self,
+        token: str,
+        secret_token: str,
+        bot_name: str = "",
+        webhook_url: str = "",
+        api_url: str = DEFAULT_API_URL,
+    ) -> None:
         self.secret_token = secret_token
         self.bot_name = bot_name.lstrip("@")
         self.webhook_url = webhook_url
@@ -160,8 +183,9 @@ class TelegramChannel(InputChannel):
     def secret_ok(self, given: Optional[str]) -> bool:
         return given is not None and hmac.compare_digest(given.encode(), self.secret_token.encode())
 
-    async def handle(self, headers: Mapping[str, str], body: bytes,
-                     on_new_message: OnNewMessage) -> Result:
+    async def handle(
+        self, headers: Mapping[str, str], body: bytes, on_new_message: OnNewMessage
+    ) -> Result:
         """Everything after the HTTP layer: check, de-duplicate, process one update."""
         if not self.secret_ok(headers.get(SECRET_HEADER)):
             logger.warning("telegram: update with a wrong or missing secret token rejected")
@@ -185,8 +209,9 @@ class TelegramChannel(InputChannel):
             await storage.finish_delivery(CHANNEL, delivery)
         return 200, {"ok": True}
 
-    async def _process(self, update: Dict[str, Any], update_id: int,
-                       on_new_message: OnNewMessage) -> None:
+    async def _process(
+        self, update: Dict[str, Any], update_id: int, on_new_message: OnNewMessage
+    ) -> None:
         if "callback_query" in update:
             await self._on_button(update["callback_query"], update_id, on_new_message)
         elif "message" in update:
@@ -198,8 +223,9 @@ class TelegramChannel(InputChannel):
         elif "my_chat_member" in update:
             await self._on_membership(update["my_chat_member"])
 
-    async def _on_message(self, message: Dict[str, Any], update_id: int,
-                          on_new_message: OnNewMessage) -> None:
+    async def _on_message(
+        self, message: Dict[str, Any], update_id: int, on_new_message: OnNewMessage
+    ) -> None:
         chat = _private_chat(message)
         if chat is None or (message.get("from") or {}).get("is_bot"):
             return
@@ -211,8 +237,9 @@ class TelegramChannel(InputChannel):
             return
         await self._turn(sender_id, text, update_id, on_new_message)
 
-    async def _on_button(self, query: Dict[str, Any], update_id: int,
-                         on_new_message: OnNewMessage) -> None:
+    async def _on_button(
+        self, query: Dict[str, Any], update_id: int, on_new_message: OnNewMessage
+    ) -> None:
         try:  # first, so that the button stops spinning whatever happens next
             await self.api.answer_callback(str(query.get("id")))
         except TelegramApiError as error:
@@ -227,23 +254,29 @@ class TelegramChannel(InputChannel):
                 await self.api.drop_inline_keyboard(chat_id, message["message_id"])
             except TelegramApiError:
                 pass  # too old to edit, or already edited: harmless
-        await self._turn(qualify(CHANNEL, chat_id), str(query["data"]), update_id,
-                         on_new_message)
+        await self._turn(qualify(CHANNEL, chat_id), str(query["data"]), update_id, on_new_message)
 
     async def _on_membership(self, change: Dict[str, Any]) -> None:
         chat = change.get("chat") or {}
         status = (change.get("new_chat_member") or {}).get("status")
         if chat.get("type") != "private" or status not in ("kicked", "member"):
             return
-        await storage.set_subscribed(SenderKey(CHANNEL, qualify(CHANNEL, chat.get("id"))),
-                                     status == "member")
+        await storage.set_subscribed(
+            SenderKey(CHANNEL, qualify(CHANNEL, chat.get("id"))), status == "member"
+        )
 
-    async def _turn(self, sender_id: str, text: str, update_id: int,
-                    on_new_message: OnNewMessage) -> None:
+    async def _turn(
+        self, sender_id: str, text: str, update_id: int, on_new_message: OnNewMessage
+    ) -> None:
         keyboard = await storage.load_keyboard(SenderKey(CHANNEL, sender_id))
         output = TelegramOutput(self.api, keyboard)
-        message = UserMessage(self._understood(text, keyboard), output, sender_id,
-                              input_channel=CHANNEL, message_id=f"telegram-{update_id}")
+        message = UserMessage(
+            self._understood(text, keyboard),
+            output,
+            sender_id,
+            input_channel=CHANNEL,
+            message_id=f"telegram-{update_id}",
+        )
         await run_turn(on_new_message, message, output)
 
     def _understood(self, text: str, keyboard: List[Button]) -> str:

@@ -26,8 +26,9 @@ class TelegramApiError(Exception):
 
 
 class TelegramApi:
-    def __init__(self, token: str, base_url: str = DEFAULT_API_URL,
-                 client: Optional[JsonClient] = None) -> None:
+    def __init__(
+        self, token: str, base_url: str = DEFAULT_API_URL, client: Optional[JsonClient] = None
+    ) -> None:
         self._token = token
         self._base = base_url.rstrip("/")
         self._client = client or JsonClient()
@@ -53,8 +54,9 @@ class TelegramApi:
             raise TelegramApiError(method, code, str(body.get("description", "")))
         raise AssertionError("unreachable")
 
-    async def send_message(self, chat_id: str, text: str,
-                           reply_markup: Optional[Dict[str, Any]] = None) -> Any:
+    async def send_message(
+        self, chat_id: str, text: str, reply_markup: Optional[Dict[str, Any]] = None
+    ) -> Any:
         payload: Dict[str, Any] = {"chat_id": chat_id, "text": text}
         if reply_markup is not None:
             payload["reply_markup"] = reply_markup
@@ -66,12 +68,18 @@ class TelegramApi:
     async def drop_inline_keyboard(self, chat_id: Any, message_id: int) -> None:
         await self.call("editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id})
 
-    async def set_webhook(self, url: str, secret_token: str,
-                          allowed_updates: List[str] = ALLOWED_UPDATES) -> Any:
-        return await self.call("setWebhook", {
-            "url": url, "secret_token": secret_token, "allowed_updates": allowed_updates,
-            "max_connections": 10,
-        })
+    async def set_webhook(
+        self, url: str, secret_token: str, allowed_updates: List[str] = ALLOWED_UPDATES
+    ) -> Any:
+        return await self.call(
+            "setWebhook",
+            {
+                "url": url,
+                "secret_token": secret_token,
+                "allowed_updates": allowed_updates,
+                "max_connections": 10,
+            },
+        )
 
     async def delete_webhook(self) -> Any:
         return await self.call("deleteWebhook", {"drop_pending_updates": False})

@@ -16,8 +16,9 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
-async def run_turn(on_new_message: OnNewMessage, message: UserMessage,
-                   output: MessengerOutput) -> None:
+async def run_turn(
+    on_new_message: OnNewMessage, message: UserMessage, output: MessengerOutput
+) -> None:
     """Hands `message` to Rasa; apologises if the assistant failed or said nothing."""
     before = output.sent
     output.in_turn = True
@@ -26,8 +27,9 @@ async def run_turn(on_new_message: OnNewMessage, message: UserMessage,
             await on_new_message(message)
             failed = False
         except Exception:
-            logger.exception("%s: the assistant failed on message %s",
-                             output.channel, message.message_id)
+            logger.exception(
+                "%s: the assistant failed on message %s", output.channel, message.message_id
+            )
             failed = True
         if not failed and output.sent == before:
             # Rasa logs and swallows action-server failures; silence is how they show.

@@ -18,8 +18,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.db.repository import SenderKey
-from actions.texts import MENU_BUTTONS
 from channels import storage
 from channels.http import read_limited
 from channels.keyboards import Button, clean, payload_for, viber_keyboard
@@ -35,6 +33,8 @@ from channels.viber_api import (
     signature_ok,
     text_message,
 )
+from core.senders import SenderKey
+from core.texts.common import MENU_BUTTONS
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +42,14 @@ CHANNEL = "viber"
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
 MAX_BODY = 30 * 1024
 MESSAGE_LIMIT = 7000
-NON_TEXT_TYPES = {"picture": "photo", "video": "video", "file": "document",
-                  "sticker": "sticker", "contact": "contact", "location": "location"}
+NON_TEXT_TYPES = {
+    "picture": "photo",
+    "video": "video",
+    "file": "document",
+    "sticker": "sticker",
+    "contact": "contact",
+    "location": "location",
+}
 STATUS_EVENTS = {"delivered", "seen", "failed", "client_status"}
 OK: Dict[str, Any] = {"status": 0}
 
@@ -54,8 +60,9 @@ Greeting = Callable[[], Tuple[str, List[Button]]]
 class ViberOutput(MessengerOutput):
     channel = CHANNEL
 
-    def __init__(self, api: ViberApi, sender: Dict[str, str],
-                 keyboard: Optional[List[Button]] = None) -> None:
+    def __init__(
+        self, api: ViberApi, sender: Dict[str, str], keyboard: Optional[List[Button]] = None
+    ) -> None:
         super().__init__(keyboard)
         self.api, self.sender = api, sender
 
@@ -63,8 +70,9 @@ class ViberOutput(MessengerOutput):
         # Viber forbids it anyway; this keeps the rule visible and saves the call.
         return await storage.subscription(sender) is True
 
-    async def deliver(self, sender: SenderKey, user_id: str, text: str, mode: str,
-                      buttons: List[Button]) -> bool:
+    async def deliver(
+        self, sender: SenderKey, user_id: str, text: str, mode: str, buttons: List[Button]
+    ) -> bool:
         shown = buttons if mode in (INLINE, REPLY) else self.keyboard if mode == KEEP else None
         keyboard = viber_keyboard(shown) if shown else None
         chunks = split_text(text, MESSAGE_LIMIT) or (["…"] if keyboard else [])
@@ -96,20 +104,30 @@ class ViberChannel(InputChannel):
         token = str(credentials.get("auth_token") or "")
         bot_name = str(credentials.get("bot_name") or "")
         if not token or not bot_name:
-            raise RasaException("viber: `auth_token` (VIBER_AUTH_TOKEN) and `bot_name` "
-                                "(VIBER_BOT_NAME) are required")
+            raise RasaException(
+                "viber: `auth_token` (VIBER_AUTH_TOKEN) and `bot_name` "
+                "(VIBER_BOT_NAME) are required"
+            )
         return cls(
             auth_token=token,
             bot_name=bot_name,
-            avatar_url=str(credentials.get("avatar_url") or os.environ.get("VIBER_AVATAR_URL")
-                           or ""),
+            avatar_url=str(
+                credentials.get("avatar_url") or os.environ.get("VIBER_AVATAR_URL") or ""
+            ),
             webhook_url=str(credentials.get("webhook_url") or ""),
-            api_url=str(credentials.get("api_url") or os.environ.get("VIBER_API_URL")
-                        or DEFAULT_API_URL),
+            api_url=str(
+                credentials.get("api_url") or os.environ.get("VIBER_API_URL") or DEFAULT_API_URL
+            ),
         )
 
-    def __init__(self, auth_token: str, bot_name: str, avatar_url: str = "",
-                 webhook_url: str = "", api_url: str = DEFAULT_API_URL) -> None:
+    def __init__(
+        self,
+        auth_token: str,
+        bot_name: str,
+        avatar_url: str = "",
+        webhook_url: str = "",
+        api_url: str = DEFAULT_API_URL,
+    ) -> None:
         self.auth_token = auth_token
         self.sender = sender_of(bot_name, avatar_url)
         self.webhook_url = webhook_url
@@ -133,8 +151,9 @@ class ViberChannel(InputChannel):
                 logger.warning("viber: callback over %d bytes rejected", MAX_BODY)
                 return response.json({"error": "body too large"}, status=413)
             agent = getattr(request.app.ctx, "agent", None)
-            status, payload = await self.handle(request.headers, body, on_new_message,
-                                                lambda: greeting_of(agent))
+            status, payload = await self.handle(
+                request.headers, body, on_new_message, lambda: greeting_of(agent)
+            )
             return response.json(payload if payload is not None else OK, status=status)
 
         @blueprint.listener("after_server_stop")
@@ -143,8 +162,13 @@ class ViberChannel(InputChannel):
 
         return blueprint
 
-    async def handle(self, headers: Mapping[str, str], body: bytes,
-                     on_new_message: OnNewMessage, greeting: Greeting) -> Result:
+    async def handle(
+        self,
+        headers: Mapping[str, str],
+        body: bytes,
+        on_new_message: OnNewMessage,
+        greeting: Greeting,
+    ) -> Result:
         """Everything after the HTTP layer: check, de-duplicate, handle one callback."""
         if len(body) > MAX_BODY:
             return 413, {"error": "body too large"}
@@ -176,8 +200,9 @@ class ViberChannel(InputChannel):
         finally:
             await storage.finish_delivery(CHANNEL, delivery)
 
-    async def _on_event(self, event: str, callback: Dict[str, Any],
-                        on_new_message: OnNewMessage, greeting: Greeting) -> Dict[str, Any]:
+    async def _on_event(
+        self, event: str, callback: Dict[str, Any], on_new_message: OnNewMessage, greeting: Greeting
+    ) -> Dict[str, Any]:
         if event == "message":
             await self._on_message(callback, on_new_message)
         elif event == "conversation_started":
@@ -214,10 +239,17 @@ class ViberChannel(InputChannel):
             return
         # A press carries its payload already; a typed title is mapped the same way.
         text = payload_for(text, keyboard) or text
-        await run_turn(on_new_message, UserMessage(
-            text, output, key.sender_id, input_channel=CHANNEL,
-            message_id=f"viber-{callback.get('message_token')}",
-        ), output)
+        await run_turn(
+            on_new_message,
+            UserMessage(
+                text,
+                output,
+                key.sender_id,
+                input_channel=CHANNEL,
+                message_id=f"viber-{callback.get('message_token')}",
+            ),
+            output,
+        )
 
 
 def _key(user_id: Any) -> SenderKey:

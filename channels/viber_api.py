@@ -11,8 +11,7 @@ from channels.http import ApiUnreachable, JsonClient
 DEFAULT_API_URL = "https://chatapi.viber.com/pa"
 AUTH_HEADER = "X-Viber-Auth-Token"
 # Callbacks the bot asks for; Viber sends `message` and `webhook` regardless.
-EVENT_TYPES = ["delivered", "seen", "failed", "subscribed", "unsubscribed",
-               "conversation_started"]
+EVENT_TYPES = ["delivered", "seen", "failed", "subscribed", "unsubscribed", "conversation_started"]
 # send_message statuses meaning the user cannot receive from the bot.
 NOT_REACHABLE = {5: "receiverNotRegistered", 6: "receiverNotSubscribed"}
 SENDER_NAME_LIMIT = 28
@@ -38,8 +37,9 @@ def signature_ok(auth_token: str, body: bytes, given: Optional[str]) -> bool:
 
 
 class ViberApi:
-    def __init__(self, auth_token: str, base_url: str = DEFAULT_API_URL,
-                 client: Optional[JsonClient] = None) -> None:
+    def __init__(
+        self, auth_token: str, base_url: str = DEFAULT_API_URL, client: Optional[JsonClient] = None
+    ) -> None:
         self._token = auth_token
         self._base = base_url.rstrip("/")
         self._client = client or JsonClient()
@@ -55,14 +55,25 @@ class ViberApi:
             raise ViberApiError(method, body.get("status"), str(body.get("status_message", "")))
         return body
 
-    async def send_text(self, receiver: str, text: str, sender: Dict[str, str],
-                        keyboard: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    async def send_text(
+        self,
+        receiver: str,
+        text: str,
+        sender: Dict[str, str],
+        keyboard: Optional[Dict[str, Any]] = None,
+    ) -> Dict[str, Any]:
         return await self.call("send_message", text_message(text, sender, keyboard, receiver))
 
     async def set_webhook(self, url: str) -> Dict[str, Any]:
-        return await self.call("set_webhook", {
-            "url": url, "event_types": EVENT_TYPES, "send_name": True, "send_photo": False,
-        })
+        return await self.call(
+            "set_webhook",
+            {
+                "url": url,
+                "event_types": EVENT_TYPES,
+                "send_name": True,
+                "send_photo": False,
+            },
+        )
 
     async def remove_webhook(self) -> Dict[str, Any]:
         return await self.call("set_webhook", {"url": ""})
@@ -81,14 +92,16 @@ def sender_of(name: str, avatar: str = "") -> Dict[str, str]:
     return sender
 
 
-def text_message(text: str, sender: Dict[str, str], keyboard: Optional[Dict[str, Any]] = None,
-                 receiver: Optional[str] = None) -> Dict[str, Any]:
+def text_message(
+    text: str,
+    sender: Dict[str, str],
+    keyboard: Optional[Dict[str, Any]] = None,
+    receiver: Optional[str] = None,
+) -> Dict[str, Any]:
     """A send_message body; without `receiver` it is the welcome-message form."""
-    message: Dict[str, Any] = {"min_api_version": 1, "sender": sender, "type": "text",
-                               "text": text}
+    message: Dict[str, Any] = {"min_api_version": 1, "sender": sender, "type": "text", "text": text}
     if receiver is not None:
         message["receiver"] = receiver
     if keyboard is not None:
         message["keyboard"] = keyboard
     return message
-

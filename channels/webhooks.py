@@ -45,8 +45,9 @@ def _webhook_url(channel: str, variable: str) -> str:
 
 
 async def telegram(action: str) -> str:
-    api = TelegramApi(_env("TELEGRAM_BOT_TOKEN"),
-                      os.environ.get("TELEGRAM_API_URL") or TELEGRAM_API_URL)
+    api = TelegramApi(
+        _env("TELEGRAM_BOT_TOKEN"), os.environ.get("TELEGRAM_API_URL") or TELEGRAM_API_URL
+    )
     try:
         if action == "set":
             url = _webhook_url("telegram", "TELEGRAM_WEBHOOK_URL")
@@ -56,9 +57,11 @@ async def telegram(action: str) -> str:
             await api.delete_webhook()
             return "Telegram: webhook видалено; оновлення чекатимуть у Telegram до нового."
         info = await api.webhook_info()
-        return (f"Telegram: url={info.get('url') or '—'}, "
-                f"у черзі={info.get('pending_update_count', 0)}, "
-                f"остання помилка={info.get('last_error_message') or '—'}")
+        return (
+            f"Telegram: url={info.get('url') or '—'}, "
+            f"у черзі={info.get('pending_update_count', 0)}, "
+            f"остання помилка={info.get('last_error_message') or '—'}"
+        )
     finally:
         await api.close()
 
@@ -75,14 +78,17 @@ async def viber(action: str) -> str:
             await api.remove_webhook()
             return "Viber: webhook видалено; бот не отримуватиме повідомлень."
         info = await api.account_info()
-        return (f"Viber: url={info.get('webhook') or '—'}, "
-                f"підписників={info.get('subscribers_count', '—')}")
+        return (
+            f"Viber: url={info.get('webhook') or '—'}, "
+            f"підписників={info.get('subscribers_count', '—')}"
+        )
     finally:
         await api.close()
 
 
 COMMANDS: Dict[str, Callable[[str], Awaitable[str]]] = {
-    "telegram": telegram, "viber": viber,
+    "telegram": telegram,
+    "viber": viber,
 }
 
 
@@ -92,8 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Реєстрація webhook асистента в Telegram і Viber (див. docs/channels.md).",
     )
     parser.add_argument("messenger", choices=sorted(COMMANDS))
-    parser.add_argument("action", choices=["set", "delete", "info"],
-                        help="set — встановити, delete — видалити, info — показати стан")
+    parser.add_argument(
+        "action",
+        choices=["set", "delete", "info"],
+        help="set — встановити, delete — видалити, info — показати стан",
+    )
     return parser
 
 

@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import List, Optional
 
-from actions.settings import KYIV
+from core.errors import StaffError
+from core.settings import KYIV
 from retrain import commands, inbox, reload
-from retrain.common import EXIT_FAILED, ROOT, RetrainError
+from retrain.common import EXIT_FAILED, ROOT
 
 RETRAIN_HELP = "Навчання асистента на нових фразах: docs/staff-guide.md"
 
@@ -156,7 +157,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except RetrainError as error:
+    except StaffError as error:
         print(f"Помилка: {error}", file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:

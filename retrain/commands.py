@@ -7,15 +7,16 @@ import os
 from pathlib import Path
 from typing import Optional
 
+from core.errors import StaffError
 from retrain import gate, inbox, nludata, reload
-from retrain.common import EXIT_FAILED, EXIT_OK, Project, RetrainError
+from retrain.common import EXIT_FAILED, EXIT_OK, Project
 
 
 def run_inbox(args: argparse.Namespace) -> int:
     from retrain.trackerdb import tracker_store_url, user_messages
 
     if args.last < args.first:
-        raise RetrainError("кінець періоду раніше за початок")
+        raise StaffError("кінець періоду раніше за початок")
     project = Project(args.project)
     start, end = inbox.day_range(args.first, args.last)
     entries = inbox.build_inbox(
@@ -149,7 +150,7 @@ def _reload(project: Project, url: str, quiet_if_down: bool, model: Optional[Pat
                 "перезапуску (make serve) або команди python -m retrain reload."
             )
             return EXIT_OK
-        raise RetrainError("задайте RASA_API_TOKEN — той самий, з яким запущено сервер")
+        raise StaffError("задайте RASA_API_TOKEN — той самий, з яким запущено сервер")
     try:
         reload.reload_model(model or project.current_model, url, token)
     except reload.ServerUnreachable as error:

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from core.errors import StaffError
+
 ROOT = Path(__file__).resolve().parent.parent
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # an error, or the gate refused the model
 EXIT_USAGE = 2  # argparse's own code for bad arguments
-
-
-class RetrainError(Exception):
-    """A failure to report to staff in plain words (no traceback), exit code 1."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ def rasa_executable() -> str:
         return str(beside)
     found = shutil.which("rasa")
     if found is None:
-        raise RetrainError("не знайдено програму rasa; запустіть `make install`")
+        raise StaffError("не знайдено програму rasa; запустіть `make install`")
     return found
 
 
@@ -130,7 +128,7 @@ def run_rasa(args: List[str], project: Project, log: Optional[Path] = None) -> N
         )
     if completed.returncode != 0:
         tail = "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:])
-        raise RetrainError(
+        raise StaffError(
             f"`rasa {args[0]} {args[1] if len(args) > 1 else ''}` завершилася "
             f"з помилкою (журнал: {project.relative(log)}):\n{tail}"
         )

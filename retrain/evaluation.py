@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List
 
+from core.errors import StaffError
 from retrain import review_csv
-from retrain.common import Project, RetrainError, run_rasa
+from retrain.common import Project, run_rasa
 
 REPORT = "intent_report.json"
 ERRORS = "intent_errors.json"
@@ -49,7 +50,7 @@ class Misclassified:
 def evaluate(model: Path, out: Path, project: Project) -> Figures:
     """Runs the test set through `model`; reports land in `out`."""
     if not model.exists():
-        raise RetrainError(f"модель {project.relative(model)} не знайдено (make train)")
+        raise StaffError(f"модель {project.relative(model)} не знайдено (make train)")
     out.mkdir(parents=True, exist_ok=True)
     for name in _OUTPUTS:
         (out / name).unlink(missing_ok=True)
@@ -74,7 +75,7 @@ def load_figures(report_dir: Path) -> Figures:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RetrainError(f"звіту {path} немає: спершу make evaluate") from None
+        raise StaffError(f"звіту {path} немає: спершу make evaluate") from None
     # Names only predicted (support 0, e.g. nlu_fallback) are no intent of the test set.
     rows = {
         name: row

@@ -16,7 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from retrain.common import Project, RetrainError
+from core.errors import StaffError
+from retrain.common import Project
 from retrain.evaluation import Figures, Misclassified
 
 DEFAULT_TOLERANCE = {"accuracy_drop": 0.01, "intent_f1_drop": 0.05, "minimum_accuracy": 0.95}
@@ -65,12 +66,12 @@ def load_baseline(path: Path) -> Baseline:
     try:
         content = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RetrainError(
+        raise StaffError(
             f"еталону {path} немає: створіть його командою "
             "`python -m retrain baseline` після make evaluate"
         ) from None
     except ValueError as error:
-        raise RetrainError(f"{path} не є правильним JSON: {error}") from error
+        raise StaffError(f"{path} не є правильним JSON: {error}") from error
     try:
         tolerance = {**DEFAULT_TOLERANCE, **(content.get("tolerance") or {})}
         intents = content.get("intents") or {}
@@ -86,7 +87,7 @@ def load_baseline(path: Path) -> Baseline:
         )
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         # Staff edit the tolerances by hand; say where, not a traceback.
-        raise RetrainError(
+        raise StaffError(
             f"{path}: неправильне значення ({error!r}); числа пишуться з крапкою, напр. 0.01"
         ) from error
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Dict, Iterable, List, Tuple
 
-from actions.settings import KYIV
+from core.settings import KYIV
 from retrain import review_csv
 from retrain.text import clean_phrase, has_letters, normalize
 from retrain.trackerdb import UserMessage

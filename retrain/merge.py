@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from core.errors import StaffError
 from retrain import nludata
-from retrain.common import Project, RetrainError
+from retrain.common import Project
 from retrain.review_csv import LabelledRow, read_labels
 from retrain.text import clean_phrase, has_letters, normalize
 
@@ -30,7 +31,7 @@ class MergeResult:
 def merge_review_file(review: Path, project: Project, dry_run: bool = False) -> MergeResult:
     """Adds every labelled, new phrase to its intent's block; all or nothing.
 
-    Raises RetrainError, writing nothing, when a row names an unknown intent.
+    Raises StaffError, writing nothing, when a row names an unknown intent.
     """
     rows = read_labels(review)
     valid = nludata.domain_intents(project.domain)
@@ -91,7 +92,7 @@ def _check_labels(
     bad = [row for row in rows if row.label and row.label.casefold() not in names]
     if bad:
         listed = "\n".join(f"  рядок {row.line}: «{row.label}»" for row in bad)
-        raise RetrainError(
+        raise StaffError(
             f"невідомі наміри — нічого не додано:\n{listed}\n"
             f"Можливі наміри: {', '.join(sorted(valid))}\n"
             "(що означає кожен: python -m retrain intents)"
@@ -105,7 +106,7 @@ def _check_labels(
         - set(target)
     )
     if orphans:
-        raise RetrainError(
+        raise StaffError(
             f"намір(и) {', '.join(orphans)} не мають прикладів у "
             f"{project.relative(project.nlu_dir)} — додайте блок вручну"
         )
@@ -139,12 +140,12 @@ def _check_parses(path: Path, text: str, expected: Dict[str, List[str]]) -> None
     try:
         data = RasaYAMLReader().reads(text)
     except Exception as error:  # noqa: BLE001 - any parse failure means: do not write
-        raise RetrainError(f"після додавання {path.name} не читається: {error}") from error
+        raise StaffError(f"після додавання {path.name} не читається: {error}") from error
     seen = {(m.get("intent"), m.get("text")) for m in data.intent_examples}
     missing = [
         p for intent, phrases in expected.items() for p in phrases if (intent, p) not in seen
     ]
     if missing:
-        raise RetrainError(
+        raise StaffError(
             f"після додавання {path.name} Rasa не бачить фраз: {missing}; файл не змінено"
         )

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
+from core.errors import StaffError
 from retrain import gate
-from retrain.common import Project, RetrainError, run_rasa
+from retrain.common import Project, run_rasa
 from retrain.evaluation import Figures, evaluate, load_figures, misclassified
 
 Say = Callable[[str], None]
@@ -64,7 +65,7 @@ def train_candidate(project: Project, config: Path, nlu_only: bool = False) -> P
         log=project.results / "train.log",
     )
     if not project.candidate_model.exists():
-        raise RetrainError("навчання завершилося, але модель не збережено")
+        raise StaffError("навчання завершилося, але модель не збережено")
     return project.candidate_model
 
 

@@ -14,12 +14,12 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from retrain.common import RetrainError
+from core.errors import StaffError
 
 DEFAULT_URL = "http://127.0.0.1:5005"
 
 
-class ServerUnreachable(RetrainError):
+class ServerUnreachable(StaffError):
     """Nothing answers at the URL: no server to reload, the next start loads the model."""
 
 
@@ -41,6 +41,6 @@ def reload_model(model: Path, url: str, token: str, timeout: float = 600) -> Non
             return
     except urllib.error.HTTPError as error:
         hint = " (перевірте RASA_API_TOKEN)" if error.code in (401, 403) else ""
-        raise RetrainError(f"сервер {url} не завантажив модель: HTTP {error.code}{hint}") from error
+        raise StaffError(f"сервер {url} не завантажив модель: HTTP {error.code}{hint}") from error
     except (urllib.error.URLError, ConnectionError) as error:
         raise ServerUnreachable(f"сервер асистента не відповідає за адресою {url}") from error

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Sequence
 
-from retrain.common import RetrainError
+from core.errors import StaffError
 
 PHRASE = "Фраза"
 LABEL = "Правильний намір"
@@ -52,7 +52,7 @@ def read_labels(path: Path) -> List[LabelledRow]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise RetrainError(f"не вдалося прочитати {path}: {error.strerror}") from error
+        raise StaffError(f"не вдалося прочитати {path}: {error.strerror}") from error
     text = _decode(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count)
@@ -61,7 +61,7 @@ def read_labels(path: Path) -> List[LabelledRow]:
     try:
         phrase_at, label_at = header.index(PHRASE.casefold()), header.index(LABEL.casefold())
     except ValueError:
-        raise RetrainError(
+        raise StaffError(
             f"у файлі {path.name} немає колонок «{PHRASE}» і «{LABEL}» "
             "(перший рядок — заголовок, як у файлі з команди inbox)"
         ) from None

@@ -14,7 +14,8 @@ from typing import Dict, Iterator, MutableMapping, Optional, Union
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from retrain.common import ROOT, Project, RetrainError
+from core.errors import StaffError
+from retrain.common import ROOT, Project
 
 DEFAULTS_FILE = ROOT / "scripts" / "tracker-store.env"
 FALLBACK_INTENT = "nlu_fallback"
@@ -77,7 +78,7 @@ def tracker_store_url(project: Project) -> URL:
         path = Path(url.database)
         path = path if path.is_absolute() else project.root / path
         if not path.exists():
-            raise RetrainError(
+            raise StaffError(
                 f"файл розмов {path} не знайдено: асистент ще не запускався "
                 "з цим налаштуванням або TRACKER_DB_NAME вказує не туди"
             )
@@ -95,9 +96,9 @@ def _rasa_url(project: Project) -> Union[str, URL]:
     try:
         config = read_endpoint_config(str(project.endpoints), "tracker_store")
     except RasaException as error:
-        raise RetrainError(f"{project.relative(project.endpoints)}: {error}") from error
+        raise StaffError(f"{project.relative(project.endpoints)}: {error}") from error
     if config is None or (config.type or "").lower() != "sql":
-        raise RetrainError(
+        raise StaffError(
             f"у {project.relative(project.endpoints)} немає сховища розмов "
             "типу SQL (tracker_store: type: SQL)"
         )
@@ -135,7 +136,7 @@ def user_messages(url: URL, start: datetime, end: datetime) -> Iterator[UserMess
                     yield message
     except sa.exc.SQLAlchemyError as error:
         cause = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise RetrainError(f"не вдалося прочитати розмови: {cause}") from error
+        raise StaffError(f"не вдалося прочитати розмови: {cause}") from error
     finally:
         engine.dispose()
 

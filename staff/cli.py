@@ -8,9 +8,15 @@ from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.db.engine import make_engine, use_engine
-from actions.db.seed import create_schema
-from staff import billing_export, import_command, settings_cmd, stats, synthetic
+from core.db.engine import make_engine, use_engine
+from core.db.schema import create_schema
+from staff.commands import (
+    export_readings,
+    generate_subscribers,
+    import_subscribers,
+    settings,
+    stats,
+)
 from staff.common import EXIT_FAILED, EXIT_OK, StaffError
 
 
@@ -21,22 +27,28 @@ def build_parser() -> argparse.ArgumentParser:
         "статистика асистента показників.",
         epilog="Довідка до команди: python -m staff КОМАНДА --help. Посібник: docs/staff-guide.md",
     )
-    parser.add_argument("--database-url", metavar="URL",
-                        help="база даних (типово змінна середовища DATABASE_URL або var/assistant.db)")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="база даних (типово змінна середовища DATABASE_URL або var/assistant.db)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    init = commands.add_parser("init-db", help="створити таблиці в новій базі (без демо-даних)",
-                               description="Створює відсутні таблиці; наявні дані не змінює.")
+    init = commands.add_parser(
+        "init-db",
+        help="створити таблиці в новій базі (без демо-даних)",
+        description="Створює відсутні таблиці; наявні дані не змінює.",
+    )
     init.set_defaults(handler=run_init_db)
-    import_command.register(commands)
-    billing_export.register(commands)
-    settings_cmd.register(commands)
+    import_subscribers.register(commands)
+    export_readings.register(commands)
+    settings.register(commands)
     stats.register(commands)
-    synthetic.register(commands)
+    generate_subscribers.register(commands)
     return parser
 
 
 def run_init_db(args: argparse.Namespace) -> int:
-    from actions.db.engine import get_engine
+    from core.db.engine import get_engine
 
     create_schema(get_engine())
     print("Таблиці створено (або вже були).")

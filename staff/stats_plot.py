@@ -13,9 +13,9 @@ matplotlib.use("Agg")  # files only; staff servers have no display
 from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
-from actions.texts import format_period  # noqa: E402
-from staff.common import StaffError  # noqa: E402
-from staff.stats import MonthStats  # noqa: E402
+from core.errors import StaffError  # noqa: E402
+from core.reporting.month import MonthStats  # noqa: E402
+from core.texts.common import format_period  # noqa: E402
 
 
 def save_plot(stats: MonthStats, path: Path, today: date) -> None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Collection, List, Sequence
 
 
-def render_table(headers: Sequence[str], rows: Sequence[Sequence[object]], indent: int = 0,
-                 right_aligned: Collection[int] = ()) -> str:
+def render_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    indent: int = 0,
+    right_aligned: Collection[int] = (),
+) -> str:
     """Columns padded to their widest cell; `right_aligned` are column indexes (numbers)."""
     cells: List[List[str]] = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db import engine as db_engine
-from actions.db.models import Base
-from actions.settings import KYIV, get_settings
+from core.db import engine as db_engine
+from core.db.models import Base
+from core.settings import KYIV, get_settings
 from tests.support.postgres import available, throwaway_postgres
 
 # Inside the default window (1st..28th) unless a test moves the clock.
@@ -46,8 +46,8 @@ def engine(request, tmp_path) -> Iterator[Engine]:
 @pytest.fixture
 def seeded(engine, now) -> None:
     """The demo subscribers (accounts 0100001..0100036) with six months of history."""
-    from actions.db.engine import in_session
-    from actions.db.seed import seed_demo
+    from core.demo.seed import seed_demo
+    from tests.support.db import in_session
 
     in_session(lambda s: seed_demo(s, now))
 

@@ -7,14 +7,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from actions.db import repository as repo
-from actions.db.models import Account, Meter, MeterKind, Reading
-from actions.db.repository import SenderKey
-from actions.db.seed import DEMO_ACCOUNTS, seed_demo
+from core.db.models import Account, Meter, MeterKind, Reading
+from core.demo.seed import DEMO_ACCOUNTS, seed_demo
+from core.repository import accounts as accounts_repo
+from core.repository import readings as readings_repo
+from core.repository import settings as settings_repo
+from core.senders import SenderKey
 
 
 def _meter(session) -> Meter:
-    account = Account(number="0012345", owner_name="Тест", street="вул. Сінна", house="1", apartment="2")
+    account = Account(
+        number="0012345", owner_name="Тест", street="вул. Сінна", house="1", apartment="2"
+    )
     session.add(account)
     session.flush()
     meter = Meter(account_id=account.id, serial="A1", kind=MeterKind.heat, unit="Gcal", decimals=3)
@@ -25,7 +29,9 @@ def _meter(session) -> Meter:
 
 def test_reading_keeps_exact_decimal_and_kyiv_time(session, now):
     meter = _meter(session)
-    repo.store_reading(session, meter.id, "2026-11", Decimal("1234.567"), now, "telegram", "42")
+    readings_repo.store_reading(
+        session, meter.id, "2026-11", Decimal("1234.567"), now, "telegram", "42"
+    )
     session.commit()
     session.expunge_all()
     stored = session.execute(select(Reading)).scalar_one()
@@ -37,27 +43,40 @@ def test_reading_keeps_exact_decimal_and_kyiv_time(session, now):
 
 def test_correction_supersedes_and_keeps_the_earlier_reading(session, now):
     meter = _meter(session)
-    repo.store_reading(session, meter.id, "2026-11", Decimal("10"), now, "telegram", "42")
-    repo.store_reading(session, meter.id, "2026-11", Decimal("11"), now, "telegram", "42")
+    readings_repo.store_reading(session, meter.id, "2026-11", Decimal("10"), now, "telegram", "42")
+    readings_repo.store_reading(session, meter.id, "2026-11", Decimal("11"), now, "telegram", "42")
     session.commit()
     rows = session.execute(select(Reading).order_by(Reading.id)).scalars().all()
     assert [(r.value, r.in_force) for r in rows] == [(Decimal("10"), False), (Decimal("11"), True)]
-    assert repo.reading_in_force(session, meter.id, "2026-11").value == Decimal("11")
+    assert readings_repo.reading_in_force(session, meter.id, "2026-11").value == Decimal("11")
 
 
 def test_database_refuses_two_readings_in_force_for_one_period(session, now):
     meter = _meter(session)
     for value in ("10", "11"):
-        session.add(Reading(meter_id=meter.id, period="2026-11", value=Decimal(value),
-                            submitted_at=now, in_force=True))
+        session.add(
+            Reading(
+                meter_id=meter.id,
+                period="2026-11",
+                value=Decimal(value),
+                submitted_at=now,
+                in_force=True,
+            )
+        )
     with pytest.raises(IntegrityError):
         session.flush()
 
 
 def test_naive_datetimes_are_refused(session):
     meter = _meter(session)
-    session.add(Reading(meter_id=meter.id, period="2026-11", value=Decimal(1),
-                        submitted_at=datetime(2026, 11, 20, 10, 0)))
+    session.add(
+        Reading(
+            meter_id=meter.id,
+            period="2026-11",
+            value=Decimal(1),
+            submitted_at=datetime(2026, 11, 20, 10, 0),
+        )
+    )
     with pytest.raises(Exception, match="naive"):
         session.flush()
 
@@ -66,12 +85,12 @@ def test_links_are_per_channel_and_sender(session, now):
     meter = _meter(session)
     account = session.get(Account, meter.account_id)
     telegram, viber = SenderKey("telegram", "777"), SenderKey("viber", "777")
-    assert repo.link_account(session, telegram, account, now) is True
-    assert repo.link_account(session, telegram, account, now) is False
-    assert [a.number for a in repo.linked_accounts(session, telegram)] == ["0012345"]
-    assert repo.linked_accounts(session, viber) == []
-    assert repo.unlink_account(session, telegram, account.id) is True
-    assert repo.linked_accounts(session, telegram) == []
+    assert accounts_repo.link_account(session, telegram, account, now) is True
+    assert accounts_repo.link_account(session, telegram, account, now) is False
+    assert [a.number for a in accounts_repo.linked_accounts(session, telegram)] == ["0012345"]
+    assert accounts_repo.linked_accounts(session, viber) == []
+    assert accounts_repo.unlink_account(session, telegram, account.id) is True
+    assert accounts_repo.linked_accounts(session, telegram) == []
 
 
 def test_demo_seed_mixes_meter_sets_and_is_idempotent(session, now):
@@ -79,10 +98,10 @@ def test_demo_seed_mixes_meter_sets_and_is_idempotent(session, now):
     assert seed_demo(session, now) is False
     accounts = session.execute(select(Account)).scalars().all()
     assert len(accounts) == DEMO_ACCOUNTS
-    counts = {len(repo.active_meters(session, a.id)) for a in accounts}
+    counts = {len(accounts_repo.active_meters(session, a.id)) for a in accounts}
     assert counts == {0, 1, 2, 3}
-    meter = repo.active_meters(session, accounts[0].id)[0]
-    history = repo.readings_in_force(session, meter.id, 10)
+    meter = accounts_repo.active_meters(session, accounts[0].id)[0]
+    history = readings_repo.readings_in_force(session, meter.id, 10)
     assert len(history) == 6 and history[0].period == "2026-10"
     assert history[0].value > history[-1].value
 
@@ -90,11 +109,18 @@ def test_demo_seed_mixes_meter_sets_and_is_idempotent(session, now):
 def test_current_tariffs_pick_the_latest_valid(session, now):
     from datetime import date
 
-    from actions.db.models import Tariff
+    from core.db.models import Tariff
 
     for valid_from, price in ((date(2021, 10, 1), "1654.41"), (date(2027, 1, 1), "1800")):
-        session.add(Tariff(service="Тепло", category="населення", unit="Гкал",
-                           price_uah=Decimal(price), valid_from=valid_from))
+        session.add(
+            Tariff(
+                service="Тепло",
+                category="населення",
+                unit="Гкал",
+                price_uah=Decimal(price),
+                valid_from=valid_from,
+            )
+        )
     session.flush()
-    [tariff] = repo.current_tariffs(session, now.date())
+    [tariff] = settings_repo.current_tariffs(session, now.date())
     assert tariff.price_uah == Decimal("1654.41")

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from actions.db import engine as db_engine
-from actions.db import repository as repo
-from actions.db.models import Base, Reading, ReadingSource
-from actions.db.repository import SenderKey
-from actions.db.seed import seed_demo
-from actions.settings import get_settings
+from core.db import engine as db_engine
+from core.db.models import Base, Reading, ReadingSource
+from core.demo.seed import seed_demo
+from core.repository import accounts as accounts_repo
+from core.repository import readings as readings_repo
+from core.senders import SenderKey
+from core.settings import get_settings
 from tests.conftest import TEST_NOW
 from tests.support.stack import MODEL, running_stack
 
@@ -48,23 +49,30 @@ def texts(messages):
 def assistant_readings(engine, sender_id):
     with Session(engine, future=True) as session:
         rows = session.execute(
-            select(Reading).where(Reading.source == ReadingSource.assistant,
-                                  Reading.sender_id == sender_id).order_by(Reading.id)
+            select(Reading)
+            .where(Reading.source == ReadingSource.assistant, Reading.sender_id == sender_id)
+            .order_by(Reading.id)
         ).scalars()
         return [(r.value, r.in_force, r.period) for r in rows]
 
 
 def previous_values(engine, number):
     with Session(engine, future=True) as session:
-        account = repo.find_account(session, number)
-        return [repo.last_reading(session, m.id).value for m in repo.active_meters(session, account.id)]
+        account = accounts_repo.find_account(session, number)
+        return [
+            readings_repo.last_reading(session, m.id).value
+            for m in accounts_repo.active_meters(session, account.id)
+        ]
 
 
 def test_full_submission_is_stored(stack):
     sender = "e2e-happy"
     greeting = stack.say(sender, "Привіт")
     assert "Вітаю" in texts(greeting)
-    assert [b["title"] for b in greeting[0]["buttons"]][:2] == ["Передати показники", "Додати особовий рахунок"]
+    assert [b["title"] for b in greeting[0]["buttons"]][:2] == [
+        "Передати показники",
+        "Додати особовий рахунок",
+    ]
 
     assert "номер особового рахунку" in texts(stack.say(sender, "хочу передати показники"))
     assert "Це ваша адреса?" in texts(stack.say(sender, "01-00-004"))
@@ -77,7 +85,9 @@ def test_full_submission_is_stored(stack):
     assert "менший за попередній" in texts(stack.say(sender, "1"))
     assert "не схоже на показник" in texts(stack.say(sender, "абв"))
     deadline = texts(stack.say(sender, "до якого числа?"))
-    assert "28 листопада 2026" in deadline and "Лічильник 1 з 2" in deadline  # answered, form resumed
+    assert (
+        "28 листопада 2026" in deadline and "Лічильник 1 з 2" in deadline
+    )  # answered, form resumed
     second = texts(stack.say(sender, f"{heat + Decimal('0.75')} Гкал".replace(".", ",")))
     assert "Лічильник 2 з 2" in second
     summary = stack.say(sender, f"{water + 3}")
@@ -88,7 +98,9 @@ def test_full_submission_is_stored(stack):
     saved = texts(stack.say(sender, "Зберегти"))
     assert "збережено 20 листопада 2026 о 10:00" in saved
     assert assistant_readings(stack.engine, sender) == [
-        (heat + Decimal("0.75"), True, "2026-11"), (water + 3, True, "2026-11")]
+        (heat + Decimal("0.75"), True, "2026-11"),
+        (water + 3, True, "2026-11"),
+    ]
     assert "листопад 2026" in texts(stack.say(sender, "історія показників"))
 
 
@@ -111,7 +123,9 @@ def test_typed_intents_cannot_skip_confirmation(stack):
     stack.say(sender, '/add_account{"account_number":"0100001"}')
     stack.say(sender, "/affirm")  # the real confirmation step: now it may link
     with Session(stack.engine, future=True) as session:
-        linked = [a.number for a in repo.linked_accounts(session, SenderKey("rest", sender))]
+        linked = [
+            a.number for a in accounts_repo.linked_accounts(session, SenderKey("rest", sender))
+        ]
     assert linked == ["0100001"]
     stack.say(sender, "/submit_reading")
     stack.say(sender, '/inform{"reading_save": true}')

@@ -2,10 +2,7 @@
 
 from sqlalchemy import select
 
-from actions.db import repository as repo
-from actions.db.engine import in_session
-from actions.db.models import ConversationEvent, MessengerUser, WindowOverride
-from actions.info.actions import (
+from actions.info import (
     AnswerDeadline,
     CancelForm,
     ExplainMeterProblem,
@@ -14,15 +11,19 @@ from actions.info.actions import (
     ShowContacts,
     ShowTariffs,
 )
-from actions.info.contacts import PHONE_KEY
+from core.contacts import PHONE_KEY
+from core.db.models import ConversationEvent, MessengerUser, WindowOverride
+from core.repository import settings as settings_repo
 from tests.conftest import set_clock
 from tests.support.conversation import button_titles, run, tracker
+from tests.support.db import in_session
 
 
 async def test_deadline_with_days_left(seeded):
     _, texts, _ = await run(AnswerDeadline(), tracker("до якого числа?", intent="ask_deadline"))
-    assert texts == ["Показники за листопад 2026 приймаються до 28 листопада 2026 включно. "
-                     "Залишилося 8 днів."]
+    assert texts == [
+        "Показники за листопад 2026 приймаються до 28 листопада 2026 включно. Залишилося 8 днів."
+    ]
 
 
 async def test_deadline_on_the_last_day_and_after_it(seeded, monkeypatch):
@@ -48,7 +49,7 @@ async def test_tariffs_are_read_from_the_table_and_marked_demo(seeded):
 async def test_contacts_come_from_staff_settings_first(seeded):
     _, texts, _ = await run(ShowContacts(), tracker(intent="contact_operator"))
     assert "(0532) 00-00-00" in texts[0]
-    in_session(lambda s: repo.set_setting(s, PHONE_KEY, "(0532) 11-22-33"))
+    in_session(lambda s: settings_repo.set_setting(s, PHONE_KEY, "(0532) 11-22-33"))
     _, texts, _ = await run(ShowContacts(), tracker(intent="contact_operator"))
     assert "(0532) 11-22-33" in texts[0]
     _, texts, _ = await run(ExplainMeterProblem(), tracker(intent="meter_problem"))
@@ -68,17 +69,24 @@ async def test_reminders_switch_off_and_on(seeded):
 async def test_fallback_offers_operator_on_the_second_miss_and_counts_anonymously(seeded):
     _, first, messages = await run(Fallback(), tracker("ыыы", intent="nlu_fallback"))
     assert "не зрозумів" in first[0] and "Передати показники" in button_titles(messages)
-    _, second, _ = await run(Fallback(), tracker("ччч", intent="nlu_fallback",
-                                                 previous_intents=["nlu_fallback"]))
+    _, second, _ = await run(
+        Fallback(), tracker("ччч", intent="nlu_fallback", previous_intents=["nlu_fallback"])
+    )
     assert "тел. (0532) 00-00-00" in second[0]
     events = in_session(lambda s: s.execute(select(ConversationEvent)).scalars().all())
     assert [(e.kind, e.channel) for e in events] == [("fallback", "telegram")] * 2
 
 
 async def test_cancel_leaves_the_form_and_clears_everything():
-    slots, texts, _ = await run(CancelForm(), tracker(
-        "скасувати", intent="cancel", active_loop="reading_form",
-        slots={"reading_account": "0100004", "reading_entries": {"1": "5"}}))
+    slots, texts, _ = await run(
+        CancelForm(),
+        tracker(
+            "скасувати",
+            intent="cancel",
+            active_loop="reading_form",
+            slots={"reading_account": "0100004", "reading_entries": {"1": "5"}},
+        ),
+    )
     assert "нічого не збережено" in texts[0]
     assert slots["reading_account"] is None and slots["reading_entries"] is None
     assert slots["requested_slot"] is None

@@ -5,34 +5,35 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from actions.db import repository as repo
-from actions.db.engine import in_session
-from actions.db.models import Reading, ReadingSource, WindowOverride
-from actions.db.repository import SenderKey
 from actions.forms.reading_form import (
     AskReadingAccount,
     AskReadingSave,
     AskReadingValue,
     ValidateReadingForm,
 )
-from actions.readings.actions import PrepareSubmission, SaveReadings
-from actions.readings.parsing import ReadingFormatError, parse_reading
-from actions.readings.submission import meters_for_submission
+from actions.readings import PrepareSubmission, SaveReadings
+from core.db.models import Reading, ReadingSource, WindowOverride
+from core.readings.parsing import ReadingFormatError, parse_reading
+from core.readings.submission import meters_for_submission
+from core.repository import accounts as accounts_repo
+from core.senders import SenderKey
 from tests.conftest import set_clock
 from tests.support.conversation import button_titles, run, tracker
+from tests.support.db import in_session
 
 SENDER = SenderKey("telegram", "user-1")
 
 
-
 def link(*numbers, sender=SENDER, now=None):
-    from actions.settings import get_settings
+    from core.settings import get_settings
 
     moment = get_settings().now()
 
     def work(session):
         for number in numbers:
-            repo.link_account(session, sender, repo.find_account(session, number), moment)
+            accounts_repo.link_account(
+                session, sender, accounts_repo.find_account(session, number), moment
+            )
 
     in_session(work)
 
@@ -41,25 +42,43 @@ def form_state(number):
     """The reading form's slots after the account was chosen."""
 
     def work(session):
-        account = repo.find_account(session, number)
+        account = accounts_repo.find_account(session, number)
         return [m.to_slot() for m in meters_for_submission(session, account.id, "2026-11")]
 
-    return {"reading_account": number, "reading_meters": in_session(work), "reading_entries": {},
-            "requested_slot": "reading_value"}
+    return {
+        "reading_account": number,
+        "reading_meters": in_session(work),
+        "reading_entries": {},
+        "requested_slot": "reading_value",
+    }
 
 
 def stored_assistant_readings():
-    return in_session(lambda s: [
-        (r.meter_id, r.value, r.in_force) for r in s.execute(
-            select(Reading).where(Reading.source == ReadingSource.assistant).order_by(Reading.id)).scalars()
-    ])
+    return in_session(
+        lambda s: [
+            (r.meter_id, r.value, r.in_force)
+            for r in s.execute(
+                select(Reading)
+                .where(Reading.source == ReadingSource.assistant)
+                .order_by(Reading.id)
+            ).scalars()
+        ]
+    )
 
 
-@pytest.mark.parametrize("typed, value, decimals", [
-    ("1234,5", "1234.5", 1), ("1 234.5", "1234.5", 1), ("345 м3", "345", 0),
-    ("12,345 Гкал", "12.345", 3), ("0345", "345", 0), ("триста сорок п'ять", "345", 0),
-    ("дванадцять цілих триста сорок п'ять тисячних", "12.345", 3), ("показник 456 кубів", "456", 0),
-])
+@pytest.mark.parametrize(
+    "typed, value, decimals",
+    [
+        ("1234,5", "1234.5", 1),
+        ("1 234.5", "1234.5", 1),
+        ("345 м3", "345", 0),
+        ("12,345 Гкал", "12.345", 3),
+        ("0345", "345", 0),
+        ("триста сорок п'ять", "345", 0),
+        ("дванадцять цілих триста сорок п'ять тисячних", "12.345", 3),
+        ("показник 456 кубів", "456", 0),
+    ],
+)
 def test_readings_are_parsed_as_people_type_them(typed, value, decimals):
     assert parse_reading(typed) == (Decimal(value), decimals)
 
@@ -72,8 +91,10 @@ def test_non_numbers_are_refused(typed):
 
 async def test_single_account_is_chosen_without_asking(seeded):
     link("0100004")
-    slots, texts, _ = await run(ValidateReadingForm(), tracker("передати показники", intent="submit_reading",
-                                                               active_loop="reading_form"))
+    slots, texts, _ = await run(
+        ValidateReadingForm(),
+        tracker("передати показники", intent="submit_reading", active_loop="reading_form"),
+    )
     assert slots["reading_account"] == "0100004"
     assert len(slots["reading_meters"]) == 2
     assert slots["requested_slot"] == "reading_value"
@@ -82,24 +103,38 @@ async def test_single_account_is_chosen_without_asking(seeded):
 
 async def test_several_accounts_are_offered_as_buttons(seeded):
     link("0100001", "0100004")
-    slots, _, _ = await run(ValidateReadingForm(), tracker("показники", intent="submit_reading",
-                                                           active_loop="reading_form"))
+    slots, _, _ = await run(
+        ValidateReadingForm(),
+        tracker("показники", intent="submit_reading", active_loop="reading_form"),
+    )
     assert slots["requested_slot"] == "reading_account"
     _, texts, messages = await run(AskReadingAccount(), tracker(active_loop="reading_form"))
     assert [t.split(",")[0] for t in button_titles(messages)] == ["0100001", "0100004"]
     # The button's payload brings the number as an entity.
-    slots, _, _ = await run(ValidateReadingForm(), tracker(
-        '/inform{"account_number":"0100004"}', entities=[{"entity": "account_number", "value": "0100004"}],
-        slots={"requested_slot": "reading_account"}, active_loop="reading_form"))
+    slots, _, _ = await run(
+        ValidateReadingForm(),
+        tracker(
+            '/inform{"account_number":"0100004"}',
+            entities=[{"entity": "account_number", "value": "0100004"}],
+            slots={"requested_slot": "reading_account"},
+            active_loop="reading_form",
+        ),
+    )
     assert slots["reading_account"] == "0100004"
 
 
 async def test_someone_elses_account_cannot_be_chosen(seeded):
     link("0100001")
     link("0100004", sender=SenderKey("telegram", "someone-else"))
-    slots, texts, _ = await run(ValidateReadingForm(), tracker(
-        "0100004", slots={"requested_slot": "reading_account"}, set_now={"reading_account": "0100004"},
-        active_loop="reading_form"))
+    slots, texts, _ = await run(
+        ValidateReadingForm(),
+        tracker(
+            "0100004",
+            slots={"requested_slot": "reading_account"},
+            set_now={"reading_account": "0100004"},
+            active_loop="reading_form",
+        ),
+    )
     assert slots["reading_account"] is None
     assert "Оберіть" in texts[0]
 
@@ -115,8 +150,10 @@ async def test_question_shows_the_previous_reading(seeded):
 
 
 async def _enter(state, typed):
-    return await run(ValidateReadingForm(), tracker(
-        typed, slots=state, set_now={"reading_value": typed}, active_loop="reading_form"))
+    return await run(
+        ValidateReadingForm(),
+        tracker(typed, slots=state, set_now={"reading_value": typed}, active_loop="reading_form"),
+    )
 
 
 async def test_valid_reading_is_kept_and_next_meter_asked(seeded):
@@ -131,11 +168,14 @@ async def test_valid_reading_is_kept_and_next_meter_asked(seeded):
     assert texts == []
 
 
-@pytest.mark.parametrize("make_typed, expected", [
-    (lambda p: "сто гривень", "не схоже на показник"),
-    (lambda p: f"{p + 1}1234", "знак(и) після коми"),
-    (lambda p: str(p - 1).replace(".", ","), "менший за попередній"),
-])
+@pytest.mark.parametrize(
+    "make_typed, expected",
+    [
+        (lambda p: "сто гривень", "не схоже на показник"),
+        (lambda p: f"{p + 1}1234", "знак(и) після коми"),
+        (lambda p: str(p - 1).replace(".", ","), "менший за попередній"),
+    ],
+)
 async def test_bad_readings_get_a_reason_and_a_new_chance(seeded, make_typed, expected):
     link("0100004")
     state = form_state("0100004")
@@ -174,15 +214,29 @@ async def test_implausible_consumption_needs_confirmation(seeded):
     assert "незвично велике" in texts[0]
 
     state.update(reading_pending=str(high), requested_slot="reading_high_confirmed")
-    slots, _, _ = await run(ValidateReadingForm(), tracker(
-        "так", intent="affirm", slots=state, set_now={"reading_high_confirmed": True},
-        active_loop="reading_form"))
+    slots, _, _ = await run(
+        ValidateReadingForm(),
+        tracker(
+            "так",
+            intent="affirm",
+            slots=state,
+            set_now={"reading_high_confirmed": True},
+            active_loop="reading_form",
+        ),
+    )
     assert list(slots["reading_entries"].values()) == [str(high)]
     assert slots["reading_pending"] is None and slots["requested_slot"] == "reading_value"
 
-    slots, texts, _ = await run(ValidateReadingForm(), tracker(
-        "ні", intent="deny", slots=state, set_now={"reading_high_confirmed": False},
-        active_loop="reading_form"))
+    slots, texts, _ = await run(
+        ValidateReadingForm(),
+        tracker(
+            "ні",
+            intent="deny",
+            slots=state,
+            set_now={"reading_high_confirmed": False},
+            active_loop="reading_form",
+        ),
+    )
     assert "reading_entries" not in slots and slots["reading_pending"] is None
     assert "ще раз" in texts[0]
 
@@ -199,7 +253,9 @@ async def _filled(number):
 async def test_summary_shows_consumption_with_save_and_change(seeded):
     link("0100004")
     state = await _filled("0100004")
-    _, texts, messages = await run(AskReadingSave(), tracker(slots=state, active_loop="reading_form"))
+    _, texts, messages = await run(
+        AskReadingSave(), tracker(slots=state, active_loop="reading_form")
+    )
     assert texts[0].count("спожито 1,5") == 2
     assert button_titles(messages) == ["Зберегти", "Змінити"]
     assert stored_assistant_readings() == []
@@ -208,9 +264,16 @@ async def test_summary_shows_consumption_with_save_and_change(seeded):
 async def test_change_starts_again_from_the_first_meter(seeded):
     link("0100004")
     state = await _filled("0100004")
-    slots, _, _ = await run(ValidateReadingForm(), tracker(
-        "змінити", intent="correct_reading", slots=state, set_now={"reading_save": False},
-        active_loop="reading_form"))
+    slots, _, _ = await run(
+        ValidateReadingForm(),
+        tracker(
+            "змінити",
+            intent="correct_reading",
+            slots=state,
+            set_now={"reading_save": False},
+            active_loop="reading_form",
+        ),
+    )
     assert slots["reading_entries"] == {} and slots["requested_slot"] == "reading_value"
 
 
@@ -232,7 +295,9 @@ async def test_correction_supersedes_this_months_readings(seeded):
     state["reading_save"] = True
     await run(SaveReadings(), tracker(slots=state))
     corrected = dict(state)
-    corrected["reading_entries"] = {k: str(Decimal(v) + 1) for k, v in state["reading_entries"].items()}
+    corrected["reading_entries"] = {
+        k: str(Decimal(v) + 1) for k, v in state["reading_entries"].items()
+    }
     _, texts, _ = await run(SaveReadings(), tracker(slots=corrected))
     assert "оновлено" in texts[0]
     stored = stored_assistant_readings()
@@ -289,8 +354,10 @@ async def test_no_account_routes_to_adding_one(seeded):
 
 async def test_account_without_meters_ends_the_form(seeded):
     link("0100006")
-    slots, texts, _ = await run(ValidateReadingForm(), tracker("показники", intent="submit_reading",
-                                                               active_loop="reading_form"))
+    slots, texts, _ = await run(
+        ValidateReadingForm(),
+        tracker("показники", intent="submit_reading", active_loop="reading_form"),
+    )
     assert slots["reading_meters"] == [] and slots["requested_slot"] is None
     assert "немає активних лічильників" in texts[0]
 

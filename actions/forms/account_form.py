@@ -11,17 +11,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.accounts.lookup import AccountView, blocked_until, lookup_account
-from actions.accounts.numbers import (
+from actions.conversation import sender_of
+from actions.forms.base import AssistantFormValidation, SlotValues
+from core.accounts.lookup import AccountView, blocked_until, lookup_account
+from core.accounts.numbers import (
     AccountNumberError,
     find_account_number,
     normalise_account_number,
 )
-from actions.conversation import sender_of
-from actions.db import repository as repo
-from actions.forms.base import AssistantFormValidation, SlotValues
-from actions.settings import get_settings
-from actions.texts import YES_NO_BUTTONS
+from core.repository import accounts as accounts_repo
+from core.settings import get_settings
+from core.texts.common import YES_NO_BUTTONS
 
 
 def blocked_text(until: datetime) -> str:
@@ -33,7 +33,7 @@ def blocked_text(until: datetime) -> str:
 
 
 def _account_view(session: Session, number: str) -> Optional[AccountView]:
-    account = repo.find_account(session, number)
+    account = accounts_repo.find_account(session, number)
     return AccountView.of(account) if account is not None and account.active else None
 
 

@@ -13,11 +13,11 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.accounts.lookup import linked_account_views
 from actions.conversation import sender_of
-from actions.db.engine import run_in_session
-from actions.db.repository import SenderKey
-from actions.settings import Settings, get_settings
+from core.accounts.lookup import linked_account_views
+from core.db.engine import run_unit_of_work
+from core.senders import SenderKey
+from core.settings import Settings, get_settings
 
 T = TypeVar("T")
 REQUESTED = "requested_slot"
@@ -49,7 +49,7 @@ class AssistantFormValidation(FormValidationAction, ABC):
 
     @staticmethod
     async def db(work: Callable[[Session], T]) -> T:
-        return await run_in_session(work)
+        return await run_unit_of_work(work)
 
     @staticmethod
     def requested(tracker: Tracker) -> Optional[str]:
@@ -103,7 +103,7 @@ async def ask_for_account(
 ) -> None:
     """Asks which of the user's accounts, one button each (the number as an entity)."""
     sender = sender_of(tracker)
-    accounts = await run_in_session(lambda s: linked_account_views(s, sender))
+    accounts = await run_unit_of_work(lambda s: linked_account_views(s, sender))
     buttons = [
         {
             "title": f"{account.number}, {account.masked_address}",

@@ -10,17 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions.accounts.lookup import linked_account_views
-from actions.accounts.numbers import AccountNumberError, normalise_account_number
-from actions.db import repository as repo
 from actions.forms.base import AssistantFormValidation, SlotValues, ask_for_account
-from actions.info.contacts import operator_contacts_line
-from actions.readings import checks
-from actions.readings.checks import MeterFacts
-from actions.readings.parsing import ReadingFormatError, parse_reading
-from actions.readings.submission import already_submitted, meters_for_submission
-from actions.readings.window import window_for
-from actions.texts import (
+from core.accounts.lookup import linked_account_views
+from core.accounts.numbers import AccountNumberError, normalise_account_number
+from core.contacts import operator_contacts_line
+from core.db.models import EventKind
+from core.readings import checks
+from core.readings.checks import MeterFacts
+from core.readings.parsing import ReadingFormatError, parse_reading
+from core.readings.submission import already_submitted, meters_for_submission
+from core.readings.window import window_for
+from core.repository import events as events_repo
+from core.texts.common import (
     UNIT_LABELS,
     YES_NO_BUTTONS,
     format_decimal,
@@ -121,9 +122,11 @@ class ValidateReadingForm(AssistantFormValidation):
             "reading_pending": None,
         }
 
-    async def _reject(self, tracker: Tracker, reason: str) -> None:
+    async def _reject(self, tracker: Tracker, reason: checks.Rejection) -> None:
         channel, now = self.sender(tracker).channel, self.now()
-        await self.db(lambda s: repo.record_event(s, "reading_rejected", reason, channel, now))
+        await self.db(
+            lambda s: events_repo.record_event(s, EventKind.reading_rejected, reason, channel, now)
+        )
 
     async def validate_reading_value(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -134,12 +137,12 @@ class ValidateReadingForm(AssistantFormValidation):
         try:
             reading, decimals = parse_reading(str(value))
         except ReadingFormatError as error:
-            await self._reject(tracker, checks.NOT_A_NUMBER)
+            await self._reject(tracker, checks.Rejection.NOT_A_NUMBER)
             dispatcher.utter_message(text=str(error))
             return {"reading_value": None, "reading_pending": None}
 
         reason = checks.rejection_reason(meter, reading, decimals)
-        if reason == checks.TOO_MANY_DECIMALS:
+        if reason == checks.Rejection.TOO_MANY_DECIMALS:
             shown = (
                 f"показує {meter.decimals} знак(и) після коми"
                 if meter.decimals
@@ -149,7 +152,7 @@ class ValidateReadingForm(AssistantFormValidation):
                 text=f"Цей лічильник {shown}, а у вашому числі {decimals}. "
                 "Введіть показник так, як він на табло."
             )
-        elif reason == checks.LOWER_THAN_PREVIOUS:
+        elif reason == checks.Rejection.LOWER_THAN_PREVIOUS:
             dispatcher.utter_message(
                 text=(
                     f"Показник {amount(reading, meter.unit)} менший за попередній "
@@ -163,7 +166,7 @@ class ValidateReadingForm(AssistantFormValidation):
             return {"reading_value": None, "reading_pending": None}
 
         if checks.is_implausible(meter, reading, self.settings.monthly_ceiling):
-            await self._reject(tracker, checks.IMPLAUSIBLE)
+            await self._reject(tracker, checks.Rejection.IMPLAUSIBLE)
             used = checks.consumption(meter, reading)
             dispatcher.utter_message(
                 text=(

@@ -8,10 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.accounts.lookup import linked_account_views
-from actions.accounts.numbers import AccountNumberError, normalise_account_number
 from actions.forms.base import AssistantFormValidation, SlotValues, ask_for_account
-from actions.texts import YES_NO_BUTTONS
+from core.accounts.lookup import linked_account_views
+from core.accounts.numbers import AccountNumberError, normalise_account_number
+from core.texts.common import YES_NO_BUTTONS
 
 
 class ValidateRemoveAccountForm(AssistantFormValidation):

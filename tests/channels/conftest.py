@@ -13,11 +13,11 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from sqlalchemy.orm import Session
 
-from actions.db import engine as db_engine
-from actions.db.models import Base
-from actions.db.seed import seed_demo
 from channels.telegram import SECRET_HEADER, TelegramChannel
 from channels.viber import SIGNATURE_HEADER, ViberChannel
+from core.db import engine as db_engine
+from core.db.models import Base
+from core.demo.seed import seed_demo
 from tests.channels.fakes import FakeApi
 from tests.channels.payloads import (
     TELEGRAM_BOT,
@@ -43,7 +43,8 @@ class FakeAssistant:
     @staticmethod
     async def echo(message: UserMessage) -> None:
         await message.output_channel.send_response(
-            message.sender_id, {"text": f"Отримав: {message.text}"})
+            message.sender_id, {"text": f"Отримав: {message.text}"}
+        )
 
     async def __call__(self, message: UserMessage) -> None:
         self.messages.append(message)
@@ -73,8 +74,9 @@ def viber_api() -> Iterator[FakeApi]:
 
 @pytest.fixture
 async def telegram(engine, telegram_api) -> TelegramChannel:
-    channel = TelegramChannel(TELEGRAM_TOKEN, TELEGRAM_SECRET, TELEGRAM_BOT,
-                              api_url=telegram_api.url)
+    channel = TelegramChannel(
+        TELEGRAM_TOKEN, TELEGRAM_SECRET, TELEGRAM_BOT, api_url=telegram_api.url
+    )
     yield channel
     await channel.api.close()
 
@@ -106,16 +108,20 @@ class ChannelStack:
 
     def post(self, path: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, Any]:
         request = urllib.request.Request(
-            f"{self.rasa_url}{path}", data=body, method="POST",
-            headers={"Content-Type": "application/json", **headers})
+            f"{self.rasa_url}{path}",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", **headers},
+        )
         try:
             with urllib.request.urlopen(request, timeout=90) as response:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             return error.code, None
 
-    def telegram(self, update: Dict[str, Any],
-                 secret: Optional[str] = TELEGRAM_SECRET) -> Tuple[int, Any]:
+    def telegram(
+        self, update: Dict[str, Any], secret: Optional[str] = TELEGRAM_SECRET
+    ) -> Tuple[int, Any]:
         headers = {SECRET_HEADER: secret} if secret is not None else {}
         return self.post("/webhooks/telegram/webhook", telegram_body(update), headers)
 
@@ -170,12 +176,21 @@ def stack(tmp_path_factory) -> Iterator[ChannelStack]:
         seed_demo(session, datetime.fromisoformat(TEST_NOW))
     with FakeApi("telegram") as telegram_api, FakeApi("viber") as viber_api:
         credentials = workdir / "credentials.yml"
-        credentials.write_text(CREDENTIALS.format(
-            tg_token=TELEGRAM_TOKEN, tg_bot=TELEGRAM_BOT, tg_secret=TELEGRAM_SECRET,
-            tg_url=telegram_api.url, vb_token=VIBER_TOKEN, vb_name=VIBER_NAME,
-            vb_url=viber_api.url), encoding="utf-8")
+        credentials.write_text(
+            CREDENTIALS.format(
+                tg_token=TELEGRAM_TOKEN,
+                tg_bot=TELEGRAM_BOT,
+                tg_secret=TELEGRAM_SECRET,
+                tg_url=telegram_api.url,
+                vb_token=VIBER_TOKEN,
+                vb_name=VIBER_NAME,
+                vb_url=viber_api.url,
+            ),
+            encoding="utf-8",
+        )
         env = {"DATABASE_URL": url, "ASSISTANT_NOW": TEST_NOW}
         with running_stack(workdir, env=env, credentials=credentials) as running:
-            yield ChannelStack(running.rasa_url, engine, telegram_api, viber_api,
-                               workdir / "rasa.log")
+            yield ChannelStack(
+                running.rasa_url, engine, telegram_api, viber_api, workdir / "rasa.log"
+            )
     engine.dispose()

@@ -21,11 +21,22 @@ class Call:
 
 def _telegram_answer(call: Call, serial: int) -> Dict[str, Any]:
     if call.method == "sendMessage":
-        return {"ok": True, "result": {"message_id": serial, "chat": {"id": call.body["chat_id"]},
-                                       "text": call.body["text"]}}
+        return {
+            "ok": True,
+            "result": {
+                "message_id": serial,
+                "chat": {"id": call.body["chat_id"]},
+                "text": call.body["text"],
+            },
+        }
     if call.method == "getWebhookInfo":
-        return {"ok": True, "result": {"url": "https://example.test/webhooks/telegram/webhook",
-                                       "pending_update_count": 0}}
+        return {
+            "ok": True,
+            "result": {
+                "url": "https://example.test/webhooks/telegram/webhook",
+                "pending_update_count": 0,
+            },
+        }
     return {"ok": True, "result": True}
 
 
@@ -92,7 +103,8 @@ class FakeApi:
                 return queue.pop(0)
             serial = len(self.calls)
         answer: Callable[[Call, int], Dict[str, Any]] = (
-            _telegram_answer if self.kind == "telegram" else _viber_answer)
+            _telegram_answer if self.kind == "telegram" else _viber_answer
+        )
         return answer(call, serial)
 
     def _handler(self) -> type:

@@ -33,10 +33,16 @@ def _from(chat_id: int) -> Dict[str, Any]:
 def tg_message(chat_id: int, update_id: Optional[int] = None, **content: Any) -> Dict[str, Any]:
     """A `message` update; `content` is text=... or photo=[...], sticker={...}, ..."""
     update_id = update_id or next_update_id()
-    return {"update_id": update_id, "message": {
-        "message_id": update_id % 100000, "from": _from(chat_id), "chat": _chat(chat_id),
-        "date": 1795168800, **content,
-    }}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id % 100000,
+            "from": _from(chat_id),
+            "chat": _chat(chat_id),
+            "date": 1795168800,
+            **content,
+        },
+    }
 
 
 def tg_text(chat_id: int, text: str, update_id: Optional[int] = None) -> Dict[str, Any]:
@@ -45,26 +51,66 @@ def tg_text(chat_id: int, text: str, update_id: Optional[int] = None) -> Dict[st
 
 def tg_callback(chat_id: int, data: str, message_id: int = 42) -> Dict[str, Any]:
     update_id = next_update_id()
-    return {"update_id": update_id, "callback_query": {
-        "id": f"cbq{update_id}", "from": _from(chat_id), "chat_instance": "-1",
-        "data": data,
-        "message": {"message_id": message_id, "chat": _chat(chat_id), "date": 1795168800,
-                    "text": "За яким рахунком передаєте показники?"},
-    }}
+    return {
+        "update_id": update_id,
+        "callback_query": {
+            "id": f"cbq{update_id}",
+            "from": _from(chat_id),
+            "chat_instance": "-1",
+            "data": data,
+            "message": {
+                "message_id": message_id,
+                "chat": _chat(chat_id),
+                "date": 1795168800,
+                "text": "За яким рахунком передаєте показники?",
+            },
+        },
+    }
 
 
 TG_NON_TEXT = {
-    "photo": {"photo": [{"file_id": "AgAC-test", "file_unique_id": "u1", "width": 90,
-                         "height": 67, "file_size": 1200}]},
-    "sticker": {"sticker": {"file_id": "CAAC-test", "file_unique_id": "u2", "type": "regular",
-                            "width": 512, "height": 512, "is_animated": False,
-                            "is_video": False, "emoji": "👍"}},
-    "voice": {"voice": {"file_id": "AwAC-test", "file_unique_id": "u3", "duration": 3,
-                        "mime_type": "audio/ogg"}},
-    "contact": {"contact": {"phone_number": "+380501234567", "first_name": "Тест",
-                            "user_id": 5550001}},
-    "document": {"document": {"file_id": "BQAC-test", "file_unique_id": "u4",
-                              "file_name": "meter.pdf", "mime_type": "application/pdf"}},
+    "photo": {
+        "photo": [
+            {
+                "file_id": "AgAC-test",
+                "file_unique_id": "u1",
+                "width": 90,
+                "height": 67,
+                "file_size": 1200,
+            }
+        ]
+    },
+    "sticker": {
+        "sticker": {
+            "file_id": "CAAC-test",
+            "file_unique_id": "u2",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
+    },
+    "voice": {
+        "voice": {
+            "file_id": "AwAC-test",
+            "file_unique_id": "u3",
+            "duration": 3,
+            "mime_type": "audio/ogg",
+        }
+    },
+    "contact": {
+        "contact": {"phone_number": "+380501234567", "first_name": "Тест", "user_id": 5550001}
+    },
+    "document": {
+        "document": {
+            "file_id": "BQAC-test",
+            "file_unique_id": "u4",
+            "file_name": "meter.pdf",
+            "mime_type": "application/pdf",
+        }
+    },
 }
 
 
@@ -74,15 +120,28 @@ def viber_signed(callback: Dict[str, Any], token: str = VIBER_TOKEN) -> Tuple[by
 
 
 def _viber_user(user_id: str) -> Dict[str, Any]:
-    return {"id": user_id, "name": "Тест", "avatar": "https://example.test/a.jpg",
-            "country": "UA", "language": "uk", "api_version": 10}
+    return {
+        "id": user_id,
+        "name": "Тест",
+        "avatar": "https://example.test/a.jpg",
+        "country": "UA",
+        "language": "uk",
+        "api_version": 10,
+    }
 
 
-def viber_message(user_id: str, message: Dict[str, Any],
-                  token: Optional[int] = None) -> Dict[str, Any]:
-    return {"event": "message", "timestamp": 1795168800000,
-            "message_token": token or next(_viber_tokens), "chat_hostname": "SN-CHAT-01_",
-            "sender": _viber_user(user_id), "message": message, "silent": False}
+def viber_message(
+    user_id: str, message: Dict[str, Any], token: Optional[int] = None
+) -> Dict[str, Any]:
+    return {
+        "event": "message",
+        "timestamp": 1795168800000,
+        "message_token": token or next(_viber_tokens),
+        "chat_hostname": "SN-CHAT-01_",
+        "sender": _viber_user(user_id),
+        "message": message,
+        "silent": False,
+    }
 
 
 def viber_text(user_id: str, text: str, token: Optional[int] = None) -> Dict[str, Any]:
@@ -90,33 +149,60 @@ def viber_text(user_id: str, text: str, token: Optional[int] = None) -> Dict[str
 
 
 def viber_conversation_started(user_id: str, subscribed: bool = False) -> Dict[str, Any]:
-    return {"event": "conversation_started", "timestamp": 1795168800000,
-            "message_token": next(_viber_tokens), "type": "open", "context": "",
-            "user": _viber_user(user_id), "subscribed": subscribed}
+    return {
+        "event": "conversation_started",
+        "timestamp": 1795168800000,
+        "message_token": next(_viber_tokens),
+        "type": "open",
+        "context": "",
+        "user": _viber_user(user_id),
+        "subscribed": subscribed,
+    }
 
 
 def viber_subscription(user_id: str, subscribed: bool) -> Dict[str, Any]:
     if subscribed:
-        return {"event": "subscribed", "timestamp": 1795168800000, "user": _viber_user(user_id),
-                "message_token": next(_viber_tokens)}
-    return {"event": "unsubscribed", "timestamp": 1795168800000, "user_id": user_id,
-            "message_token": next(_viber_tokens)}
+        return {
+            "event": "subscribed",
+            "timestamp": 1795168800000,
+            "user": _viber_user(user_id),
+            "message_token": next(_viber_tokens),
+        }
+    return {
+        "event": "unsubscribed",
+        "timestamp": 1795168800000,
+        "user_id": user_id,
+        "message_token": next(_viber_tokens),
+    }
 
 
 def viber_status(event: str, user_id: str) -> Dict[str, Any]:
-    callback = {"event": event, "timestamp": 1795168800000,
-                "message_token": next(_viber_tokens), "user_id": user_id}
+    callback = {
+        "event": event,
+        "timestamp": 1795168800000,
+        "message_token": next(_viber_tokens),
+        "user_id": user_id,
+    }
     if event == "failed":
         callback["desc"] = "failure description"
     return callback
 
 
 VIBER_NON_TEXT = {
-    "picture": {"type": "picture", "text": "", "media": "https://example.test/p.jpg",
-                "thumbnail": "https://example.test/t.jpg", "file_name": "p.jpg"},
+    "picture": {
+        "type": "picture",
+        "text": "",
+        "media": "https://example.test/p.jpg",
+        "thumbnail": "https://example.test/t.jpg",
+        "file_name": "p.jpg",
+    },
     "sticker": {"type": "sticker", "sticker_id": 46105, "media": "https://example.test/s.png"},
-    "file": {"type": "file", "media": "https://example.test/f.pdf", "size": 10000,
-             "file_name": "meter.pdf"},
+    "file": {
+        "type": "file",
+        "media": "https://example.test/f.pdf",
+        "size": 10000,
+        "file_name": "meter.pdf",
+    },
     "location": {"type": "location", "location": {"lat": 49.5883, "lon": 34.5514}},
     "contact": {"type": "contact", "contact": {"name": "Тест", "phone_number": "+380501234567"}},
 }

@@ -9,15 +9,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from actions.db.engine import in_session
-from actions.texts import MENU_BUTTONS, YES_NO_BUTTONS
 from channels import storage, webhooks
 from channels.keyboards import payload_for, rows, viber_keyboard
-from channels.storage import ChannelDelivery
 from channels.text import split_text, utf16_units
 from channels.viber_api import EVENT_TYPES
+from core.db.models import ChannelDelivery
+from core.texts.common import MENU_BUTTONS, YES_NO_BUTTONS
 from tests.channels.fakes import FakeApi
 from tests.channels.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
+from tests.support.db import in_session
 
 
 def test_split_prefers_paragraphs_then_lines_then_words():
@@ -35,7 +35,10 @@ def test_split_counts_utf16_units_for_telegram():
 
 def test_keyboard_rows_and_title_matching():
     assert [[b["title"] for b in row] for row in rows(MENU_BUTTONS)] == [
-        ["Передати показники"], ["Додати особовий рахунок"], ["Мої рахунки", "Допомога"]]
+        ["Передати показники"],
+        ["Додати особовий рахунок"],
+        ["Мої рахунки", "Допомога"],
+    ]
     assert len(rows(YES_NO_BUTTONS)) == 1
     assert payload_for("  мої   РАХУНКИ ", MENU_BUTTONS) == "/list_accounts"
     assert payload_for("мої рахунки, будь ласка", MENU_BUTTONS) is None
@@ -48,8 +51,7 @@ def test_viber_keyboard_fills_the_six_column_grid():
 
 
 async def test_only_one_of_concurrent_claims_wins(engine):
-    claims = await asyncio.gather(*[storage.claim_delivery("telegram", "900001")
-                                    for _ in range(6)])
+    claims = await asyncio.gather(*[storage.claim_delivery("telegram", "900001") for _ in range(6)])
     assert sorted(claims) == [False] * 5 + [True]
     await storage.finish_delivery("telegram", "900001")
     assert await storage.claim_delivery("telegram", "900001") is False
@@ -70,12 +72,14 @@ def staff_env(monkeypatch):
     with FakeApi("telegram") as telegram_api, FakeApi("viber") as viber_api:
         monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TELEGRAM_TOKEN)
         monkeypatch.setenv("TELEGRAM_SECRET_TOKEN", TELEGRAM_SECRET)
-        monkeypatch.setenv("TELEGRAM_WEBHOOK_URL",
-                           "https://assistant.example.test/webhooks/telegram/webhook")
+        monkeypatch.setenv(
+            "TELEGRAM_WEBHOOK_URL", "https://assistant.example.test/webhooks/telegram/webhook"
+        )
         monkeypatch.setenv("TELEGRAM_API_URL", telegram_api.url)
         monkeypatch.setenv("VIBER_AUTH_TOKEN", VIBER_TOKEN)
-        monkeypatch.setenv("VIBER_WEBHOOK_URL",
-                           "https://assistant.example.test/webhooks/viber/webhook")
+        monkeypatch.setenv(
+            "VIBER_WEBHOOK_URL", "https://assistant.example.test/webhooks/viber/webhook"
+        )
         monkeypatch.setenv("VIBER_API_URL", viber_api.url)
         yield telegram_api, viber_api
 
@@ -104,8 +108,9 @@ def test_staff_command_registers_and_removes_the_webhooks(staff_env, capsys):
 
 def test_staff_command_refuses_plain_http_and_missing_settings(staff_env, monkeypatch, capsys):
     telegram_api, _ = staff_env
-    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL",
-                       "http://assistant.example.test/webhooks/telegram/webhook")
+    monkeypatch.setenv(
+        "TELEGRAM_WEBHOOK_URL", "http://assistant.example.test/webhooks/telegram/webhook"
+    )
     assert webhooks.main(["telegram", "set"]) == webhooks.EXIT_CONFIG
     monkeypatch.delenv("VIBER_AUTH_TOKEN")
     assert webhooks.main(["viber", "set"]) == webhooks.EXIT_CONFIG
@@ -115,14 +120,8 @@ def test_staff_command_refuses_plain_http_and_missing_settings(staff_env, monkey
 
 def test_staff_command_reports_a_refusal(staff_env, capsys):
     telegram_api, _ = staff_env
-    telegram_api.script("setWebhook", {"ok": False, "error_code": 400,
-                                       "description": "Bad Request: bad webhook"})
+    telegram_api.script(
+        "setWebhook", {"ok": False, "error_code": 400, "description": "Bad Request: bad webhook"}
+    )
     assert webhooks.main(["telegram", "set"]) == webhooks.EXIT_FAILED
     assert "bad webhook" in capsys.readouterr().err
-
-
-async def test_channel_tables_are_created_on_first_use(engine):
-    for table in reversed(storage.CHANNEL_TABLES):
-        table.drop(engine)
-    storage._ready.discard(engine)
-    assert await storage.claim_delivery("viber", "message:1") is True

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 
-from actions.db.repository import SenderKey
 from channels import storage
 from channels.telegram import MAX_BODY, SECRET_HEADER
 from channels.text import TRY_AGAIN
+from core.senders import SenderKey
 from tests.channels.conftest import good_secret, telegram_body
 from tests.channels.fakes import reply_keyboard_titles, texts
 from tests.channels.payloads import (
-    TG_NON_TEXT,
     TELEGRAM_SECRET,
+    TG_NON_TEXT,
     tg_callback,
     tg_message,
     tg_text,
@@ -24,15 +24,20 @@ SENDER = SenderKey("telegram", f"telegram:{CHAT}")
 
 
 async def deliver(telegram, assistant, update, headers=None):
-    return await telegram.handle(good_secret() if headers is None else headers,
-                                 telegram_body(update), assistant)
+    return await telegram.handle(
+        good_secret() if headers is None else headers, telegram_body(update), assistant
+    )
 
 
-async def test_wrong_or_missing_secret_is_403_and_nothing_happens(telegram, assistant,
-                                                                  telegram_api):
+async def test_wrong_or_missing_secret_is_403_and_nothing_happens(
+    telegram, assistant, telegram_api
+):
     update = tg_text(CHAT, "привіт")
-    for headers in ({}, {SECRET_HEADER: "wrong-secret-token-000000"},
-                    {SECRET_HEADER: TELEGRAM_SECRET + "x"}):
+    for headers in (
+        {},
+        {SECRET_HEADER: "wrong-secret-token-000000"},
+        {SECRET_HEADER: TELEGRAM_SECRET + "x"},
+    ):
         status, _ = await deliver(telegram, assistant, update, headers)
         assert status == 403
     assert assistant.messages == [] and telegram_api.calls == []
@@ -42,8 +47,9 @@ async def test_wrong_or_missing_secret_is_403_and_nothing_happens(telegram, assi
     assert texts(telegram_api.sent()) == "Отримав: привіт"
 
 
-async def test_redelivered_update_is_acknowledged_and_processed_once(telegram, assistant,
-                                                                     telegram_api):
+async def test_redelivered_update_is_acknowledged_and_processed_once(
+    telegram, assistant, telegram_api
+):
     update = tg_text(CHAT, "передати показники")
     assert (await deliver(telegram, assistant, update))[0] == 200
     assert (await deliver(telegram, assistant, update))[0] == 200
@@ -52,21 +58,31 @@ async def test_redelivered_update_is_acknowledged_and_processed_once(telegram, a
 
 
 async def test_start_greets_and_commands_are_normalised(telegram, assistant):
-    for text in ("/start", "/start from-site", "/start@PoltavaTestBot", "/help@PoltavaTestBot",
-                 "/help@SomeOtherBot"):
+    for text in (
+        "/start",
+        "/start from-site",
+        "/start@PoltavaTestBot",
+        "/help@PoltavaTestBot",
+        "/help@SomeOtherBot",
+    ):
         await deliver(telegram, assistant, tg_text(CHAT, text))
     assert assistant.texts == ["/greet", "/greet", "/greet", "/help", "/help@SomeOtherBot"]
     assert {m.sender_id for m in assistant.messages} == {"telegram:5550001"}
     assert {m.input_channel for m in assistant.messages} == {"telegram"}
 
 
-async def test_reply_keyboard_and_pressed_title_becomes_payload(telegram, assistant,
-                                                                telegram_api):
+async def test_reply_keyboard_and_pressed_title_becomes_payload(telegram, assistant, telegram_api):
     async def ask_yes_no(message):
-        await message.output_channel.send_response(message.sender_id, {
-            "text": "Це ваша адреса?",
-            "buttons": [{"title": "Так", "payload": "/affirm"},
-                        {"title": "Ні", "payload": "/deny"}]})
+        await message.output_channel.send_response(
+            message.sender_id,
+            {
+                "text": "Це ваша адреса?",
+                "buttons": [
+                    {"title": "Так", "payload": "/affirm"},
+                    {"title": "Ні", "payload": "/deny"},
+                ],
+            },
+        )
 
     assistant.behaviour = ask_yes_no
     await deliver(telegram, assistant, tg_text(CHAT, "0100004"))
@@ -84,22 +100,32 @@ async def test_reply_keyboard_and_pressed_title_becomes_payload(telegram, assist
     assert "reply_markup" not in telegram_api.sent()[-1]
 
 
-async def test_choice_of_account_is_inline_and_callback_is_answered(telegram, assistant,
-                                                                    telegram_api):
+async def test_choice_of_account_is_inline_and_callback_is_answered(
+    telegram, assistant, telegram_api
+):
     payload = '/inform{"account_number":"0100004"}'
 
     async def ask_account(message):
-        await message.output_channel.send_response(message.sender_id, {
-            "text": "За яким рахунком передаєте показники?",
-            "buttons": [{"title": "0100004, вул. Шевченка, буд. 2", "payload": payload},
-                        {"title": "0100002, вул. Гоголя, буд. 8",
-                         "payload": '/inform{"account_number":"0100002"}'}]})
+        await message.output_channel.send_response(
+            message.sender_id,
+            {
+                "text": "За яким рахунком передаєте показники?",
+                "buttons": [
+                    {"title": "0100004, вул. Шевченка, буд. 2", "payload": payload},
+                    {
+                        "title": "0100002, вул. Гоголя, буд. 8",
+                        "payload": '/inform{"account_number":"0100002"}',
+                    },
+                ],
+            },
+        )
 
     assistant.behaviour = ask_account
     await deliver(telegram, assistant, tg_text(CHAT, "передати показники"))
     markup = telegram_api.sent()[0]["reply_markup"]
     assert markup["inline_keyboard"][0] == [
-        {"text": "0100004, вул. Шевченка, буд. 2", "callback_data": payload}]
+        {"text": "0100004, вул. Шевченка, буд. 2", "callback_data": payload}
+    ]
 
     assistant.behaviour = assistant.echo
     update = tg_callback(CHAT, payload, message_id=77)
@@ -111,8 +137,9 @@ async def test_choice_of_account_is_inline_and_callback_is_answered(telegram, as
     assert edited.body == {"chat_id": CHAT, "message_id": 77}
 
 
-async def test_failure_inside_the_bot_gets_a_polite_try_again(telegram, assistant,
-                                                              telegram_api, caplog):
+async def test_failure_inside_the_bot_gets_a_polite_try_again(
+    telegram, assistant, telegram_api, caplog
+):
     async def broken(message):
         raise RuntimeError("tracker store unavailable")
 
@@ -134,13 +161,16 @@ async def test_silence_from_the_bot_gets_a_polite_try_again(telegram, assistant,
 
 
 async def test_long_reply_is_split_under_the_limit_with_buttons_on_the_last_part(
-        telegram, assistant, telegram_api):
+    telegram, assistant, telegram_api
+):
     paragraph = "Показник за листопад 2026 прийнято. " * 40  # ~1400 characters
     long_text = "\n\n".join([paragraph.strip()] * 7) + " 😀" * 300
 
     async def long_answer(message):
-        await message.output_channel.send_response(message.sender_id, {
-            "text": long_text, "buttons": [{"title": "Так", "payload": "/affirm"}]})
+        await message.output_channel.send_response(
+            message.sender_id,
+            {"text": long_text, "buttons": [{"title": "Так", "payload": "/affirm"}]},
+        )
 
     assistant.behaviour = long_answer
     await deliver(telegram, assistant, tg_text(CHAT, "історія"))
@@ -148,22 +178,30 @@ async def test_long_reply_is_split_under_the_limit_with_buttons_on_the_last_part
     assert len(parts) >= 3
     assert all(len(p["text"].encode("utf-16-le")) // 2 <= 4096 for p in parts)
     assert [("reply_markup" in p) for p in parts] == [False] * (len(parts) - 1) + [True]
-    assert "".join(p["text"] for p in parts).replace(" ", "").replace("\n", "") == \
-        long_text.replace(" ", "").replace("\n", "")
+    assert "".join(p["text"] for p in parts).replace(" ", "").replace(
+        "\n", ""
+    ) == long_text.replace(" ", "").replace("\n", "")
 
 
 async def test_flood_control_is_waited_out(telegram, assistant, telegram_api):
-    telegram_api.script("sendMessage", {"ok": False, "error_code": 429,
-                                        "description": "Too Many Requests: retry after 0",
-                                        "parameters": {"retry_after": 0}})
+    telegram_api.script(
+        "sendMessage",
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 0",
+            "parameters": {"retry_after": 0},
+        },
+    )
     await deliver(telegram, assistant, tg_text(CHAT, "привіт"))
     assert len(telegram_api.of("sendMessage")) == 2
     assert assistant.texts == ["привіт"]
 
 
 async def test_non_text_messages_get_a_polite_answer_without_the_assistant(
-        telegram, assistant, telegram_api):
-    for kind, content in TG_NON_TEXT.items():
+    telegram, assistant, telegram_api
+):
+    for content in TG_NON_TEXT.values():
         await deliver(telegram, assistant, tg_message(CHAT, **content))
     answers = telegram_api.sent()
     assert len(answers) == len(TG_NON_TEXT) and assistant.messages == []
@@ -184,20 +222,27 @@ async def test_edited_and_group_messages(telegram, assistant, telegram_api):
 
 
 async def test_blocked_bot_marks_the_user_and_nothing_is_sent_first(telegram, telegram_api):
-    blocked = {"update_id": 700900001, "my_chat_member": {
-        "chat": {"id": CHAT, "type": "private"}, "from": {"id": CHAT, "is_bot": False},
-        "date": 1795168800, "old_chat_member": {"status": "member", "user": {"id": 1}},
-        "new_chat_member": {"status": "kicked", "user": {"id": 1}, "until_date": 0}}}
+    blocked = {
+        "update_id": 700900001,
+        "my_chat_member": {
+            "chat": {"id": CHAT, "type": "private"},
+            "from": {"id": CHAT, "is_bot": False},
+            "date": 1795168800,
+            "old_chat_member": {"status": "member", "user": {"id": 1}},
+            "new_chat_member": {"status": "kicked", "user": {"id": 1}, "until_date": 0},
+        },
+    }
     await telegram.handle(good_secret(), telegram_body(blocked), None)
     assert await storage.subscription(SENDER) is False
     await telegram.get_output_channel().send_response(SENDER.sender_id, {"text": "Нагадування"})
     assert telegram_api.sent() == []
 
 
-async def test_send_refused_with_403_marks_the_user_unsubscribed(telegram, assistant,
-                                                                 telegram_api):
-    telegram_api.script("sendMessage", {"ok": False, "error_code": 403,
-                                        "description": "Forbidden: bot was blocked by the user"})
+async def test_send_refused_with_403_marks_the_user_unsubscribed(telegram, assistant, telegram_api):
+    telegram_api.script(
+        "sendMessage",
+        {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+    )
     await deliver(telegram, assistant, tg_text(CHAT, "привіт"))
     assert await storage.subscription(SENDER) is False
 
@@ -206,8 +251,9 @@ async def test_oversized_and_malformed_bodies(telegram, assistant):
     huge = tg_text(CHAT, "x" * (MAX_BODY + 1))
     assert (await deliver(telegram, assistant, huge))[0] == 413
     assert (await telegram.handle(good_secret(), b"not json", assistant))[0] == 400
-    assert (await telegram.handle(good_secret(), json.dumps({"x": 1}).encode(),
-                                  assistant))[0] == 400
+    assert (await telegram.handle(good_secret(), json.dumps({"x": 1}).encode(), assistant))[
+        0
+    ] == 400
     assert assistant.messages == []
 
 

@@ -9,8 +9,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db import repository as repo
-from actions.db.models import Reading, ReadingSource
+from core.db.models import Reading, ReadingSource
+from core.repository import accounts as accounts_repo
+from core.repository import readings as readings_repo
 from tests.channels.fakes import reply_keyboard_titles, texts
 from tests.channels.payloads import (
     TG_NON_TEXT,
@@ -29,16 +30,25 @@ MENU = ["Передати показники", "Додати особовий р
 
 def previous_values(engine, number):
     with Session(engine, future=True) as session:
-        account = repo.find_account(session, number)
-        return [repo.last_reading(session, m.id).value
-                for m in repo.active_meters(session, account.id)]
+        account = accounts_repo.find_account(session, number)
+        return [
+            readings_repo.last_reading(session, m.id).value
+            for m in accounts_repo.active_meters(session, account.id)
+        ]
 
 
 def stored(engine, channel, sender_id):
     with Session(engine, future=True) as session:
-        rows = session.execute(select(Reading).where(
-            Reading.source == ReadingSource.assistant, Reading.channel == channel,
-            Reading.sender_id == sender_id, Reading.in_force.is_(True)).order_by(Reading.id))
+        rows = session.execute(
+            select(Reading)
+            .where(
+                Reading.source == ReadingSource.assistant,
+                Reading.channel == channel,
+                Reading.sender_id == sender_id,
+                Reading.in_force.is_(True),
+            )
+            .order_by(Reading.id)
+        )
         return [(r.value, r.period) for r in rows.scalars()]
 
 
@@ -72,7 +82,9 @@ def test_telegram_full_submission_with_keyboards(stack):
 
     assert "збережено" in texts(say("Зберегти"))
     assert stored(stack.engine, "telegram", f"telegram:{chat}") == [
-        (heat + Decimal("0.75"), "2026-11"), (water + 3, "2026-11")]
+        (heat + Decimal("0.75"), "2026-11"),
+        (water + 3, "2026-11"),
+    ]
 
     # A second account: now the choice of account is an inline keyboard.
     say("додати особовий рахунок")
@@ -81,7 +93,9 @@ def test_telegram_full_submission_with_keyboards(stack):
     choice = say("Передати показники")
     inline = choice[-1]["reply_markup"]["inline_keyboard"]
     assert [row[0]["callback_data"] for row in inline] == [
-        '/inform{"account_number":"0100004"}', '/inform{"account_number":"0100002"}']
+        '/inform{"account_number":"0100004"}',
+        '/inform{"account_number":"0100002"}',
+    ]
     before = len(stack.telegram_api.of("answerCallbackQuery"))
     pressed = stack.tg_replies(tg_callback(chat, inline[1][0]["callback_data"]))
     assert "Лічильник 1 з 1" in texts(pressed)
@@ -94,26 +108,35 @@ def test_viber_welcome_and_full_submission(stack):
     status, welcome = stack.viber(viber_conversation_started(user))
     assert status == 200 and "Допоможу передати показники" in welcome["text"]  # utter_greet
     assert [(b["Text"], b["ActionBody"]) for b in welcome["keyboard"]["Buttons"]] == [
-        ("Передати показники", "/submit_reading"), ("Додати особовий рахунок", "/add_account"),
-        ("Мої рахунки", "/list_accounts"), ("Допомога", "/help")]
+        ("Передати показники", "/submit_reading"),
+        ("Додати особовий рахунок", "/add_account"),
+        ("Мої рахунки", "/list_accounts"),
+        ("Допомога", "/help"),
+    ]
     say = lambda text: stack.viber_replies(viber_text(user, text))  # noqa: E731
 
     assert "номер особового рахунку" in texts(say("/submit_reading"))  # pressed button
     question = say("0100011")
     assert "Це ваша адреса?" in texts(question)
     assert [(b["Text"], b["ActionBody"]) for b in question[-1]["keyboard"]["Buttons"]] == [
-        ("Так", "/affirm"), ("Ні", "/deny")]
+        ("Так", "/affirm"),
+        ("Ні", "/deny"),
+    ]
     assert "Рахунок додано: 0100011" in texts(say("/affirm"))
     heat, water = previous_values(stack.engine, "0100011")
     assert "Лічильник 1 з 2" in texts(say("/submit_reading"))
     assert "Лічильник 2 з 2" in texts(say(f"{comma(heat + Decimal('1.2'))} Гкал"))
     summary = say(str(water + 4))
     assert [(b["Text"], b["ActionBody"]) for b in summary[-1]["keyboard"]["Buttons"]] == [
-        ("Зберегти", "/affirm"), ("Змінити", "/correct_reading")]
+        ("Зберегти", "/affirm"),
+        ("Змінити", "/correct_reading"),
+    ]
     assert all(m["sender"]["name"] == "Полтаватеплоенерго" for m in summary)
     assert "збережено" in texts(say("/affirm"))
     assert stored(stack.engine, "viber", f"viber:{user}") == [
-        (heat + Decimal("1.2"), "2026-11"), (water + 4, "2026-11")]
+        (heat + Decimal("1.2"), "2026-11"),
+        (water + 4, "2026-11"),
+    ]
 
 
 def test_a_telegram_id_never_reaches_a_viber_users_accounts(stack):
@@ -148,10 +171,13 @@ def test_redelivered_updates_are_processed_once(stack):
     callback = viber_text("VbStack+User04/abc==", "до якого числа приймаєте показники?")
     before_tg, before_vb = len(stack.telegram_api.sent()), len(stack.viber_api.sent())
     statuses = []
-    threads = [threading.Thread(target=lambda: statuses.append(stack.telegram(update)[0]))
-               for _ in range(3)]
-    threads += [threading.Thread(target=lambda: statuses.append(stack.viber(callback)[0]))
-                for _ in range(3)]
+    threads = [
+        threading.Thread(target=lambda: statuses.append(stack.telegram(update)[0]))
+        for _ in range(3)
+    ]
+    threads += [
+        threading.Thread(target=lambda: statuses.append(stack.viber(callback)[0])) for _ in range(3)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -177,6 +203,8 @@ def test_oversized_bodies_are_rejected(stack):
     calls = len(stack.telegram_api.calls) + len(stack.viber_api.calls)
     assert stack.telegram(tg_text(5551006, "1" * 300_000))[0] == 413
     body, signature = viber_signed(viber_text("VbStack+User06/abc==", "1" * 31_000))
-    assert stack.post("/webhooks/viber/webhook", body,
-                      {"X-Viber-Content-Signature": signature})[0] == 413
+    assert (
+        stack.post("/webhooks/viber/webhook", body, {"X-Viber-Content-Signature": signature})[0]
+        == 413
+    )
     assert len(stack.telegram_api.calls) + len(stack.viber_api.calls) == calls

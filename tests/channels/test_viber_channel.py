@@ -3,10 +3,10 @@ a real database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from actions.db.repository import SenderKey
-from actions.texts import MENU_BUTTONS
 from channels import storage
 from channels.viber import MAX_BODY, SIGNATURE_HEADER
+from core.senders import SenderKey
+from core.texts.common import MENU_BUTTONS
 from tests.channels.fakes import texts
 from tests.channels.payloads import (
     VIBER_NAME,
@@ -29,8 +29,9 @@ def greeting():
 
 async def deliver(viber, assistant, callback, signature="sign"):
     body, good = viber_signed(callback)
-    headers = {} if signature is None else {SIGNATURE_HEADER: good if signature == "sign"
-                                            else signature}
+    headers = (
+        {} if signature is None else {SIGNATURE_HEADER: good if signature == "sign" else signature}
+    )
     return await viber.handle(headers, body, assistant, greeting)
 
 
@@ -50,8 +51,9 @@ async def test_bad_or_missing_signature_is_403_and_nothing_happens(viber, assist
     assert status == 200 and assistant.texts == ["привіт"]
 
 
-async def test_text_reaches_the_assistant_as_a_channel_qualified_sender(viber, assistant,
-                                                                        viber_api):
+async def test_text_reaches_the_assistant_as_a_channel_qualified_sender(
+    viber, assistant, viber_api
+):
     await deliver(viber, assistant, viber_text(USER, "мої рахунки"))
     (message,) = assistant.messages
     assert (message.sender_id, message.input_channel) == (f"viber:{USER}", "viber")
@@ -66,18 +68,25 @@ async def test_text_reaches_the_assistant_as_a_channel_qualified_sender(viber, a
 
 async def test_keyboard_presses_carry_the_payload(viber, assistant, viber_api):
     async def ask_yes_no(message):
-        await message.output_channel.send_response(message.sender_id, {
-            "text": "Це ваша адреса?",
-            "buttons": [{"title": "Так", "payload": "/affirm"},
-                        {"title": "Ні", "payload": "/deny"}]})
+        await message.output_channel.send_response(
+            message.sender_id,
+            {
+                "text": "Це ваша адреса?",
+                "buttons": [
+                    {"title": "Так", "payload": "/affirm"},
+                    {"title": "Ні", "payload": "/deny"},
+                ],
+            },
+        )
 
     assistant.behaviour = ask_yes_no
     await deliver(viber, assistant, viber_text(USER, "0100004"))
     keyboard = viber_api.sent()[0]["keyboard"]
     assert keyboard["Type"] == "keyboard"
-    assert [(b["Text"], b["ActionType"], b["ActionBody"], b["Columns"], b["Rows"])
-            for b in keyboard["Buttons"]] == [("Так", "reply", "/affirm", 3, 1),
-                                              ("Ні", "reply", "/deny", 3, 1)]
+    assert [
+        (b["Text"], b["ActionType"], b["ActionBody"], b["Columns"], b["Rows"])
+        for b in keyboard["Buttons"]
+    ] == [("Так", "reply", "/affirm", 3, 1), ("Ні", "reply", "/deny", 3, 1)]
     # A photo instead of an answer: the polite reply keeps the Yes/No keyboard.
     await deliver(viber, assistant, viber_message(USER, VIBER_NON_TEXT["picture"]))
     assert viber_api.sent()[-1]["keyboard"] == keyboard and len(assistant.messages) == 1
@@ -94,14 +103,14 @@ async def test_duplicate_callbacks_are_processed_once(viber, assistant, viber_ap
     assert assistant.texts == ["передати показники"] and len(viber_api.sent()) == 1
 
 
-async def test_conversation_started_answers_one_welcome_with_the_menu(viber, assistant,
-                                                                      viber_api):
+async def test_conversation_started_answers_one_welcome_with_the_menu(viber, assistant, viber_api):
     callback = viber_conversation_started(USER)
     status, welcome = await deliver(viber, assistant, callback)
     assert status == 200 and "receiver" not in welcome
     assert welcome["text"] == "Вітаю! Оберіть дію:" and welcome["sender"]["name"] == VIBER_NAME
     assert [(b["Text"], b["ActionBody"]) for b in welcome["keyboard"]["Buttons"]] == [
-        (b["title"], b["payload"]) for b in MENU_BUTTONS]
+        (b["title"], b["payload"]) for b in MENU_BUTTONS
+    ]
     assert sum(b["Columns"] for b in welcome["keyboard"]["Buttons"]) == 6 * 3  # three rows
     # Nothing through the API (Viber forbids it before subscription), once only.
     assert viber_api.calls == [] and assistant.messages == []
@@ -110,7 +119,8 @@ async def test_conversation_started_answers_one_welcome_with_the_menu(viber, ass
 
 
 async def test_subscriptions_are_recorded_and_unsubscribed_users_never_messaged_first(
-        viber, assistant, viber_api):
+    viber, assistant, viber_api
+):
     reminder = {"text": "Нагадуємо: показники приймаються до 28 числа."}
     output = viber.get_output_channel()
     await output.send_response(SENDER.sender_id, dict(reminder))
@@ -144,8 +154,12 @@ async def test_non_text_messages_get_a_polite_answer(viber, assistant, viber_api
 
 
 async def test_status_and_verification_callbacks_are_acknowledged(viber, assistant, viber_api):
-    verification = {"event": "webhook", "timestamp": 1795168800000,
-                    "chat_hostname": "SN-CHAT-01_", "message_token": 4912661846655238145}
+    verification = {
+        "event": "webhook",
+        "timestamp": 1795168800000,
+        "chat_hostname": "SN-CHAT-01_",
+        "message_token": 4912661846655238145,
+    }
     assert await deliver(viber, assistant, verification) == (200, {"status": 0})
     for event in ("delivered", "seen", "failed"):
         assert await deliver(viber, assistant, viber_status(event, USER)) == (200, {"status": 0})

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from actions.db import engine as db_engine
-from actions.db.models import Base
-from actions.db.seed import seed_demo
-from actions.settings import get_settings
+from core.db import engine as db_engine
+from core.db.models import Base
+from core.demo.seed import seed_demo
+from core.settings import get_settings
 from retrain.cli import main
 from retrain.inbox import DEFAULT_THRESHOLD, HEADER
 from retrain.text import normalize

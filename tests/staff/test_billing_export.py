@@ -7,19 +7,20 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from actions.db import repository as repo
-from actions.db.engine import in_session
-from actions.db.models import Meter
-from actions.db.repository import SenderKey
-from actions.readings.actions import SaveReadings
-from actions.readings.submission import save_submission
-from actions.settings import get_settings
-from staff.billing_export import COLUMNS
+from actions.readings import SaveReadings
+from core.billing.export import COLUMNS
+from core.db.models import Meter
+from core.readings.submission import save_submission
+from core.repository import accounts as accounts_repo
+from core.repository import readings as readings_repo
+from core.senders import SenderKey
+from core.settings import get_settings
 from staff.cli import main
 from staff.common import EXIT_OK
 from tests.conftest import set_clock
 from tests.staff.conftest import DATA
 from tests.support.conversation import run, tracker
+from tests.support.db import in_session
 
 TELEGRAM = SenderKey("telegram", "user-1")  # the sender `tracker()` builds
 VIBER = SenderKey("viber", "v-77")
@@ -27,12 +28,21 @@ VIBER = SenderKey("viber", "v-77")
 
 def link(sender, *numbers):
     now = get_settings().now()
-    in_session(lambda s: [repo.link_account(s, sender, repo.find_account(s, n), now) for n in numbers])
+    in_session(
+        lambda s: [
+            accounts_repo.link_account(s, sender, accounts_repo.find_account(s, n), now)
+            for n in numbers
+        ]
+    )
 
 
 def meter_ids(number):
-    return in_session(lambda s: {
-        m.serial: m.id for m in repo.active_meters(s, repo.find_account(s, number).id)})
+    return in_session(
+        lambda s: {
+            m.serial: m.id
+            for m in accounts_repo.active_meters(s, accounts_repo.find_account(s, number).id)
+        }
+    )
 
 
 async def save_through_the_action(number, values_by_serial):
@@ -72,15 +82,42 @@ async def submitted(engine, monkeypatch):
 
 
 EXPECTED = [
-    {"account_number": "0200001", "meter_serial": "H-1001", "meter_kind": "heat", "unit": "Gcal",
-     "period": "2026-11", "reading": "12,845", "previous_reading": "12,345", "consumption": "0,500",
-     "submitted_at": "2026-11-20T10:00:00+02:00", "channel": "telegram"},
-    {"account_number": "0200001", "meter_serial": "W-1002", "meter_kind": "hot_water", "unit": "m3",
-     "period": "2026-11", "reading": "103,200", "previous_reading": "101,500", "consumption": "1,700",
-     "submitted_at": "2026-11-20T10:00:00+02:00", "channel": "telegram"},
-    {"account_number": "0200004", "meter_serial": "K-4001", "meter_kind": "heat", "unit": "kWh",
-     "period": "2026-11", "reading": "1310", "previous_reading": "1234", "consumption": "76",
-     "submitted_at": "2026-11-22T08:05:00+02:00", "channel": "viber"},
+    {
+        "account_number": "0200001",
+        "meter_serial": "H-1001",
+        "meter_kind": "heat",
+        "unit": "Gcal",
+        "period": "2026-11",
+        "reading": "12,845",
+        "previous_reading": "12,345",
+        "consumption": "0,500",
+        "submitted_at": "2026-11-20T10:00:00+02:00",
+        "channel": "telegram",
+    },
+    {
+        "account_number": "0200001",
+        "meter_serial": "W-1002",
+        "meter_kind": "hot_water",
+        "unit": "m3",
+        "period": "2026-11",
+        "reading": "103,200",
+        "previous_reading": "101,500",
+        "consumption": "1,700",
+        "submitted_at": "2026-11-20T10:00:00+02:00",
+        "channel": "telegram",
+    },
+    {
+        "account_number": "0200004",
+        "meter_serial": "K-4001",
+        "meter_kind": "heat",
+        "unit": "kWh",
+        "period": "2026-11",
+        "reading": "1310",
+        "previous_reading": "1234",
+        "consumption": "76",
+        "submitted_at": "2026-11-22T08:05:00+02:00",
+        "channel": "viber",
+    },
 ]
 
 
@@ -97,18 +134,26 @@ async def test_round_trip_values_equal_what_was_submitted(submitted, staff, tmp_
     staff("export-readings", "--period", "2026-11", "-o", tmp_path / "out.csv")
     rows = parse_export((tmp_path / "out.csv").read_bytes(), "utf-8-sig")
     exported = {row["meter_serial"]: Decimal(row["reading"].replace(",", ".")) for row in rows}
-    stored = in_session(lambda s: {
-        m.serial: repo.reading_in_force(s, m.id, "2026-11").value for m in s.execute(select(Meter)).scalars()
-        if repo.reading_in_force(s, m.id, "2026-11") is not None})
+    stored = in_session(
+        lambda s: {
+            m.serial: readings_repo.reading_in_force(s, m.id, "2026-11").value
+            for m in s.execute(select(Meter)).scalars()
+            if readings_repo.reading_in_force(s, m.id, "2026-11") is not None
+        }
+    )
     assert exported == stored
     for row in rows:
-        reading, previous, used = (Decimal(row[k].replace(",", "."))
-                                   for k in ("reading", "previous_reading", "consumption"))
+        reading, previous, used = (
+            Decimal(row[k].replace(",", "."))
+            for k in ("reading", "previous_reading", "consumption")
+        )
         assert reading - previous == used
 
 
 async def test_cp1251_export_for_older_billing(submitted, staff, tmp_path):
-    staff("export-readings", "--period", "2026-11", "--encoding", "cp1251", "-o", tmp_path / "old.csv")
+    staff(
+        "export-readings", "--period", "2026-11", "--encoding", "cp1251", "-o", tmp_path / "old.csv"
+    )
     data = (tmp_path / "old.csv").read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
     assert parse_export(data, "cp1251") == EXPECTED
@@ -129,7 +174,8 @@ async def test_first_reading_of_a_meter_has_no_previous(engine, staff, tmp_path)
     (tmp_path / "new.csv").write_text(
         "account_number;owner_name;street;house;apartment;meter_serial;meter_kind;unit;"
         "last_reading;last_reading_date\n0600001;Нова;вул. Сінна;1;1;X-1;hot_water;m3;;\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     staff("import-subscribers", tmp_path / "new.csv")
     link(TELEGRAM, "0600001")
     await save_through_the_action("0600001", {"X-1": "5.5"})

@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from actions.db import repository as repo
-from actions.db.engine import in_session
-from actions.db.models import Account, Meter, Reading, ReadingSource
-from actions.settings import KYIV
-from staff import billing_import
+from core.billing import importer as billing_import
+from core.billing.csvfiles import read_csv
+from core.billing.subscriber_file import parse_subscribers
+from core.db.models import Account, Meter, Reading, ReadingSource
+from core.repository import readings as readings_repo
+from core.settings import KYIV
 from staff.common import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
-from staff.csvfiles import read_csv
-from staff.subscriber_file import parse_subscribers
 from tests.staff.conftest import DATA, meters_by_serial, readings_of, snapshot
+from tests.support.db import in_session
 
 TODAY = date(2026, 11, 20)
 HEADER = "account_number;owner_name;street;house;apartment;meter_serial;meter_kind;unit;last_reading;last_reading_date"
@@ -26,8 +26,12 @@ def write(path, *rows, encoding="utf-8"):
 
 
 def accounts():
-    return in_session(lambda s: {a.number: (a.owner_name, a.street, a.house, a.apartment, a.active)
-                                 for a in s.execute(select(Account)).scalars()})
+    return in_session(
+        lambda s: {
+            a.number: (a.owner_name, a.street, a.house, a.apartment, a.active)
+            for a in s.execute(select(Account)).scalars()
+        }
+    )
 
 
 def test_windows_1251_export_with_semicolons_and_decimal_commas(engine, staff):
@@ -50,7 +54,11 @@ def test_windows_1251_export_with_semicolons_and_decimal_commas(engine, staff):
     assert readings_of("H-1001") == [("2026-10", Decimal("12.345"), "billing", True)]
     assert readings_of("W-2001") == [("2026-10", Decimal("45"), "billing", True)]
     assert readings_of("K-4001") == [("2026-10", Decimal("1234"), "billing", True)]
-    stored = in_session(lambda s: s.execute(select(Reading).join(Meter).where(Meter.serial == "H-1001")).scalar_one())
+    stored = in_session(
+        lambda s: s.execute(
+            select(Reading).join(Meter).where(Meter.serial == "H-1001")
+        ).scalar_one()
+    )
     assert isinstance(stored.value, Decimal)
     assert stored.submitted_at == datetime(2026, 10, 31, 12, 0, tzinfo=KYIV)
 
@@ -85,28 +93,33 @@ def test_each_kind_of_bad_row_is_named_with_its_line():
     assert sorted(parsed.meters) == [("0400001", "G-1"), ("0400010", "G-10")]
 
 
-@pytest.mark.parametrize("row, code", [
-    ("0500001;А;вул. Сінна;1;1;S-1;heat;m3;1;31.10.2026", "unknown_unit"),  # water unit on heat
-    ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;-5;31.10.2026", "bad_reading"),
-    ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;1,23456;31.10.2026", "bad_reading"),
-    ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;5;", "bad_date"),
-    ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;;31.10.2026", "bad_reading"),
-    ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;5;01.12.2026", "bad_date"),  # in the future
-    ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;5;2026/10/31", "bad_date"),
-    ("0500001;А;вул. Сінна;1;1;;heat;Gcal;5;31.10.2026", "no_meter_serial"),
-    ("0500001;А;вул. Сінна;1;1;" + "S" * 41 + ";heat;Gcal;5;31.10.2026", "too_long"),
-    ("0500001;А;;1;1;S-1;heat;Gcal;5;31.10.2026", "no_address"),
-    ("0500001;Андрієнко Андрій", "no_address"),  # a line cut short
-])
+@pytest.mark.parametrize(
+    "row, code",
+    [
+        ("0500001;А;вул. Сінна;1;1;S-1;heat;m3;1;31.10.2026", "unknown_unit"),  # water unit on heat
+        ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;-5;31.10.2026", "bad_reading"),
+        ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;1,23456;31.10.2026", "bad_reading"),
+        ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;5;", "bad_date"),
+        ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;;31.10.2026", "bad_reading"),
+        ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;5;01.12.2026", "bad_date"),  # in the future
+        ("0500001;А;вул. Сінна;1;1;S-1;heat;Gcal;5;2026/10/31", "bad_date"),
+        ("0500001;А;вул. Сінна;1;1;;heat;Gcal;5;31.10.2026", "no_meter_serial"),
+        ("0500001;А;вул. Сінна;1;1;" + "S" * 41 + ";heat;Gcal;5;31.10.2026", "too_long"),
+        ("0500001;А;;1;1;S-1;heat;Gcal;5;31.10.2026", "no_address"),
+        ("0500001;Андрієнко Андрій", "no_address"),  # a line cut short
+    ],
+)
 def test_more_bad_rows(tmp_path, row, code):
     parsed = parse_subscribers(read_csv(write(tmp_path / "f.csv", row)), TODAY)
     assert [(r.line, r.code) for r in parsed.rejected] == [(2, code)]
 
 
 def test_conflicting_account_data_rejects_all_its_rows(tmp_path):
-    path = write(tmp_path / "f.csv",
-                 "0500001;Іваненко;вул. Сінна;1;1;S-1;heat;Gcal;5;31.10.2026",
-                 "0500001;Іваненко;вул. Сінна;1;2;S-2;hot_water;m3;5;31.10.2026")
+    path = write(
+        tmp_path / "f.csv",
+        "0500001;Іваненко;вул. Сінна;1;1;S-1;heat;Gcal;5;31.10.2026",
+        "0500001;Іваненко;вул. Сінна;1;2;S-2;hot_water;m3;5;31.10.2026",
+    )
     parsed = parse_subscribers(read_csv(path), TODAY)
     assert [r.code for r in parsed.rejected] == ["conflicting_duplicate"] * 2
     assert "2, 3" in parsed.rejected[0].reason
@@ -114,7 +127,9 @@ def test_conflicting_account_data_rejects_all_its_rows(tmp_path):
 
 
 def test_bad_rows_are_listed_and_good_rows_imported(engine, staff, tmp_path):
-    result = staff("import-subscribers", DATA / "billing_bad_rows.csv", "--rejects", tmp_path / "rejects.csv")
+    result = staff(
+        "import-subscribers", DATA / "billing_bad_rows.csv", "--rejects", tmp_path / "rejects.csv"
+    )
     assert result.code == EXIT_PARTIAL
     assert "Відхилено рядків: 9" in result.out
     assert "рядок 6 (рахунок 0400005): показник «десять» не є числом [bad_reading]" in result.out
@@ -161,31 +176,43 @@ def test_same_data_in_another_encoding_and_format_changes_nothing(engine, staff,
 
 def test_changes_are_applied_and_counted(engine, staff, tmp_path):
     staff("import-subscribers", DATA / "billing_cp1251.csv")
-    write(tmp_path / "next.csv",
-          "0200001;Шевченко Тарас Григорович;вул. Соборності;12;5;H-1001;heat;Gcal;13,045;19.11.2026",
-          "0200001;Шевченко Тарас Григорович;вул. Соборності;12;5;W-1002;hot_water;m3;101,5;31.10.2026",
-          "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;2;W-2001;hot_water;m3;45,000;30.10.2026",
-          "0200005;Нова Абонентка;вул. Сінна;4;4;N-5001;heat;MWh;2,5;31.10.2026",
-          encoding="cp1251")
+    write(
+        tmp_path / "next.csv",
+        "0200001;Шевченко Тарас Григорович;вул. Соборності;12;5;H-1001;heat;Gcal;13,045;19.11.2026",
+        "0200001;Шевченко Тарас Григорович;вул. Соборності;12;5;W-1002;hot_water;m3;101,5;31.10.2026",
+        "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;2;W-2001;hot_water;m3;45,000;30.10.2026",
+        "0200005;Нова Абонентка;вул. Сінна;4;4;N-5001;heat;MWh;2,5;31.10.2026",
+        encoding="cp1251",
+    )
     result = staff("import-subscribers", tmp_path / "next.csv")
     assert result.code == EXIT_OK
-    assert "рахунки:    додано 1, оновлено 1, деактивовано 0" in result.out  # 0200002 got apartment 2
+    assert (
+        "рахунки:    додано 1, оновлено 1, деактивовано 0" in result.out
+    )  # 0200002 got apartment 2
     assert "лічильники: додано 1, оновлено 0, деактивовано 0" in result.out
     assert "показники:  додано 2, без змін 2" in result.out
     assert accounts()["0200002"][3] == "2"
-    assert readings_of("H-1001") == [("2026-10", Decimal("12.345"), "billing", True),
-                                     ("2026-11", Decimal("13.045"), "billing", True)]
+    assert readings_of("H-1001") == [
+        ("2026-10", Decimal("12.345"), "billing", True),
+        ("2026-11", Decimal("13.045"), "billing", True),
+    ]
     # Without --full nothing disappears.
     assert all(active for *_, active in accounts().values())
 
 
-def test_billing_correction_of_the_same_period_supersedes_and_keeps_history(engine, staff, tmp_path):
+def test_billing_correction_of_the_same_period_supersedes_and_keeps_history(
+    engine, staff, tmp_path
+):
     staff("import-subscribers", DATA / "billing_cp1251.csv")
-    write(tmp_path / "fix.csv",
-          "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;46,25;31.10.2026")
+    write(
+        tmp_path / "fix.csv",
+        "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;46,25;31.10.2026",
+    )
     staff("import-subscribers", tmp_path / "fix.csv")
-    assert readings_of("W-2001") == [("2026-10", Decimal("45"), "billing", False),
-                                     ("2026-10", Decimal("46.25"), "billing", True)]
+    assert readings_of("W-2001") == [
+        ("2026-10", Decimal("45"), "billing", False),
+        ("2026-10", Decimal("46.25"), "billing", True),
+    ]
     meters = meters_by_serial()
     assert meters["W-2001"][3] == 3  # decimals stay
 
@@ -195,32 +222,42 @@ def test_a_newer_reading_already_there_is_kept(engine, staff, tmp_path, now):
 
     def submit(session):
         meter = session.execute(select(Meter).where(Meter.serial == "W-2001")).scalar_one()
-        repo.store_reading(session, meter.id, "2026-11", Decimal("47"), now, "telegram", "u1")
+        readings_repo.store_reading(
+            session, meter.id, "2026-11", Decimal("47"), now, "telegram", "u1"
+        )
 
     in_session(submit)
     # An older billing file: its October value differs, but November is newer.
-    write(tmp_path / "old.csv",
-          "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;44;30.10.2026")
+    write(
+        tmp_path / "old.csv",
+        "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;44;30.10.2026",
+    )
     result = staff("import-subscribers", tmp_path / "old.csv")
     assert "залишено новіші 1" in result.out
     assert readings_of("W-2001")[-1] == ("2026-11", Decimal("47"), "assistant", True)
     # The same period, an assistant reading submitted after billing's date: kept too.
-    write(tmp_path / "same-period.csv",
-          "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;46;10.11.2026")
+    write(
+        tmp_path / "same-period.csv",
+        "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;46;10.11.2026",
+    )
     staff("import-subscribers", tmp_path / "same-period.csv")
-    assert [r for r in readings_of("W-2001") if r[3]] == [("2026-10", Decimal("45"), "billing", True),
-                                                         ("2026-11", Decimal("47"), "assistant", True)]
+    assert [r for r in readings_of("W-2001") if r[3]] == [
+        ("2026-10", Decimal("45"), "billing", True),
+        ("2026-11", Decimal("47"), "assistant", True),
+    ]
 
 
 def test_full_deactivates_what_is_missing_and_keeps_readings(engine, staff, tmp_path):
     staff("import-subscribers", DATA / "billing_cp1251.csv")
     readings_before = in_session(lambda s: len(s.execute(select(Reading.id)).all()))
-    write(tmp_path / "full.csv",
-          # 0200001 lost its water meter; 0200002 is gone; 0200004's row is bad but names it.
-          "0200001;Шевченко Тарас Григорович;вул. Соборності;12;5;H-1001;heat;Gcal;12,345;31.10.2026",
-          "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;",
-          "0200004;Їжакевич Ірина;вул. Сінна;1;1;K-4001;heat;kWh;багато;31.10.2026",
-          encoding="cp1251")
+    write(
+        tmp_path / "full.csv",
+        # 0200001 lost its water meter; 0200002 is gone; 0200004's row is bad but names it.
+        "0200001;Шевченко Тарас Григорович;вул. Соборності;12;5;H-1001;heat;Gcal;12,345;31.10.2026",
+        "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;",
+        "0200004;Їжакевич Ірина;вул. Сінна;1;1;K-4001;heat;kWh;багато;31.10.2026",
+        encoding="cp1251",
+    )
     result = staff("import-subscribers", tmp_path / "full.csv", "--full")
     assert result.code == EXIT_PARTIAL
     assert "рахунки:    додано 0, оновлено 0, деактивовано 1" in result.out
@@ -240,7 +277,11 @@ def test_full_deactivates_what_is_missing_and_keeps_readings(engine, staff, tmp_
 
 def test_without_full_nothing_is_deactivated(engine, staff, tmp_path):
     staff("import-subscribers", DATA / "billing_cp1251.csv")
-    write(tmp_path / "part.csv", "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;", encoding="cp1251")
+    write(
+        tmp_path / "part.csv",
+        "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;",
+        encoding="cp1251",
+    )
     staff("import-subscribers", tmp_path / "part.csv")
     assert all(row[-1] for row in accounts().values())
 
@@ -249,11 +290,17 @@ def test_full_refuses_to_switch_off_most_subscribers(engine, staff, tmp_path, mo
     staff("import-subscribers", DATA / "billing_cp1251.csv")
     monkeypatch.setattr(billing_import, "MASS_MINIMUM", 1)
     before = snapshot()
-    write(tmp_path / "short.csv", "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;", encoding="cp1251")
+    write(
+        tmp_path / "short.csv",
+        "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;",
+        encoding="cp1251",
+    )
     result = staff("import-subscribers", tmp_path / "short.csv", "--full")
     assert result.code == EXIT_FAILED and "--allow-mass-deactivation" in result.err
     assert snapshot() == before
-    result = staff("import-subscribers", tmp_path / "short.csv", "--full", "--allow-mass-deactivation")
+    result = staff(
+        "import-subscribers", tmp_path / "short.csv", "--full", "--allow-mass-deactivation"
+    )
     assert result.code == EXIT_OK and "деактивовано 3" in result.out
 
 
@@ -282,8 +329,14 @@ def test_billing_readings_do_not_count_as_the_assistants(engine, staff):
 def test_awkward_characters_survive_exactly(engine, staff, tmp_path):
     # Quotes, backslashes, braces, commas and "NULL" would break naive SQL or array building.
     name = 'ТОВ "Ромашка" {філія}, C:\\облік\\ NULL'
-    (tmp_path / "odd.csv").write_bytes((HEADER + "\r\n0700001;\"" + name.replace('"', '""')
-                                        + "\";вул. Сінна;1;\\;\"Q\"\"1\";heat;Gcal;1;31.10.2026\r\n").encode("utf-8"))
+    (tmp_path / "odd.csv").write_bytes(
+        (
+            HEADER
+            + '\r\n0700001;"'
+            + name.replace('"', '""')
+            + '";вул. Сінна;1;\\;"Q""1";heat;Gcal;1;31.10.2026\r\n'
+        ).encode("utf-8")
+    )
     assert staff("import-subscribers", tmp_path / "odd.csv").code == EXIT_OK
     assert accounts()["0700001"] == (name, "вул. Сінна", "1", "\\", True)
     assert 'Q"1' in meters_by_serial()

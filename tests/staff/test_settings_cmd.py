@@ -5,20 +5,22 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from actions.db import repository as repo
-from actions.db.engine import in_session
-from actions.db.models import Tariff, WindowOverride
-from actions.info.contacts import load_contacts
-from actions.readings.window import window_for
-from actions.settings import get_settings
+from core.contacts import load_contacts
+from core.db.models import Tariff, WindowOverride
+from core.readings.window import window_for
+from core.repository import settings as settings_repo
+from core.settings import get_settings
 from staff.common import EXIT_FAILED, EXIT_OK
 from tests.staff.conftest import DATA
+from tests.support.db import in_session
 
 
 def window_on(moment: str):
     settings = get_settings()
     now = datetime.fromisoformat(moment)
-    return in_session(lambda s: window_for(s, settings.window_first_day, settings.window_last_day, now))
+    return in_session(
+        lambda s: window_for(s, settings.window_first_day, settings.window_last_day, now)
+    )
 
 
 def test_last_day_of_a_month_can_move(engine, staff):
@@ -37,7 +39,9 @@ def test_last_day_of_a_month_can_move(engine, staff):
 
 
 def test_impossible_windows_are_refused(engine, staff):
-    assert staff("settings", "window", "--period", "2027-02", "--last-day", "30").code == EXIT_FAILED
+    assert (
+        staff("settings", "window", "--period", "2027-02", "--last-day", "30").code == EXIT_FAILED
+    )
     result = staff("settings", "window", "--period", "2026-11", "--first-day", "29")
     assert result.code == EXIT_FAILED and "пізніше за останній" in result.err
     assert staff("settings", "window", "--period", "2026-11").code == EXIT_FAILED
@@ -47,16 +51,27 @@ def test_impossible_windows_are_refused(engine, staff):
 def test_tariffs_are_imported_once_and_replaced_by_key(engine, staff, tmp_path):
     result = staff("settings", "tariffs", DATA / "tariffs.csv")
     assert result.code == EXIT_OK and "додано 3, оновлено 0, без змін 0" in result.out
-    assert "додано 0, оновлено 0, без змін 3" in staff("settings", "tariffs", DATA / "tariffs.csv").out
-    current = in_session(lambda s: {(t.service, t.price_uah) for t in repo.current_tariffs(s, date(2026, 11, 20))})
-    assert current == {("Постачання теплової енергії", Decimal("1654.41")),
-                       ("Постачання гарячої води", Decimal("98.45"))}
-    later = in_session(lambda s: {t.price_uah for t in repo.current_tariffs(s, date(2027, 1, 1))})
+    assert (
+        "додано 0, оновлено 0, без змін 3" in staff("settings", "tariffs", DATA / "tariffs.csv").out
+    )
+    current = in_session(
+        lambda s: {
+            (t.service, t.price_uah) for t in settings_repo.current_tariffs(s, date(2026, 11, 20))
+        }
+    )
+    assert current == {
+        ("Постачання теплової енергії", Decimal("1654.41")),
+        ("Постачання гарячої води", Decimal("98.45")),
+    }
+    later = in_session(
+        lambda s: {t.price_uah for t in settings_repo.current_tariffs(s, date(2027, 1, 1))}
+    )
     assert Decimal("1800") in later
 
     (tmp_path / "new-price.csv").write_bytes(
         "service,category,unit,price_uah,valid_from\r\n"
-        "Постачання гарячої води,населення,м³,\"99,10\",01.10.2021\r\n".encode("utf-8-sig"))
+        'Постачання гарячої води,населення,м³,"99,10",01.10.2021\r\n'.encode("utf-8-sig")
+    )
     result = staff("settings", "tariffs", tmp_path / "new-price.csv")
     assert "додано 0, оновлено 1" in result.out
     prices = in_session(lambda s: sorted(t.price_uah for t in s.execute(select(Tariff)).scalars()))
@@ -69,7 +84,9 @@ def test_a_bad_tariff_file_imports_nothing(engine, staff, tmp_path):
         "Тепло;населення;Гкал;1654,41;01.10.2021\n"
         "Вода;населення;м³;дорого;01.10.2021\n"
         "Вода;населення;м³;98,45;32.10.2021\n"
-        "Тепло;населення;Гкал;1700;2021-10-01\n", encoding="utf-8")
+        "Тепло;населення;Гкал;1700;2021-10-01\n",
+        encoding="utf-8",
+    )
     result = staff("settings", "tariffs", tmp_path / "bad.csv")
     assert result.code == EXIT_FAILED
     assert "рядок 3: ціна «дорого» не є числом" in result.err
@@ -79,14 +96,19 @@ def test_a_bad_tariff_file_imports_nothing(engine, staff, tmp_path):
 
 
 def test_contacts_shown_by_the_assistant(engine, staff):
-    result = staff("settings", "contacts", "--phone", "(0532) 61-00-00", "--email", "abon@example.ua")
+    result = staff(
+        "settings", "contacts", "--phone", "(0532) 61-00-00", "--email", "abon@example.ua"
+    )
     assert result.code == EXIT_OK and "(0532) 61-00-00" in result.out
     contacts = in_session(lambda s: load_contacts(s, get_settings()))
     assert (contacts.phone, contacts.email) == ("(0532) 61-00-00", "abon@example.ua")
     assert contacts.hours == get_settings().operator_hours  # not set: the environment's
 
     staff("settings", "contacts", "--reset", "phone")
-    assert in_session(lambda s: load_contacts(s, get_settings())).phone == get_settings().operator_phone
+    assert (
+        in_session(lambda s: load_contacts(s, get_settings())).phone
+        == get_settings().operator_phone
+    )
     assert staff("settings", "contacts", "--email", "not-an-address").code == EXIT_FAILED
     assert staff("settings", "contacts").code == EXIT_FAILED
 

@@ -47,8 +47,14 @@ def tracker(
     }
     events: List[Dict[str, Any]] = []
     for earlier in previous_intents:
-        events.append({"event": "user", "text": earlier, "input_channel": channel,
-                       "parse_data": {"intent": {"name": earlier, "confidence": 0.3}}})
+        events.append(
+            {
+                "event": "user",
+                "text": earlier,
+                "input_channel": channel,
+                "parse_data": {"intent": {"name": earlier, "confidence": 0.3}},
+            }
+        )
         events.append({"event": "action", "name": "action_listen"})
     events.append({"event": "user", "text": text, "parse_data": parse, "input_channel": channel})
     events += [{"event": "slot", "name": k, "value": v} for k, v in (set_now or {}).items()]

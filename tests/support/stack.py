@@ -98,19 +98,39 @@ def running_stack(
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
-        cwd=ROOT, env=process_env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=process_env,
+        stdout=action_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     rasa = None
     try:
         _wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
         rasa = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--model", str(model), "-i", "127.0.0.1",
-             "--port", str(rasa_port), "--endpoints", str(endpoints),
-             "--credentials", str(credentials), *rasa_args],
-            cwd=ROOT, env=process_env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "-i",
+                "127.0.0.1",
+                "--port",
+                str(rasa_port),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                str(credentials),
+                *rasa_args,
+            ],
+            cwd=ROOT,
+            env=process_env,
+            stdout=rasa_log.open("w"),
+            stderr=subprocess.STDOUT,
         )
         _wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
-        yield RunningStack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", workdir)
+        yield RunningStack(
+            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", workdir
+        )
     finally:
         if rasa is not None:
             _stop(rasa)

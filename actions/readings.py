@@ -1,0 +1,161 @@
+"""Actions around readings: start a submission, save it, show the history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions.conversation import sender_of
+from actions.slots import READING_FORM_SLOTS, ROUTE_SLOT, cleared
+from core.db.engine import run_unit_of_work
+from core.db.models import EventKind
+from core.readings.checks import Rejection
+from core.readings.submission import (
+    SubmissionRejected,
+    meter_history,
+    save_submission,
+)
+from core.readings.window import window_for
+from core.repository import accounts as accounts_repo
+from core.repository import events as events_repo
+from core.settings import get_settings
+from core.texts.common import (
+    MENU_BUTTONS,
+    UNIT_LABELS,
+    format_date,
+    format_decimal,
+    format_period,
+    meter_title,
+)
+from core.texts.readings import closed_window_text
+
+
+class PrepareSubmission(Action):
+    """Routes a submission: closed window, no account yet, or the reading form."""
+
+    def name(self) -> Text:
+        return "action_prepare_submission"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        settings, sender = get_settings(), sender_of(tracker)
+        now = settings.now()
+
+        def inspect(session: Session):
+            window = window_for(session, settings.window_first_day, settings.window_last_day, now)
+            if not window.is_open:
+                events_repo.record_event(
+                    session,
+                    EventKind.reading_rejected,
+                    Rejection.OUTSIDE_WINDOW,
+                    sender.channel,
+                    now,
+                )
+            return window, len(accounts_repo.linked_accounts(session, sender))
+
+        window, linked = await run_unit_of_work(inspect)
+        if not window.is_open:
+            dispatcher.utter_message(text=closed_window_text(window))
+            return [SlotSet(ROUTE_SLOT, "closed"), *cleared(tracker, *READING_FORM_SLOTS)]
+        if linked == 0:
+            dispatcher.utter_message(text="Спершу додамо ваш особовий рахунок.")
+            return [SlotSet(ROUTE_SLOT, "no_accounts"), *cleared(tracker, *READING_FORM_SLOTS)]
+        return [SlotSet(ROUTE_SLOT, "ready"), *cleared(tracker, *READING_FORM_SLOTS)]
+
+
+class SaveReadings(Action):
+    """Runs after the reading form: stores everything in one transaction, or nothing."""
+
+    def name(self) -> Text:
+        return "action_save_readings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        number = tracker.get_slot("reading_account")
+        entries = tracker.get_slot("reading_entries") or {}
+        if tracker.get_slot("reading_save") is not True or not number or not entries:
+            return cleared(tracker, *READING_FORM_SLOTS)
+        settings, sender = get_settings(), sender_of(tracker)
+        now = settings.now()
+        values = {int(meter_id): Decimal(value) for meter_id, value in entries.items()}
+
+        def save(session: Session):
+            window = window_for(session, settings.window_first_day, settings.window_last_day, now)
+            if not window.is_open:
+                return window, None
+            return window, save_submission(session, sender, number, values, window.period, now)
+
+        try:
+            window, saved = await run_unit_of_work(save)
+        except SubmissionRejected:
+            dispatcher.utter_message(
+                text="Не вдалося зберегти: дані рахунку змінилися під час розмови. "
+                "Нічого не збережено, почніть, будь ласка, ще раз.",
+                buttons=MENU_BUTTONS,
+            )
+            return cleared(tracker, *READING_FORM_SLOTS)
+        if saved is None:
+            dispatcher.utter_message(text=closed_window_text(window) + " Нічого не збережено.")
+            return cleared(tracker, *READING_FORM_SLOTS)
+        verb = "оновлено" if saved.corrected else "збережено"
+        dispatcher.utter_message(
+            text=(
+                f"Показники {verb} {format_date(now.date())} о {now:%H:%M}: {saved.count} "
+                f"за рахунком {number}, період — {format_period(window.period)}. Дякуємо!"
+            ),
+            buttons=MENU_BUTTONS,
+        )
+        return cleared(tracker, *READING_FORM_SLOTS)
+
+
+class ShowHistory(Action):
+    """The last six periods per meter, with consumption."""
+
+    def name(self) -> Text:
+        return "action_show_history"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        sender = sender_of(tracker)
+
+        def collect(session: Session) -> List[str]:
+            blocks = []
+            for account in accounts_repo.linked_accounts(session, sender):
+                for meter in accounts_repo.active_meters(session, account.id):
+                    unit = UNIT_LABELS.get(meter.unit, meter.unit)
+                    lines = [
+                        f"Рахунок {account.number}. "
+                        + meter_title(meter.kind.value, meter.serial, meter.unit, meter.location)
+                    ]
+                    for row in meter_history(session, meter.id):
+                        used = (
+                            f", спожито {format_decimal(row.consumption)} {unit}"
+                            if row.consumption is not None
+                            else ""
+                        )
+                        lines.append(
+                            f"  {format_period(row.period)}: {format_decimal(row.value)} {unit}{used}"
+                        )
+                    if len(lines) == 1:
+                        lines.append("  показників ще немає")
+                    blocks.append("\n".join(lines))
+            return blocks
+
+        blocks = await run_unit_of_work(collect)
+        if not blocks:
+            dispatcher.utter_message(
+                text="Історії поки немає: додайте особовий рахунок, і я покажу його показники.",
+                buttons=[{"title": "Додати особовий рахунок", "payload": "/add_account"}],
+            )
+            return []
+        dispatcher.utter_message(text="\n\n".join(blocks))
+        return []

@@ -1,0 +1,78 @@
+"""Checks a parsed reading against the meter: decimals, monotony, plausibility."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Dict, Optional
+
+from core.db.models import without_trailing_zeros
+
+# How many of a meter's own units make one base unit of its kind (Gcal, m³).
+UNITS_PER_BASE = {
+    "Gcal": Decimal("1"),
+    "MWh": Decimal("1.163"),
+    "kWh": Decimal("1163"),
+    "m3": Decimal("1"),
+}
+
+
+@dataclass(frozen=True)
+class MeterFacts:
+    """What validation needs to know about a meter, serialisable into a slot."""
+
+    meter_id: int
+    serial: str
+    kind: str
+    unit: str
+    decimals: int
+    location: str
+    previous_value: Optional[Decimal]
+    previous_period: Optional[str]
+
+    def to_slot(self) -> Dict:
+        data = dict(self.__dict__)
+        data["previous_value"] = None if self.previous_value is None else str(self.previous_value)
+        return data
+
+    @classmethod
+    def from_slot(cls, data: Dict) -> "MeterFacts":
+        values = dict(data)
+        raw = values.get("previous_value")
+        values["previous_value"] = None if raw is None else Decimal(raw)
+        return cls(**values)
+
+
+class Rejection(str, Enum):
+    """Why a reading was refused; the values are the codes staff statistics count."""
+
+    TOO_MANY_DECIMALS = "too_many_decimals"
+    LOWER_THAN_PREVIOUS = "lower_than_previous"
+    IMPLAUSIBLE = "implausible"
+    NOT_A_NUMBER = "not_a_number"
+    OUTSIDE_WINDOW = "outside_window"
+
+
+def rejection_reason(meter: MeterFacts, value: Decimal, decimals: int) -> Optional[Rejection]:
+    """The hard rule a value breaks, or None. Plausibility is checked separately."""
+    if decimals > meter.decimals:
+        return Rejection.TOO_MANY_DECIMALS
+    if meter.previous_value is not None and value < meter.previous_value:
+        return Rejection.LOWER_THAN_PREVIOUS
+    return None
+
+
+def consumption(meter: MeterFacts, value: Decimal) -> Optional[Decimal]:
+    if meter.previous_value is None:
+        return None
+    return without_trailing_zeros(value - meter.previous_value)
+
+
+def is_implausible(meter: MeterFacts, value: Decimal, ceilings: Dict[str, Decimal]) -> bool:
+    """Whether the month's consumption exceeds the kind's ceiling (converted to the unit)."""
+    used = consumption(meter, value)
+    if used is None:
+        return False
+    ceiling = ceilings[meter.kind] * UNITS_PER_BASE.get(meter.unit, Decimal("1"))
+    return used > ceiling

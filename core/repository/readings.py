@@ -1,0 +1,85 @@
+"""Readings: the one in force per meter and period, history, storing a new one.
+
+Every function takes the caller's session and never commits: the caller owns
+the unit of work (`core.db.engine.unit_of_work` / `run_unit_of_work`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import List, Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.db.models import Reading, ReadingSource
+
+
+def reading_in_force(session: Session, meter_id: int, period: str) -> Optional[Reading]:
+    return session.execute(
+        select(Reading).where(
+            Reading.meter_id == meter_id, Reading.period == period, Reading.in_force.is_(True)
+        )
+    ).scalar_one_or_none()
+
+
+def last_reading_before(session: Session, meter_id: int, period: str) -> Optional[Reading]:
+    """The latest reading in force of an earlier period: the base for validation."""
+    return session.execute(
+        select(Reading)
+        .where(Reading.meter_id == meter_id, Reading.period < period, Reading.in_force.is_(True))
+        .order_by(Reading.period.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def last_reading(session: Session, meter_id: int) -> Optional[Reading]:
+    return session.execute(
+        select(Reading)
+        .where(Reading.meter_id == meter_id, Reading.in_force.is_(True))
+        .order_by(Reading.period.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def readings_in_force(session: Session, meter_id: int, limit: int) -> List[Reading]:
+    """The newest `limit` readings in force of a meter, newest first."""
+    rows = session.execute(
+        select(Reading)
+        .where(Reading.meter_id == meter_id, Reading.in_force.is_(True))
+        .order_by(Reading.period.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+def store_reading(
+    session: Session,
+    meter_id: int,
+    period: str,
+    value: Decimal,
+    submitted_at: datetime,
+    channel: str,
+    sender_id: str,
+    source: ReadingSource = ReadingSource.assistant,
+) -> Reading:
+    """Adds a reading in force; an earlier one of the period stays, superseded."""
+    session.execute(
+        update(Reading)
+        .where(Reading.meter_id == meter_id, Reading.period == period, Reading.in_force.is_(True))
+        .values(in_force=False)
+    )
+    reading = Reading(
+        meter_id=meter_id,
+        period=period,
+        value=value,
+        submitted_at=submitted_at,
+        channel=channel,
+        sender_id=sender_id,
+        source=source,
+        in_force=True,
+    )
+    session.add(reading)
+    session.flush()
+    return reading

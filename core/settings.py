@@ -1,0 +1,88 @@
+"""Configuration of the action server, read from environment variables.
+
+Every knob has a safe embedded default so that `make run` works on a fresh
+machine; production overrides them in the environment (never in the repo).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Tuple
+from zoneinfo import ZoneInfo
+
+KYIV = ZoneInfo("Europe/Kyiv")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name)
+    return Decimal(raw if raw not in (None, "") else default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Immutable snapshot of the configuration."""
+
+    database_url: str
+    window_first_day: int
+    window_last_day: int
+    lookup_failures_per_hour: int
+    # Plausible monthly consumption ceilings, in the kind's base unit
+    # (Gcal for heat, m³ for hot water); above them the user must confirm.
+    monthly_ceiling: Dict[str, Decimal] = field(default_factory=dict)
+    operator_phone: str = ""
+    operator_hours: str = ""
+    operator_email: str = ""
+    fixed_now: str = ""
+
+    def now(self) -> datetime:
+        """Current time in Kyiv; `ASSISTANT_NOW` pins it for tests and demos."""
+        if self.fixed_now:
+            pinned = datetime.fromisoformat(self.fixed_now)
+            return pinned if pinned.tzinfo else pinned.replace(tzinfo=KYIV)
+        return datetime.now(KYIV)
+
+
+def load_settings() -> Settings:
+    """Reads the environment into a fresh `Settings` (no caching)."""
+    return Settings(
+        database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        window_first_day=_env_int("READINGS_WINDOW_FIRST_DAY", 1),
+        window_last_day=_env_int("READINGS_WINDOW_LAST_DAY", 28),
+        lookup_failures_per_hour=_env_int("ACCOUNT_LOOKUP_FAILURES_PER_HOUR", 5),
+        monthly_ceiling={
+            "heat": _env_decimal("CEILING_HEAT_GCAL_PER_MONTH", "4"),
+            "hot_water": _env_decimal("CEILING_HOT_WATER_M3_PER_MONTH", "25"),
+        },
+        operator_phone=os.environ.get("OPERATOR_PHONE", "(0532) 00-00-00 (демо-номер)"),
+        operator_hours=os.environ.get(
+            "OPERATOR_HOURS", "пн–пт 8:00–17:00, обідня перерва 12:00–13:00"
+        ),
+        operator_email=os.environ.get("OPERATOR_EMAIL", ""),
+        fixed_now=os.environ.get("ASSISTANT_NOW", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    return load_settings()
+
+
+def month_bounds(period: str) -> Tuple[datetime, datetime]:
+    """Start of the billing period ("YYYY-MM") and of the next one, Europe/Kyiv."""
+    year, month = map(int, period.split("-"))
+    start = datetime(year, month, 1, tzinfo=KYIV)
+    end = datetime(year + (month == 12), 1 if month == 12 else month + 1, 1, tzinfo=KYIV)
+    return start, end

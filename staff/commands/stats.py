@@ -1,0 +1,105 @@
+"""`stats`: how the month's collection goes, as a table and optionally a chart."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from pathlib import Path
+
+from core.db.engine import unit_of_work
+from core.readings import checks
+from core.reporting.month import MonthStats, month_stats
+from core.settings import get_settings
+from core.texts.common import format_period
+from staff.common import EXIT_OK, period_arg
+from staff.tables import render_table
+
+# The reasons staff asked to see, always listed (zero included), then any other.
+REASON_LABELS = {
+    checks.Rejection.NOT_A_NUMBER.value: "не число",
+    checks.Rejection.LOWER_THAN_PREVIOUS.value: "менший за попередній",
+    checks.Rejection.IMPLAUSIBLE.value: "неправдоподібно велике споживання",
+    checks.Rejection.OUTSIDE_WINDOW.value: "поза вікном прийому",
+    checks.Rejection.TOO_MANY_DECIMALS.value: "забагато знаків після коми",
+}
+
+
+def render(stats: MonthStats) -> str:
+    lines = [f"Статистика за {format_period(stats.period)} ({stats.period})", ""]
+    lines.append(
+        f"Рахунки з показниками: {stats.accounts_with_readings} з {stats.active_accounts} "
+        f"активних ({_percent(stats.accounts_with_readings, stats.active_accounts)}); "
+        f"з лічильниками: {stats.accounts_with_meters}"
+    )
+    lines.append(
+        f"Лічильники з показниками: {stats.meters_with_readings} з {stats.active_meters} "
+        f"активних ({_percent(stats.meters_with_readings, stats.active_meters)})"
+    )
+
+    lines += ["", "Показники через асистента за днями (чинні)"]
+    channels = stats.channels
+    if stats.per_day:
+        rows = [
+            [f"{day:%d.%m.%Y}", *(counts[c] for c in channels), sum(counts.values())]
+            for day, counts in sorted(stats.per_day.items())
+        ]
+        totals = Counter()
+        for counts in stats.per_day.values():
+            totals.update(counts)
+        rows.append(["разом", *(totals[c] for c in channels), stats.readings])
+        numbers = set(range(1, len(channels) + 2))
+        lines.append(
+            render_table(["день", *channels, "усього"], rows, indent=2, right_aligned=numbers)
+        )
+    else:
+        lines.append("  показників ще немає")
+
+    lines += ["", "Відхилені спроби ввести показник"]
+    reasons = list(REASON_LABELS) + sorted(set(stats.rejections) - set(REASON_LABELS))
+    rows = [[REASON_LABELS.get(r, r), stats.rejections[r]] for r in reasons]
+    rows.append(["разом", sum(stats.rejections.values())])
+    lines.append(render_table(["причина", "спроб"], rows, indent=2, right_aligned={1}))
+
+    fallbacks = sum(stats.fallbacks.values())
+    by_channel = ", ".join(f"{c} {n}" for c, n in sorted(stats.fallbacks.items()))
+    lines += [
+        "",
+        f"Нерозпізнані повідомлення (fallback): {fallbacks}"
+        + (f" ({by_channel})" if by_channel else ""),
+    ]
+    return "\n".join(lines)
+
+
+def _percent(part: int, whole: int) -> str:
+    if whole == 0:
+        return "—"
+    return f"{100 * part / whole:.1f}%".replace(".", ",")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "stats",
+        help="підсумки місяця: хто передав показники, відмови, fallback",
+        description="Рахунки з показниками серед активних, показники за днями й каналами, "
+        "відхилені спроби за причинами, нерозпізнані повідомлення.",
+    )
+    parser.add_argument("--period", type=period_arg, required=True, help="місяць РРРР-ММ")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        metavar="FILE.png",
+        help="також зберегти графік (показники за днями й частка рахунків)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with unit_of_work() as session:
+        stats = month_stats(session, args.period)
+    print(render(stats))
+    if args.plot:
+        from staff.stats_plot import save_plot  # matplotlib is slow to import; only when asked
+
+        save_plot(stats, args.plot, get_settings().now().date())
+        print(f"\nГрафік збережено: {args.plot}")
+    return EXIT_OK

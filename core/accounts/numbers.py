@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from core.text_input import clean_text
+
 ACCOUNT_MIN_DIGITS = 6
 ACCOUNT_MAX_DIGITS = 10
 
@@ -22,7 +24,7 @@ def normalise_account_number(text: str) -> str:
     Raises:
         AccountNumberError: with the reason, ready to show to the user.
     """
-    cleaned = text.strip().lower()
+    cleaned = clean_text(text).strip().lower()
     for prefix in ("особовий рахунок", "рахунок", "лицевой счет", "счет", "о/р", "№", "n"):
         if cleaned.startswith(prefix):
             cleaned = cleaned[len(prefix) :].strip(" :")
@@ -45,7 +47,7 @@ def normalise_account_number(text: str) -> str:
 
 def find_account_number(text: str) -> Optional[str]:
     """An account number inside a longer phrase ("додай рахунок 0012345"), if any."""
-    for match in _NUMBER_IN_TEXT.finditer(text):
+    for match in _NUMBER_IN_TEXT.finditer(clean_text(text)):
         try:
             return normalise_account_number(match.group(0))
         except AccountNumberError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List, Optional
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from core.db.models import Account, AccountLink, LookupFailure, Meter
@@ -18,6 +18,18 @@ from core.senders import SenderKey
 
 def find_account(session: Session, number: str) -> Optional[Account]:
     return session.execute(select(Account).where(Account.number == number)).scalar_one_or_none()
+
+
+def lock_account(session: Session, account_id: int) -> None:
+    """Makes writers on one account wait for each other until the transaction ends.
+
+    A row lock on PostgreSQL; on SQLite a write takes the database's write lock,
+    after which reads see every earlier commit.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Account).where(Account.id == account_id).values(id=Account.id))
+    else:
+        session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
 
 
 def linked_accounts(session: Session, sender: SenderKey) -> List[Account]:

@@ -25,7 +25,8 @@ def normalise_account_number(text: str) -> str:
         AccountNumberError: with the reason, ready to show to the user.
     """
     cleaned = clean_text(text).strip().lower()
-    for prefix in ("особовий рахунок", "рахунок", "лицевой счет", "счет", "о/р", "№", "n"):
+    # NFKC turns "№" into "No".
+    for prefix in ("особовий рахунок", "рахунок", "лицевой счет", "счет", "о/р", "№", "no", "n"):
         if cleaned.startswith(prefix):
             cleaned = cleaned[len(prefix) :].strip(" :")
     digits = _SEPARATORS.sub("", cleaned)

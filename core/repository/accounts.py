@@ -12,7 +12,7 @@ from typing import List, Optional
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.db.models import Account, AccountLink, LookupFailure, Meter
+from core.db.models import Account, AccountLink, AccountLookup, Meter
 from core.senders import SenderKey
 
 
@@ -91,20 +91,38 @@ def active_meters(session: Session, account_id: int) -> List[Meter]:
     return list(rows.scalars())
 
 
-def record_lookup_failure(session: Session, sender: SenderKey, now: datetime) -> None:
-    session.add(LookupFailure(channel=sender.channel, sender_id=sender.sender_id, failed_at=now))
+def record_lookup(session: Session, sender: SenderKey, now: datetime) -> None:
+    """Counts one lookup of an account the user has not linked (found or not)."""
+    session.add(AccountLookup(channel=sender.channel, sender_id=sender.sender_id, looked_up_at=now))
     session.flush()
 
 
-def lookup_failures_since(session: Session, sender: SenderKey, since: datetime) -> List[datetime]:
-    """Times of the user's failed lookups after `since`, oldest first."""
+def lookups_since(session: Session, sender: SenderKey, since: datetime) -> List[datetime]:
+    """Times of the user's counted lookups after `since`, oldest first."""
     rows = session.execute(
-        select(LookupFailure.failed_at)
+        select(AccountLookup.looked_up_at)
         .where(
-            LookupFailure.channel == sender.channel,
-            LookupFailure.sender_id == sender.sender_id,
-            LookupFailure.failed_at > since,
+            AccountLookup.channel == sender.channel,
+            AccountLookup.sender_id == sender.sender_id,
+            AccountLookup.looked_up_at > since,
         )
-        .order_by(LookupFailure.failed_at)
+        .order_by(AccountLookup.looked_up_at)
     )
     return list(rows.scalars())
+
+
+def channel_lookups_since(session: Session, channel: str, since: datetime) -> List[datetime]:
+    """Times of every counted lookup on a channel after `since`, oldest first."""
+    rows = session.execute(
+        select(AccountLookup.looked_up_at)
+        .where(AccountLookup.channel == channel, AccountLookup.looked_up_at > since)
+        .order_by(AccountLookup.looked_up_at)
+    )
+    return list(rows.scalars())
+
+
+def purge_lookups(session: Session, before: datetime) -> int:
+    """Deletes counted lookups that no limit looks at any more."""
+    return session.execute(
+        delete(AccountLookup).where(AccountLookup.looked_up_at < before)
+    ).rowcount

@@ -4,20 +4,20 @@ A new area adds its module below, so that `Base.metadata` (schema creation,
 migrations) knows its tables.
 """
 
-from core.db.models.messenger import MessengerUser, ChannelDelivery, DeliveryStatus, ChannelKeyboard
-from core.db.models.reference import Tariff, WindowOverride, Setting
+from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
+from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
-    MeterKind,
-    ReadingSource,
-    EventKind,
+    HEAT_UNITS,
+    WATER_UNITS,
     Account,
-    Meter,
-    Reading,
     AccountLink,
     AccountLookup,
     ConversationEvent,
-    HEAT_UNITS,
-    WATER_UNITS,
+    EventKind,
+    Meter,
+    MeterKind,
+    Reading,
+    ReadingSource,
 )
 from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_trailing_zeros
 

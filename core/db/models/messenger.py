@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import enum
-from typing import List
 
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
-    DateTime,
-    Enum,
-    ForeignKey,
-    Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
-    text,
 )
-from sqlalchemy.orm import relationship
 
-from core.db.types import READING_NUMERIC, AwareDateTime, Base, ExactDecimal
+from core.db.types import AwareDateTime, Base
 
 
 class MessengerUser(Base):

@@ -9,21 +9,17 @@ from typing import List
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
-    DateTime,
     Enum,
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import relationship
 
-from core.db.types import READING_NUMERIC, AwareDateTime, Base, ExactDecimal
+from core.db.types import READING_NUMERIC, AwareDateTime, Base
 
 
 class MeterKind(str, enum.Enum):

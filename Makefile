@@ -33,7 +33,11 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The staff command line `teplo` on the venv's PATH (scripts/teplo explains how it finds us).
+$(BIN)/teplo: scripts/teplo | $(VENV)/.installed
+	install -m 755 scripts/teplo $@
+
+install: $(VENV)/.installed $(BIN)/teplo
 
 var/assistant.db: | $(VENV)/.installed
 	mkdir -p var
@@ -65,18 +69,18 @@ validate: install
 	$(RASA) data validate --fail-on-warnings
 
 # The end-to-end tests drive the trained model through the real servers.
-pytest: $(MODEL)
+pytest: $(MODEL) $(BIN)/teplo
 	scripts/ensure-system-packages
 	$(PY) -m pytest
 
 # Reports in results/nlu/; fails when the model is worse than results/baseline.json.
 evaluate: $(MODEL)
-	$(PY) -m retrain evaluate
+	$(PY) -m staff retrain evaluate
 
 # Staff: validate, train a candidate, promote it only through the gate (docs/staff-guide.md).
 .PHONY: retrain
 retrain: | $(VENV)/.installed
-	$(PY) -m retrain retrain
+	$(PY) -m staff retrain train
 
 stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories

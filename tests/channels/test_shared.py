@@ -9,13 +9,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from channels import storage
+from channels import storage, webhooks
 from channels.keyboards import payload_for, rows, viber_keyboard
 from channels.text import split_text, utf16_units
 from channels.viber_api import EVENT_TYPES
 from core.db.models import ChannelDelivery
 from core.texts.common import MENU_BUTTONS, YES_NO_BUTTONS
 from staff.cli import main as teplo
+from staff.commands import webhooks as webhooks_command
 from staff.common import EXIT_FAILED, EXIT_OK
 from tests.channels.fakes import FakeApi
 from tests.channels.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
@@ -130,3 +131,8 @@ def test_staff_command_reports_a_refusal(staff_env, capsys):
     assert teplo(["webhooks", "telegram", "set"]) == EXIT_FAILED
     assert "Помилка: месенджер відмовив: " in (err := capsys.readouterr().err)
     assert "bad webhook" in err
+
+
+def test_the_staff_command_offers_what_the_channels_support():
+    assert set(webhooks_command.MESSENGERS) == set(webhooks.COMMANDS)
+    assert set(webhooks_command.ACTIONS) == set(webhooks.ACTIONS)

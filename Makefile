@@ -26,6 +26,7 @@ help:
 	@echo "make retrain   staff: retrain on new phrases, promote only if no worse (docs/staff-guide.md)"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
 	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
+	@echo "teplo --help   staff command line (.venv/bin/teplo after make install; docs/staff-guide.md)"
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)

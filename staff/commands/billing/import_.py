@@ -1,4 +1,4 @@
-"""`import-subscribers`: the command around `core.billing.importer`."""
+"""`teplo billing import`: subscribers and meters from the billing export (`core.billing.importer`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ DELIMITER_NAMES = {";": "крапка з комою", ",": "кома"}
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "import-subscribers",
+        "import",
         help="імпорт абонентів і лічильників з файлу білінгу",
         description="Оновлює рахунки, лічильники й останні показники з CSV-вивантаження "
         "білінгу. Заголовок: " + ";".join(COLUMNS) + ". Кодування (UTF-8, UTF-8 з BOM, "
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
         epilog="Коди виходу: 0 — усе імпортовано; 3 — імпортовано, але є відхилені рядки; "
         "1 — нічого не імпортовано (помилка файлу, --strict або захист --full).",
     )
-    parser.add_argument("file", type=Path, help="CSV-файл з білінгу")
+    parser.add_argument("file", type=Path, metavar="ФАЙЛ", help="CSV-файл з білінгу")
     parser.add_argument(
         "--full",
         action="store_true",
@@ -45,7 +45,7 @@ def register(subparsers) -> None:
         "--dry-run", action="store_true", help="лише перевірити файл і показати, що змінилося б"
     )
     parser.add_argument(
-        "--rejects", type=Path, metavar="FILE", help="зберегти всі відхилені рядки в CSV-файл"
+        "--rejects", type=Path, metavar="ФАЙЛ", help="зберегти всі відхилені рядки в CSV-файл"
     )
     parser.add_argument(
         "--allow-mass-deactivation",
@@ -111,7 +111,7 @@ def show_rejected(rejected: List[Rejected], save_to: Optional[Path]) -> None:
         print(f"  рядок {row.line}{number}: {row.reason} [{row.code}]")
     if len(rejected) > SHOWN_REJECTS:
         rest = len(rejected) - SHOWN_REJECTS
-        hint = "" if save_to else " Повний список: --rejects FILE."
+        hint = "" if save_to else " Повний список: --rejects ФАЙЛ."
         print(f"  … і ще {rest}.{hint}")
     if save_to:
         with open(save_to, "wb") as stream:

@@ -60,5 +60,6 @@ def masked_address(street: str, house: str, apartment: str) -> str:
     """Street and house in full, apartment hidden: enough to recognise, not to harvest."""
     address = f"{street}, буд. {house}"
     if apartment:
-        address += ", кв. " + "*" * max(len(apartment), 2)
+        # Always three stars: the mask must not tell how long the number is.
+        address += ", кв. ***"
     return address

@@ -6,8 +6,9 @@ the unit of work (`core.db.engine.unit_of_work` / `run_unit_of_work`).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import List, Optional
+from typing import List, Optional, Set
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -126,3 +127,35 @@ def purge_lookups(session: Session, before: datetime) -> int:
     return session.execute(
         delete(AccountLookup).where(AccountLookup.looked_up_at < before)
     ).rowcount
+
+
+def personal_words(session: Session) -> Set[str]:
+    """Every word of the owners' names and of the street names, casefolded: what
+    must never reach a review file or the training data. Street-type words
+    ("вул.", "просп.") and one-letter words are left out."""
+    words: Set[str] = set()
+    for owner, street in session.execute(select(Account.owner_name, Account.street)):
+        for text in (owner or "", street or ""):
+            for word in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", text):
+                if len(word) > 2 and word.casefold() not in STREET_TYPES:
+                    words.add(word.casefold())
+    return words
+
+
+STREET_TYPES = {
+    "вул",
+    "вулиця",
+    "просп",
+    "проспект",
+    "пров",
+    "провулок",
+    "бул",
+    "бульвар",
+    "пл",
+    "площа",
+    "шосе",
+    "узвіз",
+    "проїзд",
+    "ул",
+    "улица",
+}

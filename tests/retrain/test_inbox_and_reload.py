@@ -64,6 +64,8 @@ def stack(tmp_path_factory):
         rasa_args=["--enable-api", "--auth-token", TOKEN],
     ) as running:
         running.tracker_env = tracker_env
+        # The inbox masks the subscribers' names: it reads the same database.
+        running.tracker_env["DATABASE_URL"] = url
         yield running
 
 
@@ -109,7 +111,8 @@ def test_inbox_lists_the_misunderstood_messages_grouped(stack, tracker_env, tmp_
     assert normalize("Привіт") not in expected  # understood: stays out
 
     out = tmp_path / "review.csv"
-    assert teplo(["retrain", "inbox", "--out", str(out)]) == 0
+    database = ["--database-url", stack.tracker_env["DATABASE_URL"]]
+    assert teplo([*database, "retrain", "inbox", "--out", str(out)]) == 0
     header, rows = read_review(out)
     assert header == HEADER
     found = {normalize(row[0]): int(row[1]) for row in rows}
@@ -121,7 +124,10 @@ def test_inbox_lists_the_misunderstood_messages_grouped(stack, tracker_env, tmp_
     assert f"{len(rows)} різних фраз" in capsys.readouterr().out
 
     assert (
-        teplo(["retrain", "inbox", "--from", "01.01.2020", "--to", "2020-01-31", "--out", str(out)])
+        teplo(
+            [*database, "retrain", "inbox", "--from", "01.01.2020", "--to", "2020-01-31"]
+            + ["--out", str(out)]
+        )
         == 0
     )
     assert read_review(out)[1] == []  # nothing from another period

@@ -23,7 +23,9 @@ def parsed(text_: str, intent: str, confidence: float, ranking):
     }
 
 
-async def test_inbox_reads_conversations_from_postgresql(postgres_url, monkeypatch, tmp_path):
+async def test_inbox_reads_conversations_from_postgresql(
+    postgres_url, engine, monkeypatch, tmp_path
+):
     from rasa.core.tracker_store import TrackerStore
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker

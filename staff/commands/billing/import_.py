@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from core.billing.csvfiles import write_csv
+from core.billing.csvfiles import ENCODING_NAMES, write_csv
 from core.billing.importer import apply_import, check_mass_deactivation, plan_import
 from core.billing.subscriber_file import COLUMNS, Rejected, load_subscriber_file
 from core.db.engine import unit_of_work
@@ -50,7 +50,14 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--allow-mass-deactivation",
         action="store_true",
-        help="дозволити --full вимкнути понад 10%% активних рахунків",
+        help="дозволити --full вимкнути понад 10%% активних рахунків або лічильників",
+    )
+    parser.add_argument(
+        "--encoding",
+        choices=sorted(ENCODING_NAMES),
+        metavar="КОДУВАННЯ",
+        help="кодування файлу, якщо визначене само неправильне: "
+        + ", ".join(sorted(ENCODING_NAMES)),
     )
     parser.set_defaults(handler=run)
 
@@ -59,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     settings = get_settings()
     now = settings.now()
-    parsed = load_subscriber_file(args.file, now.date())
+    parsed = load_subscriber_file(args.file, now.date(), args.encoding or "")
     print(
         f"Файл {args.file}: кодування {parsed.encoding}, роздільник — "
         f"{DELIMITER_NAMES[parsed.delimiter]}, рядків даних: {parsed.rows}."

@@ -6,7 +6,9 @@ import argparse
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from core.db.engine import unit_of_work
 from core.errors import StaffError
+from core.repository import accounts as accounts_repo
 from core.settings import KYIV
 from retrain import inbox
 from retrain.common import Project
@@ -63,8 +65,10 @@ def run(args: argparse.Namespace) -> int:
         raise StaffError("кінець періоду раніше за початок")
     project = Project(args.project)
     start, end = inbox.day_range(first, last)
+    with unit_of_work() as session:
+        private_words = accounts_repo.personal_words(session)
     entries = inbox.build_inbox(
-        user_messages(tracker_store_url(project), start, end), args.threshold
+        user_messages(tracker_store_url(project), start, end), args.threshold, private_words
     )
     out = args.out or project.root / "var" / "review" / f"inbox-{first}-{last}.csv"
     inbox.write_review_file(out, entries)

@@ -60,6 +60,8 @@ class Settings:
     operator_hours: str = ""
     operator_email: str = ""
     fixed_now: str = ""
+    # Days conversations and anonymous events are kept (teplo privacy purge).
+    retention_days: int = 180
 
     def now(self) -> datetime:
         """Current time in Kyiv; `ASSISTANT_NOW` pins it for tests and demos."""
@@ -93,6 +95,7 @@ def load_settings() -> Settings:
         ),
         operator_email=os.environ.get("OPERATOR_EMAIL", ""),
         fixed_now=os.environ.get("ASSISTANT_NOW", ""),
+        retention_days=_env_int("RETENTION_DAYS", 180),
     )
 
 

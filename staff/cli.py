@@ -15,7 +15,7 @@ from typing import List, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db.engine import make_engine, use_engine
-from staff.commands import billing, init_db, retrain, settings, stats, webhooks
+from staff.commands import billing, init_db, privacy, retrain, settings, stats, webhooks
 from staff.common import EXIT_CODES, EXIT_FAILED, EXIT_INTERRUPTED, StaffError, add_commands
 from staff.ukrainian_argparse import UkrainianParser
 
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     retrain.register(commands)
     webhooks.register(commands)
     init_db.register(commands)
+    privacy.register(commands)
     return parser
 
 

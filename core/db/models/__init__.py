@@ -5,6 +5,7 @@ migrations) knows its tables.
 """
 
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
+from core.db.models.privacy import ForgetRequest
 from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
     HEAT_UNITS,
@@ -22,6 +23,7 @@ from core.db.models.subscribers import (
 from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_trailing_zeros
 
 __all__ = [
+    "ForgetRequest",
     "Account",
     "AccountLink",
     "AwareDateTime",

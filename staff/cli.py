@@ -11,6 +11,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db.engine import make_engine, use_engine
 from core.db.schema import create_schema
 from staff.commands import (
+    billing_drop,
+    billing_files,
+    billing_keys,
     export_readings,
     generate_subscribers,
     import_subscribers,
@@ -44,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     settings.register(commands)
     stats.register(commands)
     generate_subscribers.register(commands)
+    billing_drop.register(commands)
+    billing_files.register(commands)
+    billing_keys.register(commands)
     return parser
 
 

@@ -1,0 +1,78 @@
+"""Hand-over of readings to billing: the delivery feed, drop files and API keys.
+
+Every reading the assistant takes gets one place in the feed (`position`,
+assigned under a lock in commit order), and at most one drop file. The feed
+is what makes the hand-over exactly once: the pull API pages through it by
+position, the file drop claims the entries that are in no file yet.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+
+from core.db.types import AwareDateTime, Base
+
+FEED_COUNTER = "feed"
+
+
+class BillingCounter(Base):
+    """The row every feed writer locks: positions and file sequences come from it."""
+
+    __tablename__ = "billing_counters"
+
+    name = Column(String(20), primary_key=True)
+    last_position = Column(Integer, nullable=False, default=0)
+    last_file_sequence = Column(Integer, nullable=False, default=0)
+    touched_at = Column(AwareDateTime(), nullable=True)
+
+
+class BillingFile(Base):
+    """A sequence-numbered drop file: prepared (committed, not yet renamed) or delivered."""
+
+    __tablename__ = "billing_files"
+
+    id = Column(Integer, primary_key=True)
+    sequence = Column(Integer, nullable=False, unique=True)
+    name = Column(String(80), nullable=False, unique=True)
+    folder = Column(Text, nullable=False)
+    encoding = Column(String(12), nullable=False)
+    rows = Column(Integer, nullable=False)
+    corrections = Column(Integer, nullable=False, default=0)
+    periods = Column(String(200), nullable=False, default="")  # "2026-10,2026-11"
+    sha256 = Column(String(64), nullable=False, default="")
+    created_at = Column(AwareDateTime(), nullable=False)
+    # Set once the file is under its final name; a crash before that leaves it None
+    # and the next run finishes the job with the same rows.
+    delivered_at = Column(AwareDateTime(), nullable=True)
+    acknowledged_at = Column(AwareDateTime(), nullable=True)
+    acknowledged_how = Column(String(10), nullable=False, default="")  # "ack" or "moved"
+    reoffered_at = Column(AwareDateTime(), nullable=True)
+
+
+class BillingFeedEntry(Base):
+    """One reading's place in the hand-over: its position and the file it went in."""
+
+    __tablename__ = "billing_feed"
+    __table_args__ = (Index("ix_billing_feed_file", "file_id", "position"),)
+
+    position = Column(Integer, primary_key=True, autoincrement=False)
+    reading_id = Column(Integer, ForeignKey("readings.id"), nullable=False, unique=True)
+    # The reading of the same meter and period this one corrects, if any.
+    replaces_reading_id = Column(Integer, ForeignKey("readings.id"), nullable=True)
+    sequenced_at = Column(AwareDateTime(), nullable=False)
+    file_id = Column(Integer, ForeignKey("billing_files.id"), nullable=True)
+
+
+class BillingApiKey(Base):
+    """A billing client's key for the pull API; only the SHA-256 of the token is kept."""
+
+    __tablename__ = "billing_api_keys"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(60), nullable=False, unique=True)
+    key_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(AwareDateTime(), nullable=False)
+    revoked_at = Column(AwareDateTime(), nullable=True)
+    last_used_at = Column(AwareDateTime(), nullable=True)
+    # The furthest feed position served to this client, for monitoring.
+    last_position = Column(Integer, nullable=False, default=0)

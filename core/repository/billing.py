@@ -1,0 +1,285 @@
+"""The billing hand-over's queries: the locked counter, the feed, drop files, API keys.
+
+Every function takes the caller's session and never commits: the caller owns
+the unit of work (`core.db.engine.unit_of_work` / `run_unit_of_work`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Iterator, List, Optional, Tuple
+
+from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from core.db.models import Account, Meter, Reading, ReadingSource
+from core.db.models.billing import (
+    FEED_COUNTER,
+    BillingApiKey,
+    BillingCounter,
+    BillingFeedEntry,
+    BillingFile,
+)
+
+# One tuple per feed entry, in this order (see `feed_rows`).
+FeedTuple = Tuple[
+    int,  # position
+    int,  # reading id
+    str,  # account number
+    str,  # meter serial
+    str,  # meter kind
+    str,  # unit
+    int,  # decimals
+    str,  # period
+    Decimal,  # reading
+    Optional[Decimal],  # previous reading in force of an earlier period
+    datetime,  # submitted at
+    str,  # channel
+    Optional[int],  # replaced reading id
+    Optional[Decimal],  # replaced reading value
+]
+
+
+def lock_counter(session: Session, wait: bool = True) -> Optional[BillingCounter]:
+    """Locks the feed counter row for this transaction; None if busy and `wait` is False.
+
+    PostgreSQL: SELECT ... FOR UPDATE (SKIP LOCKED when not waiting), so two
+    jobs started at once run one after the other. SQLite locks the whole
+    database for the first write, so an UPDATE comes first there: a second
+    writer waits for the first to commit and then reads what it wrote.
+    """
+    _ensure_counter(session)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(BillingCounter)
+            .where(BillingCounter.name == FEED_COUNTER)
+            .values(last_position=BillingCounter.last_position)
+        )
+        statement = select(BillingCounter).where(BillingCounter.name == FEED_COUNTER)
+    else:
+        statement = (
+            select(BillingCounter)
+            .where(BillingCounter.name == FEED_COUNTER)
+            .with_for_update(skip_locked=not wait)
+        )
+    counter = session.execute(statement.execution_options(populate_existing=True)).scalar()
+    return counter
+
+
+def _ensure_counter(session: Session) -> None:
+    exists = session.execute(
+        select(BillingCounter.name).where(BillingCounter.name == FEED_COUNTER)
+    ).scalar()
+    if exists:
+        return
+    try:
+        with session.begin_nested():  # another job may create it at the same moment
+            session.add(BillingCounter(name=FEED_COUNTER, last_position=0, last_file_sequence=0))
+    except IntegrityError:
+        pass
+
+
+def sequence_new_readings(session: Session, counter: BillingCounter, now: datetime) -> int:
+    """Gives every assistant reading not yet in the feed the next positions, in id order.
+
+    Runs under the counter lock, so positions become visible in order: a
+    reader paging by position never skips one that commits later. Returns
+    how many were added.
+    """
+    earlier = aliased(Reading)
+    replaces = (
+        select(func.max(earlier.id))
+        .where(
+            earlier.meter_id == Reading.meter_id,
+            earlier.period == Reading.period,
+            earlier.id < Reading.id,
+        )
+        .scalar_subquery()
+    )
+    new = (
+        select(
+            (literal(counter.last_position) + func.row_number().over(order_by=Reading.id)).label(
+                "position"
+            ),
+            Reading.id,
+            replaces,
+            literal(now, type_=BillingFeedEntry.sequenced_at.type),
+        )
+        .outerjoin(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
+        .where(BillingFeedEntry.reading_id.is_(None), Reading.source == ReadingSource.assistant)
+    )
+    result = session.execute(
+        insert(BillingFeedEntry).from_select(
+            ["position", "reading_id", "replaces_reading_id", "sequenced_at"], new
+        )
+    )
+    added = result.rowcount or 0
+    if added:
+        counter.last_position += added
+    counter.touched_at = now
+    session.flush()
+    return added
+
+
+def feed_rows(
+    session: Session,
+    *,
+    after: int = 0,
+    limit: Optional[int] = None,
+    file_id: Optional[int] = None,
+    unfiled_up_to: Optional[int] = None,
+) -> Iterator[FeedTuple]:
+    """Feed entries by position, streamed: after a position, in a file, or not yet in one."""
+    replaced = aliased(Reading)
+    prior = aliased(Reading)
+    previous = (
+        select(prior.value)
+        .where(
+            prior.meter_id == Reading.meter_id,
+            prior.in_force.is_(True),
+            prior.period < Reading.period,
+        )
+        .order_by(prior.period.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            BillingFeedEntry.position,
+            Reading.id,
+            Account.number,
+            Meter.serial,
+            Meter.kind,
+            Meter.unit,
+            Meter.decimals,
+            Reading.period,
+            Reading.value,
+            previous,
+            Reading.submitted_at,
+            Reading.channel,
+            BillingFeedEntry.replaces_reading_id,
+            replaced.value,
+        )
+        .join(Reading, Reading.id == BillingFeedEntry.reading_id)
+        .join(Meter, Reading.meter_id == Meter.id)
+        .join(Account, Meter.account_id == Account.id)
+        .outerjoin(replaced, replaced.id == BillingFeedEntry.replaces_reading_id)
+        .where(BillingFeedEntry.position > after)
+        .order_by(BillingFeedEntry.position)
+    )
+    if file_id is not None:
+        statement = statement.where(BillingFeedEntry.file_id == file_id)
+    if unfiled_up_to is not None:
+        statement = statement.where(
+            BillingFeedEntry.file_id.is_(None), BillingFeedEntry.position <= unfiled_up_to
+        )
+    if limit is not None:
+        statement = statement.limit(limit)
+    # Streamed in batches (a server-side cursor on PostgreSQL): memory stays flat.
+    result = session.execute(statement.execution_options(yield_per=2000))
+    for row in result:
+        kind = row[4]
+        yield (*row[:4], getattr(kind, "value", kind), *row[5:])  # type: ignore[misc]
+
+
+def unfiled_summary(session: Session) -> Tuple[int, int]:
+    """(count, highest position) of feed entries in no file yet."""
+    count, highest = session.execute(
+        select(func.count(), func.max(BillingFeedEntry.position)).where(
+            BillingFeedEntry.file_id.is_(None)
+        )
+    ).one()
+    return count, highest or 0
+
+
+def assign_file(session: Session, file: BillingFile, up_to: int) -> int:
+    result = session.execute(
+        update(BillingFeedEntry)
+        .where(BillingFeedEntry.file_id.is_(None), BillingFeedEntry.position <= up_to)
+        .values(file_id=file.id)
+    )
+    return result.rowcount or 0
+
+
+def periods_of_file(session: Session, file_id: int) -> List[str]:
+    rows = session.execute(
+        select(Reading.period)
+        .join(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
+        .where(BillingFeedEntry.file_id == file_id)
+        .distinct()
+        .order_by(Reading.period)
+    )
+    return list(rows.scalars())
+
+
+def files(session: Session, unacknowledged_only: bool = False) -> List[BillingFile]:
+    statement = select(BillingFile).order_by(BillingFile.sequence)
+    if unacknowledged_only:
+        statement = statement.where(BillingFile.acknowledged_at.is_(None))
+    return list(session.execute(statement).scalars())
+
+
+def file_by_sequence(session: Session, sequence: int) -> Optional[BillingFile]:
+    return session.execute(
+        select(BillingFile).where(BillingFile.sequence == sequence)
+    ).scalar_one_or_none()
+
+
+def undelivered_files(session: Session) -> List[BillingFile]:
+    """Files committed but not yet under their final name (a crash in between)."""
+    return list(
+        session.execute(
+            select(BillingFile)
+            .where(BillingFile.delivered_at.is_(None))
+            .order_by(BillingFile.sequence)
+        ).scalars()
+    )
+
+
+def api_key_by_hash(session: Session, key_hash: str) -> Optional[BillingApiKey]:
+    return session.execute(
+        select(BillingApiKey).where(BillingApiKey.key_hash == key_hash)
+    ).scalar_one_or_none()
+
+
+def api_key_by_name(session: Session, name: str) -> Optional[BillingApiKey]:
+    return session.execute(
+        select(BillingApiKey).where(BillingApiKey.name == name)
+    ).scalar_one_or_none()
+
+
+def api_keys(session: Session) -> List[BillingApiKey]:
+    return list(session.execute(select(BillingApiKey).order_by(BillingApiKey.name)).scalars())
+
+
+def feed_counts(session: Session) -> Tuple[int, int, int]:
+    """(readings the assistant took, readings in a drop file, readings in unacknowledged files)."""
+    taken = session.execute(
+        select(func.count(Reading.id)).where(Reading.source == ReadingSource.assistant)
+    ).scalar_one()
+    filed = session.execute(
+        select(func.count()).where(BillingFeedEntry.file_id.is_not(None))
+    ).scalar_one()
+    unacknowledged = session.execute(
+        select(func.count())
+        .select_from(BillingFeedEntry)
+        .join(BillingFile, BillingFile.id == BillingFeedEntry.file_id)
+        .where(BillingFile.acknowledged_at.is_(None))
+    ).scalar_one()
+    return taken, filed, unacknowledged
+
+
+def last_position(session: Session) -> int:
+    return session.execute(select(func.max(BillingFeedEntry.position))).scalar() or 0
+
+
+def unsequenced_count(session: Session) -> int:
+    return session.execute(
+        select(func.count(Reading.id))
+        .outerjoin(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
+        .where(
+            and_(BillingFeedEntry.reading_id.is_(None), Reading.source == ReadingSource.assistant)
+        )
+    ).scalar_one()

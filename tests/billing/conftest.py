@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.db.models import Meter
 from core.repository import readings as readings_repo
-from core.settings import KYIV
+from core.settings import KYIV, get_settings
 from tests.staff.conftest import staff  # noqa: F401 (the staff CLI fixture)
 from tests.support.db import in_session
 
@@ -25,6 +25,7 @@ def drop_dir(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "billing-in"
     folder.mkdir()
     monkeypatch.setenv("BILLING_DROP_DIR", str(folder))
+    get_settings.cache_clear()
     return folder
 
 

@@ -283,3 +283,47 @@ def unsequenced_count(session: Session) -> int:
             and_(BillingFeedEntry.reading_id.is_(None), Reading.source == ReadingSource.assistant)
         )
     ).scalar_one()
+
+
+def period_delivery_counts(session: Session, period: str) -> Tuple[int, int, int]:
+    """For a period's assistant readings: (in a drop file, in no file yet, in unacknowledged files)."""
+    rows = session.execute(
+        select(
+            func.count(BillingFeedEntry.file_id),
+            func.count(Reading.id) - func.count(BillingFeedEntry.file_id),
+            func.count(BillingFile.id).filter(BillingFile.acknowledged_at.is_(None)),
+        )
+        .select_from(Reading)
+        .outerjoin(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
+        .outerjoin(BillingFile, BillingFile.id == BillingFeedEntry.file_id)
+        .where(Reading.period == period, Reading.source == ReadingSource.assistant)
+    ).one()
+    return rows[0], rows[1], rows[2]
+
+
+def file_times(
+    session: Session,
+) -> Tuple[Optional[datetime], Optional[datetime], int, Optional[datetime]]:
+    """(last delivery, last acknowledgement, unacknowledged files, oldest unacknowledged delivery)."""
+    last_delivery, last_ack = session.execute(
+        select(func.max(BillingFile.delivered_at), func.max(BillingFile.acknowledged_at))
+    ).one()
+    waiting, oldest = session.execute(
+        select(func.count(BillingFile.id), func.min(BillingFile.delivered_at)).where(
+            BillingFile.acknowledged_at.is_(None), BillingFile.delivered_at.is_not(None)
+        )
+    ).one()
+    return last_delivery, last_ack, waiting, oldest
+
+
+def oldest_untaken_reading(session: Session, pulled_up_to: int) -> Optional[datetime]:
+    """When the oldest reading that no file holds and no API client has pulled was saved."""
+    return session.execute(
+        select(func.min(Reading.submitted_at))
+        .outerjoin(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
+        .where(
+            Reading.source == ReadingSource.assistant,
+            BillingFeedEntry.file_id.is_(None),
+            (BillingFeedEntry.position.is_(None)) | (BillingFeedEntry.position > pulled_up_to),
+        )
+    ).scalar()

@@ -10,7 +10,7 @@ positions, so they come on a later page and none is skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import List
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,12 @@ from core.repository import billing as repo
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
+# Each call looks only at readings with ids near the newest already placed (a
+# reading's transaction commits within seconds of taking its id); all readings
+# are looked at every few minutes, and by every drop run, so one that took
+# longer still joins the feed, at a later position.
+RECENT_IDS = 1000
+FULL_SCAN_EVERY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,9 @@ def read_page(
     """
     counter = repo.lock_counter(session, wait=False)
     if counter is not None:
-        repo.sequence_new_readings(session, counter, now)
+        full = counter.full_scan_at is None or now - counter.full_scan_at > FULL_SCAN_EVERY
+        above = 0 if full else max(repo.highest_sequenced_reading(session) - RECENT_IDS, 0)
+        repo.sequence_new_readings(session, counter, now, above_id=above)
     rows = [FeedRow.of(values) for values in repo.feed_rows(session, after=after, limit=limit + 1)]
     has_more = len(rows) > limit
     rows = rows[:limit]

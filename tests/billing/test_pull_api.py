@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+from decimal import Decimal
 from typing import List, Optional, Tuple
 
 import pytest
@@ -136,3 +137,32 @@ def test_pulling_and_the_file_drop_share_one_feed(key, drop_dir):
     pulled, _, _ = page(key, limit=100)
     delivery.drop_readings()
     assert [row["reading_id"] for row in pulled] == ids == delivered_ids(drop_dir)
+
+
+def test_a_reading_that_commits_after_a_newer_one_is_not_skipped(key, engine):
+    """PostgreSQL hands out ids at insert, not at commit: a cursor on ids would skip this one."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: no out-of-order commits")
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from core.repository import readings as readings_repo
+    from core.settings import KYIV
+
+    meters = meter_ids(2)
+    slow = Session(engine, future=True)
+    slow.begin()
+    late = readings_repo.store_reading(
+        slow, meters[0], "2026-11", Decimal("99999"), datetime.now(KYIV), "viber", "viber:1"
+    ).id  # has its id, not yet committed
+    quick = submit(meters[1], "99999")
+    assert late < quick
+    rows, cursor, _ = page(key)
+    assert [row["reading_id"] for row in rows] == [quick]
+    slow.commit()
+    slow.close()
+
+    rows, _, _ = page(key, cursor)
+
+    assert [row["reading_id"] for row in rows] == [late]

@@ -23,7 +23,8 @@ class BillingCounter(Base):
     name = Column(String(20), primary_key=True)
     last_position = Column(Integer, nullable=False, default=0)
     last_file_sequence = Column(Integer, nullable=False, default=0)
-    touched_at = Column(AwareDateTime(), nullable=True)
+    # When every reading was last checked for a place in the feed (see core/billing/pull.py).
+    full_scan_at = Column(AwareDateTime(), nullable=True)
 
 
 class BillingFile(Base):

@@ -105,7 +105,7 @@ def drop_readings(folder: Optional[Path] = None, encoding: Optional[str] = None)
             pending.append(unfinished)
         _remove_stale_temporaries(target, {_temporary(Path(f.folder) / f.name) for f in pending})
         repo.sequence_new_readings(session, counter, now)
-        count, up_to = repo.unfiled_summary(session)
+        count, lowest, up_to = repo.unfiled_summary(session)
         if count:
             counter.last_file_sequence += 1
             sequence = counter.last_file_sequence
@@ -115,6 +115,8 @@ def drop_readings(folder: Optional[Path] = None, encoding: Optional[str] = None)
                 folder=str(target),
                 encoding=encoding,
                 rows=0,
+                first_position=lowest,
+                last_position=up_to,
                 created_at=now,
             )
             session.add(new)
@@ -151,7 +153,8 @@ def _prepare(session: Session, file: BillingFile, rewrite: bool = False) -> None
         _write_manifest(session, file)
         return
     tally = _Tally()
-    rows = (FeedRow.of(values) for values in repo.feed_rows(session, file_id=file.id))
+    feed = repo.feed_rows(session, after=file.first_position - 1, up_to=file.last_position)
+    rows = (FeedRow.of(values) for values in feed)
     with open(temporary, "wb") as stream:
         write_csv(stream, file.encoding, FEED_COLUMNS, tally.count(rows))
         stream.flush()

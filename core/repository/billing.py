@@ -141,10 +141,9 @@ def feed_rows(
     *,
     after: int = 0,
     limit: Optional[int] = None,
-    file_id: Optional[int] = None,
-    unfiled_up_to: Optional[int] = None,
+    up_to: Optional[int] = None,
 ) -> Iterator[FeedTuple]:
-    """Feed entries by position: after a position, in a file, or not yet in one.
+    """Feed entries by position: those after `after` (up to `up_to`), at most `limit`.
 
     Read in keyset batches (`position > last ORDER BY position LIMIT n`), so
     memory stays flat and each batch walks the position index; a single
@@ -154,7 +153,7 @@ def feed_rows(
     remaining = limit
     while remaining is None or remaining > 0:
         batch = FEED_BATCH if remaining is None else min(remaining, FEED_BATCH)
-        statement = _feed_batch(after, batch, file_id, unfiled_up_to)
+        statement = _feed_batch(after, batch, up_to)
         rows = session.execute(statement).all()
         for row in rows:
             kind = row[4]
@@ -166,7 +165,7 @@ def feed_rows(
             remaining -= len(rows)
 
 
-def _feed_batch(after: int, batch: int, file_id: Optional[int], unfiled_up_to: Optional[int]):
+def _feed_batch(after: int, batch: int, up_to: Optional[int]):
     replaced = aliased(Reading)
     prior = aliased(Reading)
     previous = (
@@ -205,23 +204,21 @@ def _feed_batch(after: int, batch: int, file_id: Optional[int], unfiled_up_to: O
         .order_by(BillingFeedEntry.position)
         .limit(batch)
     )
-    if file_id is not None:
-        statement = statement.where(BillingFeedEntry.file_id == file_id)
-    if unfiled_up_to is not None:
-        statement = statement.where(
-            BillingFeedEntry.file_id.is_(None), BillingFeedEntry.position <= unfiled_up_to
-        )
+    if up_to is not None:
+        # A range of the primary key, never a filter on file_id: right after a drop
+        # run's claim the planner's statistics would make that a full scan per batch.
+        statement = statement.where(BillingFeedEntry.position <= up_to)
     return statement
 
 
-def unfiled_summary(session: Session) -> Tuple[int, int]:
-    """(count, highest position) of feed entries in no file yet."""
-    count, highest = session.execute(
-        select(func.count(), func.max(BillingFeedEntry.position)).where(
-            BillingFeedEntry.file_id.is_(None)
-        )
+def unfiled_summary(session: Session) -> Tuple[int, int, int]:
+    """(count, lowest and highest position) of feed entries in no file yet."""
+    count, lowest, highest = session.execute(
+        select(
+            func.count(), func.min(BillingFeedEntry.position), func.max(BillingFeedEntry.position)
+        ).where(BillingFeedEntry.file_id.is_(None))
     ).one()
-    return count, highest or 0
+    return count, lowest or 0, highest or 0
 
 
 def assign_file(session: Session, file: BillingFile, up_to: int) -> int:

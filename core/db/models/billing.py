@@ -38,6 +38,10 @@ class BillingFile(Base):
     folder = Column(Text, nullable=False)
     encoding = Column(String(12), nullable=False)
     rows = Column(Integer, nullable=False)
+    # The feed positions the file holds: always one unbroken range, since a run
+    # claims every entry in no file yet and new entries come at the end.
+    first_position = Column(Integer, nullable=False, default=0)
+    last_position = Column(Integer, nullable=False, default=0)
     corrections = Column(Integer, nullable=False, default=0)
     periods = Column(String(200), nullable=False, default="")  # "2026-10,2026-11"
     sha256 = Column(String(64), nullable=False, default="")

@@ -105,8 +105,8 @@ def drop_readings(folder: Optional[Path] = None, encoding: Optional[str] = None)
             pending.append(unfinished)
         _remove_stale_temporaries(target, {_temporary(Path(f.folder) / f.name) for f in pending})
         repo.sequence_new_readings(session, counter, now)
-        count, lowest, up_to = repo.unfiled_summary(session)
-        if count:
+        lowest, up_to = counter.last_filed_position + 1, counter.last_position
+        if up_to >= lowest:
             counter.last_file_sequence += 1
             sequence = counter.last_file_sequence
             new = BillingFile(
@@ -120,8 +120,8 @@ def drop_readings(folder: Optional[Path] = None, encoding: Optional[str] = None)
                 created_at=now,
             )
             session.add(new)
+            counter.last_filed_position = up_to
             session.flush()
-            repo.assign_file(session, new, up_to)
             _prepare(session, new)
             pending.append(new)
             result.written = new

@@ -67,7 +67,8 @@ def handover_status(
     used = [key.last_used_at for key in active if key.last_used_at is not None]
     status.last_api_at = max(used) if used else None
     pulled_up_to = max((key.last_position or 0 for key in active), default=0)
-    oldest_reading = repo.oldest_untaken_reading(session, pulled_up_to)
+    taken_up_to = max(pulled_up_to, repo.last_filed_position(session))
+    oldest_reading = repo.oldest_untaken_reading(session, taken_up_to)
     candidates = [moment for moment in (oldest_file, oldest_reading) if moment is not None]
     status.waiting_since = min(candidates) if candidates else None
     return status

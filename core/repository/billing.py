@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterator, List, Optional, Tuple
 
-from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy import and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -22,6 +22,8 @@ from core.db.models.billing import (
     BillingFeedEntry,
     BillingFile,
 )
+
+ANALYZE_AFTER = 10000
 
 # One tuple per feed entry, in this order (see `feed_rows`).
 FeedTuple = Tuple[
@@ -127,6 +129,11 @@ def sequence_new_readings(
     added = result.rowcount or 0
     if added:
         counter.last_position += added
+    if added >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # A first run (or one after a long pause) fills the feed at once; with the
+        # statistics of the empty table the planner would scan it whole for every
+        # batch of the file. ANALYZE counts this transaction's own new rows.
+        session.execute(text("ANALYZE billing_feed"))
     if not above_id:
         counter.full_scan_at = now  # when all readings were last looked at
     session.flush()
@@ -205,40 +212,8 @@ def _feed_batch(after: int, batch: int, up_to: Optional[int]):
         .limit(batch)
     )
     if up_to is not None:
-        # A range of the primary key, never a filter on file_id: right after a drop
-        # run's claim the planner's statistics would make that a full scan per batch.
         statement = statement.where(BillingFeedEntry.position <= up_to)
     return statement
-
-
-def unfiled_summary(session: Session) -> Tuple[int, int, int]:
-    """(count, lowest and highest position) of feed entries in no file yet."""
-    count, lowest, highest = session.execute(
-        select(
-            func.count(), func.min(BillingFeedEntry.position), func.max(BillingFeedEntry.position)
-        ).where(BillingFeedEntry.file_id.is_(None))
-    ).one()
-    return count, lowest or 0, highest or 0
-
-
-def assign_file(session: Session, file: BillingFile, up_to: int) -> int:
-    result = session.execute(
-        update(BillingFeedEntry)
-        .where(BillingFeedEntry.file_id.is_(None), BillingFeedEntry.position <= up_to)
-        .values(file_id=file.id)
-    )
-    return result.rowcount or 0
-
-
-def periods_of_file(session: Session, file_id: int) -> List[str]:
-    rows = session.execute(
-        select(Reading.period)
-        .join(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
-        .where(BillingFeedEntry.file_id == file_id)
-        .distinct()
-        .order_by(Reading.period)
-    )
-    return list(rows.scalars())
 
 
 def files(session: Session, unacknowledged_only: bool = False) -> List[BillingFile]:
@@ -281,25 +256,12 @@ def api_keys(session: Session) -> List[BillingApiKey]:
     return list(session.execute(select(BillingApiKey).order_by(BillingApiKey.name)).scalars())
 
 
-def feed_counts(session: Session) -> Tuple[int, int, int]:
-    """(readings the assistant took, readings in a drop file, readings in unacknowledged files)."""
-    taken = session.execute(
-        select(func.count(Reading.id)).where(Reading.source == ReadingSource.assistant)
-    ).scalar_one()
-    filed = session.execute(
-        select(func.count()).where(BillingFeedEntry.file_id.is_not(None))
-    ).scalar_one()
-    unacknowledged = session.execute(
-        select(func.count())
-        .select_from(BillingFeedEntry)
-        .join(BillingFile, BillingFile.id == BillingFeedEntry.file_id)
-        .where(BillingFile.acknowledged_at.is_(None))
-    ).scalar_one()
-    return taken, filed, unacknowledged
-
-
 def highest_sequenced_reading(session: Session) -> int:
     return session.execute(select(func.max(BillingFeedEntry.reading_id))).scalar() or 0
+
+
+def last_filed_position(session: Session) -> int:
+    return session.execute(select(func.max(BillingFile.last_position))).scalar() or 0
 
 
 def last_position(session: Session) -> int:
@@ -320,13 +282,18 @@ def period_delivery_counts(session: Session, period: str) -> Tuple[int, int, int
     """For a period's assistant readings: (in a drop file, in no file yet, in unacknowledged files)."""
     rows = session.execute(
         select(
-            func.count(BillingFeedEntry.file_id),
-            func.count(Reading.id) - func.count(BillingFeedEntry.file_id),
+            func.count(BillingFile.id),
+            func.count(Reading.id) - func.count(BillingFile.id),
             func.count(BillingFile.id).filter(BillingFile.acknowledged_at.is_(None)),
         )
         .select_from(Reading)
         .outerjoin(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
-        .outerjoin(BillingFile, BillingFile.id == BillingFeedEntry.file_id)
+        .outerjoin(
+            BillingFile,
+            BillingFeedEntry.position.between(
+                BillingFile.first_position, BillingFile.last_position
+            ),
+        )
         .where(Reading.period == period, Reading.source == ReadingSource.assistant)
     ).one()
     return rows[0], rows[1], rows[2]
@@ -347,14 +314,16 @@ def file_times(
     return last_delivery, last_ack, waiting, oldest
 
 
-def oldest_untaken_reading(session: Session, pulled_up_to: int) -> Optional[datetime]:
-    """When the oldest reading that no file holds and no API client has pulled was saved."""
+def oldest_untaken_reading(session: Session, taken_up_to: int) -> Optional[datetime]:
+    """When the oldest reading that no file holds and no API client has pulled was saved.
+
+    `taken_up_to`: the feed position up to which every entry is in a file or pulled.
+    """
     return session.execute(
         select(func.min(Reading.submitted_at))
         .outerjoin(BillingFeedEntry, BillingFeedEntry.reading_id == Reading.id)
         .where(
             Reading.source == ReadingSource.assistant,
-            BillingFeedEntry.file_id.is_(None),
-            (BillingFeedEntry.position.is_(None)) | (BillingFeedEntry.position > pulled_up_to),
+            (BillingFeedEntry.position.is_(None)) | (BillingFeedEntry.position > taken_up_to),
         )
     ).scalar()

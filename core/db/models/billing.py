@@ -3,12 +3,14 @@
 Every reading the assistant takes gets one place in the feed (`position`,
 assigned under a lock in commit order), and at most one drop file. The feed
 is what makes the hand-over exactly once: the pull API pages through it by
-position, the file drop claims the entries that are in no file yet.
+position; each drop file holds one unbroken range of positions, the entries
+after the previous file's range, so together the feed and the files record
+which reading went in which file.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Integer, String, Text
 
 from core.db.types import AwareDateTime, Base
 
@@ -23,6 +25,8 @@ class BillingCounter(Base):
     name = Column(String(20), primary_key=True)
     last_position = Column(Integer, nullable=False, default=0)
     last_file_sequence = Column(Integer, nullable=False, default=0)
+    # Entries up to here are in a drop file; those after it wait for the next run.
+    last_filed_position = Column(Integer, nullable=False, default=0)
     # When every reading was last checked for a place in the feed (see core/billing/pull.py).
     full_scan_at = Column(AwareDateTime(), nullable=True)
 
@@ -58,14 +62,12 @@ class BillingFeedEntry(Base):
     """One reading's place in the hand-over: its position and the file it went in."""
 
     __tablename__ = "billing_feed"
-    __table_args__ = (Index("ix_billing_feed_file", "file_id", "position"),)
 
     position = Column(Integer, primary_key=True, autoincrement=False)
     reading_id = Column(Integer, ForeignKey("readings.id"), nullable=False, unique=True)
     # The reading of the same meter and period this one corrects, if any.
     replaces_reading_id = Column(Integer, ForeignKey("readings.id"), nullable=True)
     sequenced_at = Column(AwareDateTime(), nullable=False)
-    file_id = Column(Integer, ForeignKey("billing_files.id"), nullable=True)
 
 
 class BillingApiKey(Base):

@@ -99,8 +99,15 @@ def peak_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_drop(url: str, folder: Path) -> tuple:
-    """`billing-drop` as the timer runs it, in its own process: (seconds, peak MB, output)."""
+    """`billing-drop` as the timer runs it, in its own process: (seconds, CPU s, peak MB, output)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
         [
@@ -120,10 +127,11 @@ def run_drop(url: str, folder: Path) -> tuple:
     )
     output, _ = process.communicate()
     elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if process.returncode != 0:
         raise SystemExit(output)
-    return elapsed, peak, output.strip()
+    return elapsed, cpu, after.ru_maxrss / 1024, output.strip()
 
 
 def make_key(url: str) -> str:
@@ -138,7 +146,7 @@ def make_key(url: str) -> str:
 
 
 def pull_all(url: str, key: str, page: int, form: str) -> tuple:
-    """Every page through the API process: (seconds, pages, readings, bytes, server peak MB)."""
+    """Every page through the API process: (seconds, pages, readings, bytes, server CPU s, peak MB)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
@@ -156,7 +164,7 @@ def pull_all(url: str, key: str, page: int, form: str) -> tuple:
                 break
             except OSError:
                 time.sleep(0.2)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(server.pid)
         cursor, pages, readings, size = "", 0, 0, 0
         while True:
             request = urllib.request.Request(
@@ -175,7 +183,8 @@ def pull_all(url: str, key: str, page: int, form: str) -> tuple:
             if not more:
                 break
         elapsed = time.perf_counter() - started
-        return elapsed, pages, readings, size, peak_mb(server.pid)
+        cpu = cpu_seconds(server.pid) - cpu
+        return elapsed, pages, readings, size, cpu, peak_mb(server.pid)
     finally:
         server.terminate()
         server.wait(30)
@@ -223,18 +232,19 @@ def main() -> None:
         )
         key = make_key(url)
 
-        seconds, peak, output = run_drop(url, Path(folder))
+        seconds, cpu, peak, output = run_drop(url, Path(folder))
         (written,) = Path(folder).glob("readings-*.csv")
         lines.append(
-            f"drop file: {seconds:6.1f} s, peak memory {peak:.0f} MB, "
+            f"drop file: {seconds:6.1f} s wall, {cpu:5.1f} s CPU of the job, peak memory {peak:.0f} MB, "
             f"{written.stat().st_size / 1e6:.1f} MB file  ({output.splitlines()[-1]})"
         )
         print(lines[-1], flush=True)
         for form in ("json", "csv"):
-            seconds, pages, readings, size, peak = pull_all(url, key, args.page, form)
+            seconds, pages, readings, size, cpu, peak = pull_all(url, key, args.page, form)
             lines.append(
-                f"API pull ({form}, {args.page}/page): {seconds:6.1f} s, {pages} pages, "
-                f"{readings} readings, {size / 1e6:.1f} MB, server peak memory {peak:.0f} MB"
+                f"API pull ({form}, {args.page}/page): {seconds:6.1f} s wall, {cpu:5.1f} s CPU "
+                f"of the API process, {pages} pages, {readings} readings, {size / 1e6:.1f} MB, "
+                f"server peak memory {peak:.0f} MB"
             )
             print(lines[-1], flush=True)
     print("\nsummary:", *lines, sep="\n")

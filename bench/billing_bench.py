@@ -7,7 +7,7 @@ Without --database-url (which must name an empty database) it starts the
 tests' throw-away PostgreSQL 15 (tests/support/postgres.py). The month is
 made in the database itself (accounts with two meters each, last month's
 billing readings, this month's readings through the assistant, 1% of them
-corrected). Then `billing-drop` writes them as one file and the pull API,
+corrected). Then `teplo billing drop` writes them as one file and the pull API,
 in its own process on loopback, serves every page to a client here. Prints
 wall time and peak memory of each process; the issue's target is under a
 minute each with flat memory. A figure, not a test: nothing fails on a slow
@@ -106,7 +106,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_drop(url: str, folder: Path) -> tuple:
-    """`billing-drop` as the timer runs it, in its own process: (seconds, CPU s, peak MB, output)."""
+    """`teplo billing drop` as the timer runs it, in its own process: (seconds, CPU s, peak MB, output)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -116,7 +116,8 @@ def run_drop(url: str, folder: Path) -> tuple:
             "staff",
             "--database-url",
             url,
-            "billing-drop",
+            "billing",
+            "drop",
             "--folder",
             str(folder),
         ],
@@ -136,7 +137,17 @@ def run_drop(url: str, folder: Path) -> tuple:
 
 def make_key(url: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "staff", "--database-url", url, "billing-keys", "create", "bench"],
+        [
+            sys.executable,
+            "-m",
+            "staff",
+            "--database-url",
+            url,
+            "billing",
+            "keys",
+            "create",
+            "bench",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

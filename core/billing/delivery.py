@@ -251,7 +251,7 @@ def reoffer(sequence: int) -> BillingFile:
                 f"{file.acknowledged_at:%d.%m.%Y %H:%M}; повторно не пропонується"
             )
         if file.delivered_at is None:
-            raise StaffError(f"файл {file.name} ще не доставлено; запустіть billing-drop")
+            raise StaffError(f"файл {file.name} ще не доставлено; запустіть teplo billing drop")
         if not Path(file.folder).is_dir():
             raise StaffError(f"теки {file.folder} не існує")
         repo.lock_counter(session)  # no drop run writes temporaries meanwhile

@@ -79,7 +79,7 @@ def get(url: str, key: str = "") -> Tuple[int, Dict[str, str], bytes]:
 
 def test_billing_pulls_all_pages_over_http_and_the_log_holds_no_personal_data(server, staff):
     base, log = server
-    key = staff("billing-keys", "create", "billing-main").out.strip()
+    key = staff("billing", "keys", "create", "billing-main").out.strip()
     ids = [submit(meter, "98765.4", minute) for minute, meter in enumerate(meter_ids(9))]
 
     assert get(f"{base}/v1/readings")[0] == 401
@@ -98,7 +98,7 @@ def test_billing_pulls_all_pages_over_http_and_the_log_holds_no_personal_data(se
     assert status == 200 and headers["content-type"].startswith("text/csv")
     assert body.decode("utf-8").count("98765,4") == 9
 
-    staff("billing-keys", "revoke", "billing-main")
+    staff("billing", "keys", "revoke", "billing-main")
     assert get(f"{base}/v1/readings", key)[0] == 401
 
     time.sleep(0.3)  # let the server flush its log

@@ -20,7 +20,7 @@ def meters(seeded):
 def test_new_readings_land_in_one_numbered_file_with_a_manifest(meters, drop_dir, staff):
     ids = [submit(meter, "99999", minute) for minute, meter in enumerate(meters[:5])]
 
-    outcome = staff("billing-drop")
+    outcome = staff("billing", "drop")
 
     assert outcome.code == 0, outcome.err
     assert "readings-000001.csv" in outcome.out
@@ -42,11 +42,11 @@ def test_new_readings_land_in_one_numbered_file_with_a_manifest(meters, drop_dir
 
 def test_rerunning_delivers_nothing_twice_and_only_what_is_new(meters, drop_dir, staff):
     first = [submit(meter, "99999", i) for i, meter in enumerate(meters[:3])]
-    assert staff("billing-drop").code == 0
-    again = staff("billing-drop")
+    assert staff("billing", "drop").code == 0
+    again = staff("billing", "drop")
     assert "Нових показників немає" in again.out
     later = [submit(meter, "99999", 10 + i) for i, meter in enumerate(meters[3:6])]
-    assert staff("billing-drop").code == 0
+    assert staff("billing", "drop").code == 0
 
     assert delivered_ids(drop_dir) == first + later
     assert [r["reading_id"] for r in read_drop(drop_dir / "readings-000002.csv")] == [
@@ -57,9 +57,9 @@ def test_rerunning_delivers_nothing_twice_and_only_what_is_new(meters, drop_dir,
 
 def test_a_correction_carries_the_reading_it_replaces(meters, drop_dir, staff):
     original = submit(meters[0], "99999.5")
-    staff("billing-drop")
+    staff("billing", "drop")
     correction = submit(meters[0], "99999.7", minute=5)
-    staff("billing-drop")
+    staff("billing", "drop")
 
     (row,) = read_drop(drop_dir / "readings-000002.csv")
     assert int(row["reading_id"]) == correction
@@ -117,15 +117,15 @@ def test_acknowledgements_are_recorded_and_unacknowledged_files_reoffered_on_req
     meters, drop_dir, staff
 ):
     submit(meters[0], "99999")
-    staff("billing-drop")
+    staff("billing", "drop")
     submit(meters[1], "99999")
-    staff("billing-drop")
+    staff("billing", "drop")
     submit(meters[2], "99999")
-    staff("billing-drop")
+    staff("billing", "drop")
     (drop_dir / "readings-000001.csv.ack").write_text("")
     (drop_dir / "readings-000002.csv").rename(drop_dir.parent / "taken.csv")  # moved away
 
-    listing = staff("billing-files")
+    listing = staff("billing", "files")
 
     assert "Білінг підтвердив readings-000001.csv" in listing.out
     assert "Білінг підтвердив readings-000002.csv" in listing.out
@@ -134,18 +134,18 @@ def test_acknowledgements_are_recorded_and_unacknowledged_files_reoffered_on_req
     # Billing's import broke the unacknowledged file: it is written again only when asked.
     before = (drop_dir / "readings-000003.csv").read_bytes()
     (drop_dir / "readings-000003.csv").write_bytes(b"garbage")
-    assert staff("billing-drop").code == 0  # the timer does not re-send it by itself
+    assert staff("billing", "drop").code == 0  # the timer does not re-send it by itself
     assert (drop_dir / "readings-000003.csv").read_bytes() == b"garbage"
-    assert staff("billing-files", "--reoffer", 3).code == 0
+    assert staff("billing", "files", "--reoffer", 3).code == 0
     assert (drop_dir / "readings-000003.csv").read_bytes() == before
-    refused = staff("billing-files", "--reoffer", 2)
+    refused = staff("billing", "files", "--reoffer", 2)
     assert refused.code == 1 and "уже підтвердив" in refused.err
-    everything = staff("billing-files", "--all").out
+    everything = staff("billing", "files", "--all").out
     assert "readings-000001.csv" in everything and "readings-000003.csv" in everything
 
 
 def test_a_missing_folder_is_a_plain_error(meters, tmp_path, staff):
-    outcome = staff("billing-drop", "--folder", tmp_path / "nowhere")
+    outcome = staff("billing", "drop", "--folder", tmp_path / "nowhere")
     assert outcome.code == 1
     assert "не існує" in outcome.err
 

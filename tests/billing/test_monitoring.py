@@ -29,7 +29,7 @@ def test_delivered_pending_unacknowledged_and_the_stale_warning(
     set_clock(monkeypatch, "2026-11-23T10:00:00+02:00")  # three days, nothing taken
     assert "УВАГА: білінг не забирає дані понад 48 год" in handover(staff)
 
-    staff("billing-drop")
+    staff("billing", "drop")
     section = handover(staff)
     assert "у файлах: 3; ще не у файлі: 0; у непідтверджених файлах: 3" in section
     assert "остання доставка 23.11.2026 10:00" in section
@@ -38,7 +38,7 @@ def test_delivered_pending_unacknowledged_and_the_stale_warning(
     set_clock(monkeypatch, "2026-11-26T10:00:00+02:00")  # the file lies there unacknowledged
     assert "УВАГА" in handover(staff)
     (drop_dir / "readings-000001.csv.ack").write_text("")
-    staff("billing-files")
+    staff("billing", "files")
     section = handover(staff)
     assert "у непідтверджених файлах: 0" in section
     assert "останнє підтвердження 26.11.2026 10:00" in section and "УВАГА" not in section
@@ -47,7 +47,7 @@ def test_delivered_pending_unacknowledged_and_the_stale_warning(
 def test_the_api_channel_shows_each_client_and_what_it_has_not_taken(seeded, staff, monkeypatch):
     monkeypatch.setenv("BILLING_STALE_HOURS", "1")
     get_settings.cache_clear()
-    key = staff("billing-keys", "create", "billing-main").out.strip()
+    key = staff("billing", "keys", "create", "billing-main").out.strip()
     submit(meter_ids(1)[0], "99999")
     section = handover(staff)
     assert "API «billing-main»: останній запит ще не було, ще не забрано 1" in section

@@ -46,7 +46,7 @@ def all_taken() -> List[int]:
 
 @pytest.fixture
 def key(seeded, staff) -> str:
-    outcome = staff("billing-keys", "create", "billing-main")
+    outcome = staff("billing", "keys", "create", "billing-main")
     assert outcome.code == 0, outcome.err
     return outcome.out.strip()
 
@@ -110,10 +110,10 @@ def test_missing_wrong_and_revoked_keys_get_401(key, staff):
     assert call("tpe_" + "x" * 43).status == 401
     assert call(key[:-1] + ("A" if key[-1] != "A" else "B")).status == 401
     assert call(key).status == 200
-    assert staff("billing-keys", "revoke", "billing-main").code == 0
+    assert staff("billing", "keys", "revoke", "billing-main").code == 0
     refused = call(key)
     assert refused.status == 401 and b"99999" not in refused.body
-    listing = staff("billing-keys", "list").out
+    listing = staff("billing", "keys", "list").out
     assert "billing-main" in listing and key not in listing
 
 
@@ -126,9 +126,9 @@ def test_keys_are_stored_only_as_hashes(key, engine):
 
 
 def test_key_use_is_recorded_for_monitoring(key, staff):
-    assert "ще ні" in staff("billing-keys", "list").out
+    assert "ще ні" in staff("billing", "keys", "list").out
     call(key)
-    assert "ще ні" not in staff("billing-keys", "list").out
+    assert "ще ні" not in staff("billing", "keys", "list").out
 
 
 def test_pulling_and_the_file_drop_share_one_feed(key, drop_dir):

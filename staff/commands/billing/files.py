@@ -1,4 +1,4 @@
-"""`billing-files`: drop files and billing's acknowledgements; re-offer one on request."""
+"""`teplo billing files`: drop files and billing's acknowledgements; re-offer one on request."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import Optional
 from core.billing.delivery import reoffer, scan_acknowledgements
 from core.db.engine import unit_of_work
 from core.repository import billing as repo
-from staff.common import EXIT_OK
+from staff.common import EXIT_OK, whole_number
 from staff.tables import render_table
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "billing-files",
+        "files",
         help="файли для білінгу: непідтверджені, повторна пропозиція",
         description="Фіксує підтвердження білінгу й показує файли, які білінг ще не "
         "підтвердив (з --all — усі). Непідтверджений файл не надсилається повторно сам: "
@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--all", action="store_true", help="показати й підтверджені файли")
     parser.add_argument(
-        "--reoffer", type=int, metavar="НОМЕР", help="записати непідтверджений файл ще раз"
+        "--reoffer", type=whole_number, metavar="НОМЕР", help="записати непідтверджений файл ще раз"
     )
     parser.set_defaults(handler=run)
 

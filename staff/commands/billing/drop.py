@@ -1,4 +1,4 @@
-"""`billing-drop`: the scheduled hand-over of new readings into billing's folder (cron/systemd)."""
+"""`teplo billing drop`: the scheduled hand-over of new readings into billing's folder (cron/systemd)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from staff.common import EXIT_OK
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "billing-drop",
+        "drop",
         help="покласти нові показники у теку білінгу (запускає таймер)",
         description="Записує всі ще не доставлені показники (нові й виправлення) у файл "
         "readings-НОМЕР.csv з маніфестом у теку білінгу. Кожен показник потрапляє рівно в "
@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--folder",
         type=Path,
-        metavar="DIR",
+        metavar="ТЕКА",
         help="тека білінгу (типово змінна BILLING_DROP_DIR або var/billing-drop)",
     )
     parser.add_argument(

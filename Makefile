@@ -26,6 +26,8 @@ help:
 	@echo "make retrain   staff: retrain on new phrases, promote only if no worse (docs/staff-guide.md)"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
 	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
+	@echo "make billing-api   pull API for billing on 127.0.0.1:5070 (keys: teplo billing keys)"
+	@echo "make billing-bench billing hand-over benchmark: 300k readings as a drop file and through the API"
 	@echo "teplo --help   staff command line (.venv/bin/teplo after make install; docs/staff-guide.md)"
 
 $(VENV)/.installed: requirements.txt
@@ -98,3 +100,13 @@ import-bench: | $(VENV)/.installed
 
 clean:
 	rm -rf models results/stories results/nlu
+
+# Billing hand-over (issue 14): the pull API on loopback (put it behind the HTTPS proxy),
+# and its benchmark: 300,000 readings as a drop file and pulled through the API.
+.PHONY: billing-api billing-bench
+billing-api: | $(VENV)/.installed
+	BILLING_API_HOST=$${BILLING_API_HOST:-127.0.0.1} $(PY) -m billing_api
+
+billing-bench: | $(VENV)/.installed
+	scripts/ensure-system-packages
+	$(PY) -m bench.billing_bench

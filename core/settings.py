@@ -62,6 +62,10 @@ class Settings:
     fixed_now: str = ""
     # Days conversations and anonymous events are kept (teplo privacy purge).
     retention_days: int = 180
+    # Hand-over to billing (core/billing/delivery.py, billing_api/).
+    billing_drop_dir: str = ""
+    billing_encoding: str = "utf-8-sig"
+    billing_stale_hours: int = 48
 
     def now(self) -> datetime:
         """Current time in Kyiv; `ASSISTANT_NOW` pins it for tests and demos."""
@@ -96,6 +100,10 @@ def load_settings() -> Settings:
         operator_email=os.environ.get("OPERATOR_EMAIL", ""),
         fixed_now=os.environ.get("ASSISTANT_NOW", ""),
         retention_days=_env_int("RETENTION_DAYS", 180),
+        billing_drop_dir=os.environ.get("BILLING_DROP_DIR")
+        or str(PROJECT_ROOT / "var" / "billing-drop"),
+        billing_encoding=os.environ.get("BILLING_ENCODING") or "utf-8-sig",
+        billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48),
     )
 
 

@@ -4,6 +4,7 @@ A new area adds its module below, so that `Base.metadata` (schema creation,
 migrations) knows its tables.
 """
 
+from core.db.models.billing import BillingApiKey, BillingCounter, BillingFeedEntry, BillingFile
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
 from core.db.models.privacy import ForgetRequest
 from core.db.models.reference import Setting, Tariff, WindowOverride
@@ -25,6 +26,10 @@ from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_
 __all__ = [
     "ForgetRequest",
     "Account",
+    "BillingApiKey",
+    "BillingCounter",
+    "BillingFeedEntry",
+    "BillingFile",
     "AccountLink",
     "AwareDateTime",
     "Base",

@@ -1,8 +1,8 @@
-"""`teplo billing …`: files exchanged with the billing system."""
+"""`teplo billing …`: files exchanged with the billing system and the automatic hand-over."""
 
 from __future__ import annotations
 
-from staff.commands.billing import export, generate, import_
+from staff.commands.billing import drop, export, files, generate, import_, keys
 from staff.common import add_commands
 
 
@@ -16,3 +16,6 @@ def register(subparsers) -> None:
     import_.register(commands)
     export.register(commands)
     generate.register(commands)
+    drop.register(commands)
+    files.register(commands)
+    keys.register(commands)

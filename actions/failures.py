@@ -20,12 +20,10 @@ from typing import Any, Dict, Optional
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
+from core.texts.common import technical_error_text
+
 logger = logging.getLogger(__name__)
 PROJECT = Path(__file__).resolve().parent.parent
-APOLOGY = (
-    "Вибачте, сталася технічна помилка, і я не зміг виконати дію. Нічого не збережено. "
-    "Спробуйте, будь ласка, ще раз трохи згодом. Код помилки для абонентського відділу: {reference}."
-)
 
 
 def where(error: BaseException) -> str:
@@ -63,7 +61,7 @@ async def _run_safely(
             type(error).__name__,
             where(error),
         )
-        return {"events": [], "responses": [{"text": APOLOGY.format(reference=reference)}]}
+        return {"events": [], "responses": [{"text": technical_error_text(reference)}]}
 
 
 def install() -> None:

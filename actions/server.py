@@ -42,7 +42,7 @@ def build_app(token: Optional[str]) -> Sanic:
 
 
 def main(argv: Optional[list] = None) -> None:
-    parser = argparse.ArgumentParser(description="Сервер дій асистента (rasa-sdk).")
+    parser = argparse.ArgumentParser(description="The assistant's action server (rasa-sdk).")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -83,3 +83,12 @@ def meter_title(kind: str, serial: str, unit: str, location: str = "") -> str:
     if location:
         label += f" ({location})"
     return f"{label}, лічильник №{serial}, {UNIT_LABELS.get(unit, unit)}"
+
+
+def technical_error_text(reference: str) -> str:
+    """What a user hears when an action failed; the reference is in the log too."""
+    return (
+        "Вибачте, сталася технічна помилка, і я не зміг виконати дію. Нічого не збережено. "
+        "Спробуйте, будь ласка, ще раз трохи згодом. "
+        f"Код помилки для абонентського відділу: {reference}."
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db.engine import make_engine, use_engine
 from core.db.schema import create_schema
 from staff.commands import (
+    console_users,
     export_readings,
     generate_subscribers,
     import_subscribers,
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     settings.register(commands)
     stats.register(commands)
     generate_subscribers.register(commands)
+    console_users.register(commands)
     return parser
 
 

@@ -4,6 +4,7 @@ A new area adds its module below, so that `Base.metadata` (schema creation,
 migrations) knows its tables.
 """
 
+from core.db.models.console import AuditEntry, LoginAttempt, StaffRole, StaffUser
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
 from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
@@ -24,6 +25,7 @@ from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_
 __all__ = [
     "Account",
     "AccountLink",
+    "AuditEntry",
     "AwareDateTime",
     "Base",
     "ChannelDelivery",
@@ -33,6 +35,7 @@ __all__ = [
     "EventKind",
     "ExactDecimal",
     "HEAT_UNITS",
+    "LoginAttempt",
     "LookupFailure",
     "MessengerUser",
     "Meter",
@@ -40,6 +43,8 @@ __all__ = [
     "Reading",
     "ReadingSource",
     "Setting",
+    "StaffRole",
+    "StaffUser",
     "Tariff",
     "WATER_UNITS",
     "WindowOverride",

@@ -93,3 +93,9 @@ import-bench: | $(VENV)/.installed
 
 clean:
 	rm -rf models results/stories results/nlu
+
+# Staff web console on http://127.0.0.1:8070 (docs/console.md); staff users are added with
+# `.venv/bin/python -m staff console-user add NAME --role clerk|admin`.
+.PHONY: console
+console: var/assistant.db
+	$(PY) -m console

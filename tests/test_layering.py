@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("core", "actions", "channels", "retrain", "nlu_components", "staff")
+PACKAGES = ("core", "actions", "channels", "retrain", "nlu_components", "staff", "console")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -33,7 +33,9 @@ def copy_of_project(tmp_path: Path) -> Path:
     copy.mkdir()
     shutil.copy(ROOT / "pyproject.toml", copy)
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     return copy
 
 

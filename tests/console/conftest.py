@@ -25,7 +25,7 @@ PASSWORDS = {"olena": "clerk-password-1", "admin": "admin-password-1"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def test_config(**overrides) -> ConsoleConfig:
+def console_config(**overrides) -> ConsoleConfig:
     values = dict(secret_key="t" * 40, production=True, secure_cookies=True)
     values.update(overrides)
     return ConsoleConfig(**values)
@@ -92,7 +92,7 @@ def console_data(seeded, now) -> None:
 @pytest.fixture
 def client(console_data) -> Iterator[TestClient]:
     # https: the session cookie is Secure, as in production behind the proxy.
-    with TestClient(create_app(test_config()), base_url="https://testserver") as test_client:
+    with TestClient(create_app(console_config()), base_url="https://testserver") as test_client:
         yield test_client
 
 

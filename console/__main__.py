@@ -26,6 +26,8 @@ def main() -> int:
         host=config.host,
         port=config.port,
         access_log=False,
+        # No websockets here; Rasa's pinned `websockets` is older than uvicorn's support.
+        ws="none",
         proxy_headers=True,
         forwarded_allow_ips="127.0.0.1",
     )

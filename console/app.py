@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.config import ConsoleConfig, load_config
+from console.figures_cache import FiguresCache
 from console.pages import account, admin, billing, login, month, settings
 
 STATIC = Path(__file__).parent / "static"
@@ -102,4 +103,5 @@ def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
         ],
     )
     app.state.config = config
+    app.state.figures = FiguresCache()
     return app

@@ -56,7 +56,7 @@ def _account_view(session: Session, account_id: int) -> Optional[Dict]:
     meters = console_repo.account_meters(session, account_id)
     by_id = {meter.id: meter for meter in meters}
     periods: Dict[str, List[ReadingRow]] = defaultdict(list)
-    for reading in console_repo.meter_readings(session, list(by_id)):
+    for reading in console_repo.meter_readings(session, list(by_id), periods=6):
         periods[reading.period].append(ReadingRow(reading, by_id[reading.meter_id]))
     return {
         "account": account,
@@ -162,6 +162,7 @@ async def correct(request: Request) -> Response:
         return account_id, None
 
     account_id, problem = await run_unit_of_work(work)
+    request.app.state.figures.forget()
     if account_id is None:
         return error_page(request, 404, problem)
     flash(
@@ -204,6 +205,7 @@ async def annul(request: Request) -> Response:
         return meter.account_id, None
 
     account_id, problem = await run_unit_of_work(work)
+    request.app.state.figures.forget()
     if account_id is None:
         return error_page(request, 404, problem)
     flash(

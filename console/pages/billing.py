@@ -125,6 +125,7 @@ async def apply(request: Request) -> Response:
     try:
         parsed = _parse(path)
         plan = await run_unit_of_work(work)
+        request.app.state.figures.forget()
     except StaffError as error:
         flash(request, f"Імпорт не виконано: {error}", "error")
         return RedirectResponse("/billing", status_code=303)

@@ -9,9 +9,8 @@ from console.auth import guarded
 from console.chart import daily_chart
 from console.pages.common import period_param
 from console.rendering import CHANNEL_LABELS, render
-from core.db.engine import run_unit_of_work
 from core.readings.checks import Rejection
-from core.repository.console import month_figures, period_days
+from core.repository.console import period_days
 
 REASON_LABELS = {
     Rejection.NOT_A_NUMBER.value: "не число",
@@ -25,7 +24,8 @@ REASON_LABELS = {
 @guarded()
 async def month_page(request: Request) -> Response:
     period = period_param(request)
-    figures = await run_unit_of_work(lambda s: month_figures(s, period))
+    kept = await request.app.state.figures.figures_for(period)
+    figures = kept.figures
     first, last = period_days(period)
     reasons = list(REASON_LABELS) + sorted(set(figures.rejections) - set(REASON_LABELS))
     fallbacks = sum(figures.fallbacks.values())
@@ -37,4 +37,5 @@ async def month_page(request: Request) -> Response:
         chart=daily_chart(figures.per_day, figures.channels, first, last, CHANNEL_LABELS),
         rejections=[(REASON_LABELS.get(r, r), figures.rejections[r]) for r in reasons],
         fallbacks=fallbacks,
+        as_of=kept.as_of,
     )

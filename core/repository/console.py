@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.db.models import (
@@ -225,7 +225,7 @@ class MonthFigures:
 
 
 def month_figures(session: Session, period: str) -> MonthFigures:
-    """The month page's figures in a handful of aggregate queries.
+    """The month page's figures in a few aggregate queries.
 
     Readings are counted by UTC hour in SQL and folded into Kyiv days here:
     Kyiv's offset is a whole number of hours, so an hour never straddles two
@@ -233,30 +233,41 @@ def month_figures(session: Session, period: str) -> MonthFigures:
     """
     figures = MonthFigures(period)
     figures.active_accounts = session.execute(
-        select(func.count(Account.id)).where(Account.active.is_(True))
+        select(func.count()).select_from(Account).where(Account.active.is_(True))
     ).scalar_one()
-    figures.active_meters, figures.accounts_due = session.execute(
-        select(func.count(Meter.id), func.count(distinct(Meter.account_id)))
+    # Grouping by account and counting the groups is a hash aggregate;
+    # count(DISTINCT account_id) would sort 300,000 rows on PostgreSQL.
+    figures.accounts_due, figures.active_meters = _groups_and_rows(
+        session,
+        select(Meter.account_id, func.count().label("n"))
         .join(Account, Meter.account_id == Account.id)
         .where(Meter.active.is_(True), Account.active.is_(True))
-    ).one()
-
-    in_force = (
-        Reading.period == period,
-        Reading.in_force.is_(True),
-        Reading.source == ReadingSource.assistant,
+        .group_by(Meter.account_id),
     )
-    figures.meters_submitted, figures.accounts_submitted = session.execute(
-        select(func.count(distinct(Reading.meter_id)), func.count(distinct(Meter.account_id)))
+    figures.accounts_submitted, figures.meters_submitted = _groups_and_rows(
+        session,
+        select(Meter.account_id, func.count().label("n"))
+        .select_from(Reading)
         .join(Meter, Reading.meter_id == Meter.id)
         .join(Account, Meter.account_id == Account.id)
-        .where(*in_force, Account.active.is_(True))
-    ).one()
+        .where(
+            Reading.period == period,
+            Reading.in_force.is_(True),
+            Reading.source == ReadingSource.assistant,
+            Meter.active.is_(True),
+            Account.active.is_(True),
+        )
+        .group_by(Meter.account_id),
+    )
 
     hour = _utc_hour(session, Reading.submitted_at)
     rows = session.execute(
-        select(hour, Reading.channel, func.count(Reading.id))
-        .where(*in_force)
+        select(hour, Reading.channel, func.count())
+        .where(
+            Reading.period == period,
+            Reading.in_force.is_(True),
+            Reading.source == ReadingSource.assistant,
+        )
         .group_by(hour, Reading.channel)
     )
     for bucket, channel, count in rows:
@@ -281,16 +292,25 @@ def month_figures(session: Session, period: str) -> MonthFigures:
     return figures
 
 
+def _groups_and_rows(session: Session, grouped) -> Tuple[int, int]:
+    """How many groups a grouped query has, and how many rows they hold together."""
+    sub = grouped.subquery()
+    groups, rows = session.execute(select(func.count(), func.sum(sub.c.n))).one()
+    return int(groups or 0), int(rows or 0)
+
+
 def _utc_hour(session: Session, column):
     if session.get_bind().dialect.name == "sqlite":
         # AwareDateTime stores naive UTC text on SQLite.
         return func.strftime("%Y-%m-%d %H", column)
-    return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    # A naive UTC timestamp truncated to the hour; cheaper than formatting every row.
+    return func.date_trunc("hour", func.timezone("UTC", column))
 
 
-def _kyiv_day(bucket: str) -> date:
-    utc = datetime.strptime(bucket, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
-    return utc.astimezone(KYIV).date()
+def _kyiv_day(bucket) -> date:
+    if isinstance(bucket, str):
+        bucket = datetime.strptime(bucket, "%Y-%m-%d %H")
+    return bucket.replace(tzinfo=timezone.utc).astimezone(KYIV).date()
 
 
 def period_days(period: str) -> Tuple[date, date]:

@@ -298,3 +298,19 @@ def test_logout_ends_the_session(login):
     page = client.get("/month")
     client.post("/logout", data={"csrf_token": csrf_of(page.text)})
     assert client.get("/month", follow_redirects=False).status_code == 303
+
+
+def test_month_page_follows_a_change_made_in_the_console(login):
+    client = login("olena")
+    assert 'id="accounts-submitted">2<' in client.get("/month?period=2026-11").text
+    page = client.get(f"/accounts/{account_id('0100001')}")
+    reading = in_session(
+        lambda s: s.execute(select(Reading).where(Reading.channel == "viber")).scalars().first()
+    )
+    client.post(
+        f"/readings/{reading.id}/annul",
+        data={"csrf_token": csrf_of(page.text), "reason": "подано помилково"},
+    )
+    month = client.get("/month?period=2026-11").text
+    assert 'id="accounts-submitted">1<' in month
+    assert "Дані станом на" in month

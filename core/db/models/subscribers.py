@@ -88,6 +88,10 @@ class Reading(Base):
             sqlite_where=text("in_force"),
             postgresql_where=text("in_force"),
         ),
+        # A month's readings without scanning the whole history (the console's month page).
+        Index(
+            "ix_reading_period_in_force", "period", "meter_id", postgresql_where=text("in_force")
+        ),
     )
 
     id = Column(Integer, primary_key=True)

@@ -99,3 +99,9 @@ clean:
 .PHONY: console
 console: var/assistant.db
 	$(PY) -m console
+
+# Console benchmark: the month page at 300,000 meters on a throw-away PostgreSQL.
+.PHONY: console-bench
+console-bench: | $(VENV)/.installed
+	scripts/ensure-system-packages
+	$(PY) -m bench.console_bench

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Optional
+from typing import AsyncIterator, Optional
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -15,8 +16,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.config import ConsoleConfig, load_config
-from console.figures_cache import FiguresCache
+from console.figures_cache import FiguresCache, current_periods
 from console.pages import account, admin, billing, login, month, settings
+from core.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
 
@@ -88,7 +90,17 @@ ROUTES = [
 
 def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     config = config or load_config()
+    figures = FiguresCache()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The pages staff open first: this month's and last month's figures, counted
+        # in the background from the start so that nobody waits for them.
+        figures.warm_up(current_periods(get_settings().now().date()))
+        yield
+
     app = Starlette(
+        lifespan=lifespan,
         routes=ROUTES,
         middleware=[
             Middleware(SecurityHeaders),
@@ -103,5 +115,5 @@ def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
         ],
     )
     app.state.config = config
-    app.state.figures = FiguresCache()
+    app.state.figures = figures
     return app

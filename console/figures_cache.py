@@ -13,8 +13,8 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Dict, Set
+from datetime import date, datetime
+from typing import Dict, List, Set
 
 from core.db.engine import run_unit_of_work
 from core.repository.console import MonthFigures, month_figures
@@ -39,20 +39,25 @@ class FiguresCache:
         self._refreshing: Set[str] = set()
         self._locks: Dict[str, asyncio.Lock] = {}
         self._tasks: Set[asyncio.Task] = set()
+        # Bumped by forget(): figures counted before a change are not kept after it.
+        self._generation = 0
 
     async def _compute(self, period: str) -> Kept:
-        as_of = get_settings().now()
-        started = time.monotonic()
+        as_of, started, generation = get_settings().now(), time.monotonic(), self._generation
         figures = await run_unit_of_work(lambda s: month_figures(s, period))
         kept = Kept(figures, as_of, started)
-        self._kept[period] = kept
+        if generation == self._generation:
+            self._kept[period] = kept
         while len(self._kept) > KEPT_PERIODS:
             self._kept.pop(min(self._kept, key=lambda p: self._kept[p].computed))
         return kept
 
     async def _refresh(self, period: str) -> None:
         try:
-            await self._compute(period)
+            async with self._locks.setdefault(period, asyncio.Lock()):
+                await self._compute(period)
+        except Exception:  # noqa: BLE001 — the next request computes it again
+            self._kept.pop(period, None)
         finally:
             self._refreshing.discard(period)
 
@@ -64,12 +69,27 @@ class FiguresCache:
                 kept = self._kept.get(period) or await self._compute(period)
             return kept
         if time.monotonic() - kept.computed > FRESH_SECONDS and period not in self._refreshing:
-            self._refreshing.add(period)
-            task = asyncio.get_running_loop().create_task(self._refresh(period))
-            self._tasks.add(task)  # keep a reference until done (asyncio holds weak ones)
-            task.add_done_callback(self._tasks.discard)
+            self._start_refresh(period)
         return kept
+
+    def warm_up(self, periods: List[str]) -> None:
+        """Starts counting the periods in the background (at start-up)."""
+        for period in periods:
+            self._start_refresh(period)
+
+    def _start_refresh(self, period: str) -> None:
+        self._refreshing.add(period)
+        task = asyncio.get_running_loop().create_task(self._refresh(period))
+        self._tasks.add(task)  # keep a reference until done (asyncio holds weak ones)
+        task.add_done_callback(self._tasks.discard)
 
     def forget(self) -> None:
         """Drops every kept period after a change made through the console."""
+        self._generation += 1
         self._kept.clear()
+
+
+def current_periods(today: date) -> List[str]:
+    """This month and the one before ("YYYY-MM")."""
+    previous = date(today.year - (today.month == 1), 12 if today.month == 1 else today.month - 1, 1)
+    return [f"{today:%Y-%m}", f"{previous:%Y-%m}"]

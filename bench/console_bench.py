@@ -94,11 +94,14 @@ def fill(engine, accounts: int, meters: int, history: int) -> None:
             FROM generate_series(1, 40000) g""",
         "SELECT setval('accounts_id_seq', (SELECT max(id) FROM accounts))",
         "SELECT setval('meters_id_seq', (SELECT max(id) FROM meters))",
-        "ANALYZE",
     ]
     with engine.begin() as connection:
         for statement in statements:
             connection.execute(text(statement))
+    # As autovacuum leaves a settled table: statistics, and the visibility map that lets
+    # the month's counts come from the index alone.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
 
 
 def timed_get(client: TestClient, path: str, runs: int) -> str:
@@ -166,9 +169,12 @@ def main() -> None:
             client.post(
                 "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token}
             )
+            # The first request of a period counts it (unless the start-up count is done);
+            # the next ones get the kept figures.
             for path in (
                 f"/month?period={PERIOD}",
                 f"/month?period={PREVIOUS}",
+                "/month?period=2026-06",
                 "/accounts?q=0123",
                 "/accounts?q=Тестова 12",
                 "/accounts/4242",

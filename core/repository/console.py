@@ -252,7 +252,7 @@ def month_figures(session: Session, period: str) -> MonthFigures:
         .join(Account, Meter.account_id == Account.id)
         .where(
             Reading.period == period,
-            Reading.in_force.is_(True),
+            Reading.in_force,
             Reading.source == ReadingSource.assistant,
             Meter.active.is_(True),
             Account.active.is_(True),
@@ -265,7 +265,7 @@ def month_figures(session: Session, period: str) -> MonthFigures:
         select(hour, Reading.channel, func.count())
         .where(
             Reading.period == period,
-            Reading.in_force.is_(True),
+            Reading.in_force,
             Reading.source == ReadingSource.assistant,
         )
         .group_by(hour, Reading.channel)

@@ -94,15 +94,14 @@ def guarded(role: StaffRole = StaffRole.clerk) -> Callable[[Handler], Handler]:
                 )
                 return RedirectResponse(f"/login?next={target}", status_code=303)
             request.state.user = user
-            if role == StaffRole.admin and not user.is_admin:
-                from console.rendering import error_page
+            # Imported here: rendering needs this module's csrf_token (import cycle).
+            from console.rendering import error_page
 
+            if role == StaffRole.admin and not user.is_admin:
                 return error_page(request, 403, "Ця сторінка лише для адміністраторів.")
             if request.method == "POST":
                 form = await request.form()
                 if not csrf_valid(request, form.get("csrf_token")):
-                    from console.rendering import error_page
-
                     return error_page(
                         request,
                         403,

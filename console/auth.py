@@ -68,9 +68,11 @@ async def current_user(request: Request) -> Optional[Principal]:
     if not isinstance(user_id, int):
         return None
 
+    epoch = request.session.get("epoch")
+
     def load(session: Session) -> Optional[Principal]:
         user = session.get(StaffUser, user_id)
-        if user is None or not user.active:
+        if user is None or not user.active or user.session_epoch != epoch:
             return None
         return Principal(user.id, user.username, user.full_name, StaffRole(user.role))
 
@@ -119,6 +121,7 @@ def guarded(role: StaffRole = StaffRole.clerk) -> Callable[[Handler], Handler]:
 class LoginResult:
     user: Optional[Principal] = None
     retry_after: Optional[datetime] = None  # set when throttled
+    epoch: int = 0
 
 
 async def attempt_login(
@@ -158,4 +161,18 @@ async def attempt_login(
     )
     if not ok:
         return LoginResult()
-    return LoginResult(user=Principal(user.id, user.username, user.full_name, StaffRole(user.role)))
+    return LoginResult(
+        user=Principal(user.id, user.username, user.full_name, StaffRole(user.role)),
+        epoch=user.session_epoch,
+    )
+
+
+async def end_sessions(user_id: int) -> None:
+    """Signs the user out everywhere: cookies of the old epoch are refused from now on."""
+
+    def bump(session: Session) -> None:
+        user = session.get(StaffUser, user_id)
+        if user is not None:
+            user.session_epoch += 1
+
+    await run_unit_of_work(bump)

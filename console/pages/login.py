@@ -7,14 +7,17 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from console.auth import attempt_login, csrf_valid, current_user, guarded
+from console.auth import attempt_login, csrf_valid, current_user, end_sessions, guarded
 from console.rendering import flash, render
 from core.texts.common import format_date
 
 
 def _safe_next(target: str) -> str:
-    # Only paths of this site: "//evil.example" or "https://…" would leave it.
-    return target if target.startswith("/") and not target.startswith("//") else "/month"
+    # Only paths of this site: "//evil.example", "/\\evil.example" (browsers read it as
+    # "//") or "https://…" would leave it.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/month"
 
 
 async def login_page(request: Request) -> Response:
@@ -61,12 +64,14 @@ async def login_submit(request: Request) -> Response:
     # A fresh session on sign-in: nothing from before it (e.g. a planted token) carries over.
     request.session.clear()
     request.session["uid"] = result.user.id
+    request.session["epoch"] = result.epoch
     request.session["csrf"] = secrets.token_urlsafe(32)
     return RedirectResponse(next_page, status_code=303)
 
 
 @guarded()
 async def logout(request: Request) -> Response:
+    await end_sessions(request.state.user.id)
     request.session.clear()
     flash(request, "Ви вийшли з консолі.")
     return RedirectResponse("/login", status_code=303)

@@ -122,6 +122,7 @@ def run_password(args: argparse.Namespace) -> int:
     with unit_of_work() as session:
         user = _existing(session, args.username)
         user.password_hash = password_hash
+        user.session_epoch += 1  # open sessions end with the old password
         console_repo.record_audit(
             session, _actor(), "staff_user", user.username, None, {"password": "змінено"}, now
         )

@@ -45,6 +45,7 @@ def add_staff(now: datetime) -> None:
                     role=role.value,
                     active=True,
                     created_at=now,
+                    session_epoch=0,
                 )
             )
 

@@ -293,10 +293,14 @@ def test_clerk_downloads_the_readings_export_but_cannot_import(login):
     assert audit_actions()[-1][1] == "export"
 
 
-def test_logout_ends_the_session(login):
+def test_logout_ends_the_session_even_for_a_copied_cookie(login):
     client = login("olena")
     page = client.get("/month")
+    copied = dict(client.cookies)
     client.post("/logout", data={"csrf_token": csrf_of(page.text)})
+    assert client.get("/month", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(copied)
     assert client.get("/month", follow_redirects=False).status_code == 303
 
 
@@ -314,3 +318,20 @@ def test_month_page_follows_a_change_made_in_the_console(login):
     month = client.get("/month?period=2026-11").text
     assert 'id="accounts-submitted">1<' in month
     assert "Дані станом на" in month
+
+
+def test_sign_in_never_redirects_to_another_site(client):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={
+                "username": "olena",
+                "password": "clerk-password-1",
+                "csrf_token": csrf_of(page.text),
+                "next": target,
+            },
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/month", target
+        client.cookies.clear()

@@ -28,6 +28,9 @@ class StaffUser(Base):
     role = Column(String(10), nullable=False)  # a StaffRole value
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(AwareDateTime(), nullable=False)
+    # Sessions carry the epoch they began in; signing out or a new password bumps it,
+    # so a copied cookie stops working although the cookie itself is still validly signed.
+    session_epoch = Column(Integer, nullable=False, default=0)
 
 
 class LoginAttempt(Base):

@@ -12,7 +12,7 @@ from core.db.engine import unit_of_work
 from core.db.models import StaffRole, StaffUser
 from core.repository import console as console_repo
 from core.settings import get_settings
-from staff.common import EXIT_OK, StaffError
+from staff.common import EXIT_OK, StaffError, add_commands
 from staff.tables import render_table
 
 _USERNAME = re.compile(r"^[a-z0-9._-]{2,60}$")
@@ -23,27 +23,40 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "console-user",
         help="працівники веб-консолі: додати, змінити пароль чи роль, вимкнути",
-        description="Облікові записи веб-консолі (python -m console). Ролі: clerk — перегляд, "
+        description="Облікові записи веб-консолі (make console). Ролі: clerk — перегляд, "
         "виправлення показників, зв’язки з месенджерами; admin — ще й налаштування місяця, "
         "імпорт з білінгу, журнал змін. Пароль запитується двічі (або з --password-stdin).",
     )
-    commands = parser.add_subparsers(dest="user_command", metavar="COMMAND", required=True)
+    commands = add_commands(parser, "user_command")
 
     add = commands.add_parser("add", help="додати працівника")
-    add.add_argument("username", help="ім’я для входу (латиниця, цифри, . _ -)")
-    add.add_argument("--role", choices=[r.value for r in StaffRole], required=True)
+    add.add_argument("username", metavar="ІМ’Я", help="ім’я для входу (латиниця, цифри, . _ -)")
+    add.add_argument(
+        "--role",
+        choices=[r.value for r in StaffRole],
+        required=True,
+        metavar="РОЛЬ",
+        help="clerk (оператор) або admin (адміністратор)",
+    )
     add.add_argument("--name", default="", help="ПІБ, як показувати в консолі")
-    add.add_argument("--password-stdin", action="store_true", help="пароль з першого рядка stdin")
+    add.add_argument("--password-stdin", action="store_true", help="пароль з першого рядка стандартного вводу")
     add.set_defaults(handler=run_add)
 
     password = commands.add_parser("password", help="задати новий пароль")
-    password.add_argument("username")
-    password.add_argument("--password-stdin", action="store_true")
+    password.add_argument("username", metavar="ІМ’Я", help="ім’я для входу")
+    password.add_argument(
+        "--password-stdin", action="store_true", help="пароль з першого рядка стандартного вводу"
+    )
     password.set_defaults(handler=run_password)
 
     role = commands.add_parser("role", help="змінити роль")
-    role.add_argument("username")
-    role.add_argument("role", choices=[r.value for r in StaffRole])
+    role.add_argument("username", metavar="ІМ’Я", help="ім’я для входу")
+    role.add_argument(
+        "role",
+        choices=[r.value for r in StaffRole],
+        metavar="РОЛЬ",
+        help="clerk (оператор) або admin (адміністратор)",
+    )
     role.set_defaults(handler=run_role)
 
     for name, active, text in (
@@ -51,7 +64,7 @@ def register(subparsers) -> None:
         ("enable", True, "увімкнути знову"),
     ):
         toggle = commands.add_parser(name, help=text)
-        toggle.add_argument("username")
+        toggle.add_argument("username", metavar="ІМ’Я", help="ім’я для входу")
         toggle.set_defaults(handler=run_toggle, active=active)
 
     listing = commands.add_parser("list", help="список працівників")

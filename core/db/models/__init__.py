@@ -4,17 +4,19 @@ A new area adds its module below, so that `Base.metadata` (schema creation,
 migrations) knows its tables.
 """
 
+from core.db.models.billing import BillingApiKey, BillingCounter, BillingFeedEntry, BillingFile
 from core.db.models.console import AuditEntry, LoginAttempt, StaffRole, StaffUser
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
+from core.db.models.privacy import ForgetRequest
 from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
     HEAT_UNITS,
     WATER_UNITS,
     Account,
     AccountLink,
+    AccountLookup,
     ConversationEvent,
     EventKind,
-    LookupFailure,
     Meter,
     MeterKind,
     Reading,
@@ -23,7 +25,12 @@ from core.db.models.subscribers import (
 from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_trailing_zeros
 
 __all__ = [
+    "ForgetRequest",
     "Account",
+    "BillingApiKey",
+    "BillingCounter",
+    "BillingFeedEntry",
+    "BillingFile",
     "AccountLink",
     "AuditEntry",
     "AwareDateTime",
@@ -36,7 +43,7 @@ __all__ = [
     "ExactDecimal",
     "HEAT_UNITS",
     "LoginAttempt",
-    "LookupFailure",
+    "AccountLookup",
     "MessengerUser",
     "Meter",
     "MeterKind",

@@ -39,7 +39,9 @@ def register(subparsers) -> None:
         help="clerk (оператор) або admin (адміністратор)",
     )
     add.add_argument("--name", default="", help="ПІБ, як показувати в консолі")
-    add.add_argument("--password-stdin", action="store_true", help="пароль з першого рядка стандартного вводу")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="пароль з першого рядка стандартного вводу"
+    )
     add.set_defaults(handler=run_add)
 
     password = commands.add_parser("password", help="задати новий пароль")

@@ -101,6 +101,18 @@ import-bench: | $(VENV)/.installed
 clean:
 	rm -rf models results/stories results/nlu
 
+# Staff web console on http://127.0.0.1:8070 (docs/console.md); staff users are added with
+# `teplo console-user add NAME --role clerk|admin`.
+.PHONY: console
+console: var/assistant.db
+	$(PY) -m console
+
+# Console benchmark: the month page at 300,000 meters on a throw-away PostgreSQL.
+.PHONY: console-bench
+console-bench: | $(VENV)/.installed
+	scripts/ensure-system-packages
+	$(PY) -m bench.console_bench
+
 # Billing hand-over (issue 14): the pull API on loopback (put it behind the HTTPS proxy),
 # and its benchmark: 300,000 readings as a drop file and pulled through the API.
 .PHONY: billing-api billing-bench

@@ -15,7 +15,16 @@ from typing import List, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db.engine import make_engine, use_engine
-from staff.commands import billing, init_db, privacy, retrain, settings, stats, webhooks
+from staff.commands import (
+    billing,
+    console_users,
+    init_db,
+    privacy,
+    retrain,
+    settings,
+    stats,
+    webhooks,
+)
 from staff.common import EXIT_CODES, EXIT_FAILED, EXIT_INTERRUPTED, StaffError, add_commands
 from staff.ukrainian_argparse import UkrainianParser
 
@@ -44,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     webhooks.register(commands)
     init_db.register(commands)
     privacy.register(commands)
+    console_users.register(commands)
     return parser
 
 

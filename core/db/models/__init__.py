@@ -5,6 +5,7 @@ migrations) knows its tables.
 """
 
 from core.db.models.billing import BillingApiKey, BillingCounter, BillingFeedEntry, BillingFile
+from core.db.models.console import AuditEntry, LoginAttempt, StaffRole, StaffUser
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
 from core.db.models.privacy import ForgetRequest
 from core.db.models.reference import Setting, Tariff, WindowOverride
@@ -31,6 +32,7 @@ __all__ = [
     "BillingFeedEntry",
     "BillingFile",
     "AccountLink",
+    "AuditEntry",
     "AwareDateTime",
     "Base",
     "ChannelDelivery",
@@ -40,6 +42,7 @@ __all__ = [
     "EventKind",
     "ExactDecimal",
     "HEAT_UNITS",
+    "LoginAttempt",
     "AccountLookup",
     "MessengerUser",
     "Meter",
@@ -47,6 +50,8 @@ __all__ = [
     "Reading",
     "ReadingSource",
     "Setting",
+    "StaffRole",
+    "StaffUser",
     "Tariff",
     "WATER_UNITS",
     "WindowOverride",

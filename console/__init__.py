@@ -1,0 +1,1 @@
+"""The staff web console: server-rendered Ukrainian pages over the same core code."""

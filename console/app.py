@@ -1,0 +1,119 @@
+"""The console's Starlette application: routes, the signed session, security headers."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator, Optional
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from console.config import ConsoleConfig, load_config
+from console.figures_cache import FiguresCache, current_periods
+from console.pages import account, admin, billing, login, month, settings
+from core.settings import get_settings
+
+STATIC = Path(__file__).parent / "static"
+
+SECURITY_HEADERS = [
+    # Only our own files; inline SVG is markup, not script, so it needs nothing more.
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    # Pages show personal data: never keep them in a shared browser's cache.
+    (b"cache-control", b"no-store"),
+]
+
+
+class SecurityHeaders:
+    """Adds the headers above to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def home(request: Request) -> Response:
+    return RedirectResponse("/month", status_code=303)
+
+
+ROUTES = [
+    Route("/", home),
+    Route("/login", login.login_page, methods=["GET"]),
+    Route("/login", login.login_submit, methods=["POST"]),
+    Route("/logout", login.logout, methods=["POST"]),
+    Route("/month", month.month_page),
+    Route("/accounts", account.search_page),
+    Route("/accounts/{account_id:int}", account.account_page),
+    Route(
+        "/accounts/{account_id:int}/links/{link_id:int}/unlink", account.unlink, methods=["POST"]
+    ),
+    Route("/readings/{reading_id:int}/correct", account.correct, methods=["POST"]),
+    Route("/readings/{reading_id:int}/annul", account.annul, methods=["POST"]),
+    Route("/settings", settings.settings_page),
+    Route("/settings/window", settings.save_window, methods=["POST"]),
+    Route("/settings/contacts", settings.save_contacts, methods=["POST"]),
+    Route("/settings/tariffs", settings.upload_tariffs, methods=["POST"]),
+    Route("/billing", billing.billing_page),
+    Route("/billing/upload", billing.upload, methods=["POST"]),
+    Route("/billing/apply", billing.apply, methods=["POST"]),
+    Route("/billing/discard", billing.discard, methods=["POST"]),
+    Route("/billing/export", billing.export),
+    Route("/audit", admin.audit_page),
+    Route("/staff", admin.staff_page),
+    Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),
+]
+
+
+def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
+    config = config or load_config()
+    figures = FiguresCache()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The pages staff open first: this month's and last month's figures, counted
+        # in the background from the start so that nobody waits for them.
+        figures.warm_up(current_periods(get_settings().now().date()))
+        yield
+
+    app = Starlette(
+        lifespan=lifespan,
+        routes=ROUTES,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(
+                SessionMiddleware,
+                secret_key=config.secret_key,
+                session_cookie="console_session",
+                max_age=config.session_hours * 3600,
+                same_site="strict",
+                https_only=config.secure_cookies,
+            ),
+        ],
+    )
+    app.state.config = config
+    app.state.figures = figures
+    return app

@@ -1,0 +1,67 @@
+"""Admins' pages: the audit log and the list of staff users (created from the command line)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from console.auth import guarded
+from console.rendering import render
+from core.db.engine import run_unit_of_work
+from core.db.models import StaffRole
+from core.repository import console as console_repo
+
+PAGE_SIZE = 50
+ACTION_LABELS = {
+    "unlink": "відв’язано користувача",
+    "correct_reading": "виправлено показник",
+    "annul_reading": "анульовано показник",
+    "window": "вікно прийому",
+    "contacts": "контакти",
+    "tariffs": "тарифи",
+    "billing_import": "імпорт з білінгу",
+    "export": "вивантаження показників",
+    "staff_user": "працівник консолі",
+}
+
+
+def readable(raw: str) -> str:
+    """JSON of the log as "key: value" lines (empty for nothing)."""
+    if not raw:
+        return "—"
+    value = json.loads(raw)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {'—' if item is None else item}" for key, item in value.items())
+    return json.dumps(value, ensure_ascii=False)
+
+
+@guarded(StaffRole.admin)
+async def audit_page(request: Request) -> Response:
+    raw_page = request.query_params.get("page", "1")
+    page = max(int(raw_page), 1) if raw_page.isdigit() else 1
+    username = (request.query_params.get("user") or "").strip()
+    action = (request.query_params.get("action") or "").strip()
+    entries = await run_unit_of_work(
+        lambda s: console_repo.audit_entries(
+            s, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE, username=username, action=action
+        )
+    )
+    return render(
+        request,
+        "audit.html",
+        entries=entries[:PAGE_SIZE],
+        more=len(entries) > PAGE_SIZE,
+        page=page,
+        username=username,
+        action=action,
+        labels=ACTION_LABELS,
+        readable=readable,
+    )
+
+
+@guarded(StaffRole.admin)
+async def staff_page(request: Request) -> Response:
+    users = await run_unit_of_work(console_repo.staff_users)
+    return render(request, "staff.html", users=users)

@@ -1,0 +1,148 @@
+"""The console in a real browser: Debian's headless Chromium driven by selenium.
+
+Signs in, reads the month, finds an account, unlinks a messenger user and
+corrects a reading, then an admin reads the audit log. Screenshots of the main
+pages go to docs/console/ for the staff guide (docs/console.md).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import uvicorn
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from sqlalchemy import select
+
+from console.app import create_app
+from core.db.models import AccountLink, Reading
+from tests.console.conftest import PASSWORDS, console_config
+from tests.support.db import in_session
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "console"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def console_url(console_data) -> Iterator[str]:
+    """The console on a loopback port in this process (plain HTTP: development cookies)."""
+    port = _free_port()
+    app = create_app(console_config(production=False, secure_cookies=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws="none"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the console did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail("chromium and chromium-driver are needed; scripts/ensure-system-packages")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # tests run as root in a container
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        "--lang=uk-UA",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def shot(driver: webdriver.Chrome, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # The whole page, not just the window: resize to the document's height first.
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1280, max(700, min(height + 40, 3000)))
+    driver.save_screenshot(str(SHOTS / f"{name}.png"))
+    driver.set_window_size(1280, 1000)
+
+
+def sign_in(driver: webdriver.Chrome, url: str, username: str) -> None:
+    driver.get(f"{url}/login")
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(PASSWORDS[username])
+    driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_clerks_day_in_the_browser(engine, console_url, browser):
+    browser.get(f"{console_url}/login")
+    shot(browser, "01-vhid")
+    sign_in(browser, console_url, "olena")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Місяць")
+    assert browser.find_element(By.ID, "accounts-submitted").text == "2"
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.chart rect")
+    shot(browser, "02-misiats")
+
+    browser.find_element(By.LINK_TEXT, "Рахунок").click()
+    browser.find_element(By.ID, "q").send_keys("Соборності")
+    browser.find_element(By.CSS_SELECTOR, "form.inline button").click()
+    assert browser.find_elements(By.CSS_SELECTOR, "#results a")
+    shot(browser, "03-poshuk")
+    search = browser.find_element(By.ID, "q")
+    search.clear()
+    search.send_keys("0100004")
+    browser.find_element(By.CSS_SELECTOR, "form.inline button").click()
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Рахунок 0100004")
+    shot(browser, "04-rakhunok")
+
+    browser.find_element(By.CSS_SELECTOR, "#links button.danger").click()
+    assert "відв’язано" in browser.find_element(By.CSS_SELECTOR, ".message").text
+    assert "ніхто не додав" in browser.find_element(By.ID, "links").text
+    assert (
+        in_session(lambda s: s.execute(select(AccountLink)).scalars().all())[0].channel == "viber"
+    )
+
+    form = browser.find_element(By.CSS_SELECTOR, "form.correct")
+    form.find_element(By.NAME, "value").send_keys("2000,5")
+    form.find_element(By.NAME, "reason").send_keys("абонент переплутав лічильники")
+    form.find_element(By.TAG_NAME, "button").click()
+    assert "виправлено" in browser.find_element(By.CSS_SELECTOR, ".message").text
+    assert browser.find_elements(By.CSS_SELECTOR, "tr.superseded")
+    shot(browser, "05-vypravlennia")
+    corrected = in_session(
+        lambda s: s.execute(select(Reading).where(Reading.channel == "console")).scalar_one()
+    )
+    assert str(corrected.value) == "2000.5" and corrected.sender_id == "staff:olena"
+
+    browser.find_element(By.CSS_SELECTOR, "form.who button").click()
+    sign_in(browser, console_url, "admin")
+    browser.find_element(By.LINK_TEXT, "Журнал змін").click()
+    actions = [
+        row.get_attribute("data-action")
+        for row in browser.find_elements(By.CSS_SELECTOR, "#audit tr[data-action]")
+    ]
+    assert actions == ["correct_reading", "unlink"]
+    shot(browser, "06-zhurnal")
+    browser.find_element(By.LINK_TEXT, "Налаштування").click()
+    shot(browser, "07-nalashtuvannia")
+    browser.find_element(By.LINK_TEXT, "Білінг").click()
+    shot(browser, "08-bilinh")

@@ -1,0 +1,337 @@
+"""The console over HTTP on SQLite and PostgreSQL: sign-in, roles, CSRF, throttling,
+the pages, and an audit entry for every change."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from core.db.models import AccountLink, Reading, WindowOverride
+from core.repository import accounts as accounts_repo
+from tests.console.conftest import audit_actions, csrf_of
+from tests.support.db import in_session
+
+
+def account_id(number: str) -> int:
+    return in_session(lambda s: accounts_repo.find_account(s, number).id)
+
+
+def test_pages_need_sign_in_and_the_cookie_is_locked_down(client):
+    response = client.get("/month", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+    login_page = client.get("/login")
+    cookie = login_page.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "secure" in cookie
+    assert "frame-ancestors 'none'" in login_page.headers["content-security-policy"]
+
+
+def test_wrong_password_is_refused_in_ukrainian(client, login):
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"username": "olena", "password": "wrong-password", "csrf_token": csrf_of(page.text)},
+    )
+    assert response.status_code == 401
+    assert "Неправильне ім’я користувача або пароль" in response.text
+
+
+def test_repeated_wrong_passwords_are_throttled_even_with_the_right_one(client):
+    for _ in range(5):
+        page = client.get("/login")
+        client.post(
+            "/login",
+            data={"username": "olena", "password": "guess", "csrf_token": csrf_of(page.text)},
+        )
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": "olena",
+            "password": "clerk-password-1",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 429
+    assert "Забагато невдалих спроб" in response.text
+    # Another user is not locked out by olena's attacker.
+    page = client.get("/login")
+    other = client.post(
+        "/login",
+        data={
+            "username": "admin",
+            "password": "admin-password-1",
+            "csrf_token": csrf_of(page.text),
+        },
+        follow_redirects=False,
+    )
+    assert other.status_code == 303
+
+
+def test_login_without_csrf_token_is_refused(client):
+    client.get("/login")
+    response = client.post("/login", data={"username": "olena", "password": "clerk-password-1"})
+    assert response.status_code == 403
+
+
+def test_clerk_cannot_reach_admin_pages(login):
+    client = login("olena")
+    for path in ("/settings", "/audit", "/staff"):
+        response = client.get(path)
+        assert response.status_code == 403, path
+        assert "лише для адміністраторів" in response.text
+    page = client.get("/month")
+    response = client.post(
+        "/settings/window",
+        data={"csrf_token": csrf_of(page.text), "period": "2026-12", "last_day": "30"},
+    )
+    assert response.status_code == 403
+    assert in_session(lambda s: s.get(WindowOverride, "2026-12")) is None
+    assert "Налаштування" not in page.text.split("<main>")[0]
+
+
+def test_post_without_valid_csrf_token_changes_nothing(login):
+    client = login("olena")
+    links_before = in_session(lambda s: len(s.execute(select(AccountLink)).all()))
+    link = in_session(lambda s: s.execute(select(AccountLink)).scalars().first())
+    path = f"/accounts/{link.account_id}/links/{link.id}/unlink"
+    assert client.post(path, data={}).status_code == 403
+    assert client.post(path, data={"csrf_token": "forged"}).status_code == 403
+    assert in_session(lambda s: len(s.execute(select(AccountLink)).all())) == links_before
+    assert audit_actions() == []
+
+
+def test_month_page_shows_the_period_in_figures(login):
+    client = login("olena")
+    page = client.get("/month?period=2026-11")
+    assert page.status_code == 200
+    text = page.text
+    assert "листопад 2026" in text
+    assert re.search(r'id="accounts-submitted">2<', text)
+    assert re.search(r'id="accounts-due">\d+<', text)
+    by_channel = text.split('id="by-channel"')[1].split("</table>")[0]
+    assert "Telegram" in by_channel and "Viber" in by_channel
+    rejections = text.split('id="rejections"')[1].split("</table>")[0]
+    assert re.search(r"менший за попередній</td><td class=\"num\">3<", rejections)
+    assert "<svg" in text and "03.11: Telegram" in text  # the chart, drawn on the server
+    assert 'id="fallbacks">1<' in text
+
+
+def test_search_by_number_and_by_address(login):
+    client = login("olena")
+    response = client.get("/accounts?q=0100004", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/accounts/{account_id('0100004')}"
+    results = client.get("/accounts?q=Соборності")
+    assert "0100001" in results.text
+    nothing = client.get("/accounts?q=Неіснуюча вулиця")
+    assert "Нічого не знайдено" in nothing.text
+
+
+def test_account_page_shows_meters_readings_and_links(login):
+    client = login("olena")
+    page = client.get(f"/accounts/{account_id('0100004')}")
+    assert page.status_code == 200
+    assert "лічильник №" in page.text
+    assert "Telegram" in page.text and "…1234" in page.text
+    assert "telegram:5551234" not in page.text  # the full messenger id stays hidden
+    assert "абонент" in page.text and "білінг" in page.text
+
+
+def test_unlink_removes_the_link_and_is_audited(login):
+    client = login("olena")
+    acct = account_id("0100004")
+    page = client.get(f"/accounts/{acct}")
+    link_id = in_session(
+        lambda s: s.execute(
+            select(AccountLink.id).where(AccountLink.account_id == acct)
+        ).scalar_one()
+    )
+    response = client.post(
+        f"/accounts/{acct}/links/{link_id}/unlink", data={"csrf_token": csrf_of(page.text)}
+    )
+    assert response.status_code == 200
+    assert "відв’язано" in response.text
+    assert in_session(lambda s: s.get(AccountLink, link_id)) is None
+    [(who, action, before, after, _reason)] = audit_actions()
+    assert (who, action, after) == ("olena", "unlink", "")
+    assert '"channel": "telegram"' in before
+
+
+def test_correction_keeps_the_superseded_reading_and_is_audited(login):
+    client = login("olena")
+    acct = account_id("0100004")
+    page = client.get(f"/accounts/{acct}")
+    reading = in_session(
+        lambda s: (
+            s.execute(
+                select(Reading).where(Reading.channel == "telegram", Reading.in_force.is_(True))
+            )
+            .scalars()
+            .first()
+        )
+    )
+    token = csrf_of(page.text)
+    missing_reason = client.post(
+        f"/readings/{reading.id}/correct", data={"csrf_token": token, "value": "1,5"}
+    )
+    assert "Вкажіть причину" in missing_reason.text
+    response = client.post(
+        f"/readings/{reading.id}/correct",
+        data={"csrf_token": token, "value": "1 500,25", "reason": "абонент помилився цифрою"},
+    )
+    assert "Показник виправлено" in response.text
+    rows = in_session(
+        lambda s: s.execute(
+            select(Reading.value, Reading.in_force, Reading.channel)
+            .where(Reading.meter_id == reading.meter_id, Reading.period == reading.period)
+            .order_by(Reading.id)
+        ).all()
+    )
+    assert [(str(v), f, c) for v, f, c in rows] == [
+        (str(reading.value), False, "telegram"),
+        ("1500.25", True, "console"),
+    ]
+    [(who, action, before, after, reason)] = audit_actions()
+    assert (who, action, reason) == ("olena", "correct_reading", "абонент помилився цифрою")
+    assert str(reading.value) in before and "1500.25" in after
+
+
+def test_annulled_reading_stays_in_history(login):
+    client = login("olena")
+    acct = account_id("0100001")
+    page = client.get(f"/accounts/{acct}")
+    reading = in_session(
+        lambda s: s.execute(select(Reading).where(Reading.channel == "viber")).scalars().first()
+    )
+    response = client.post(
+        f"/readings/{reading.id}/annul",
+        data={"csrf_token": csrf_of(page.text), "reason": "тестове повідомлення"},
+    )
+    assert "анульовано" in response.text
+    assert in_session(lambda s: s.get(Reading, reading.id).in_force) is False
+    assert audit_actions()[0][1] == "annul_reading"
+
+
+def test_admin_changes_settings_and_every_change_is_in_the_audit_page(login):
+    client = login("admin")
+    page = client.get("/settings")
+    assert page.status_code == 200
+    token = csrf_of(page.text)
+    client.post(
+        "/settings/window",
+        data={"csrf_token": token, "period": "2026-12", "last_day": "30", "action": "save"},
+    )
+    assert in_session(lambda s: s.get(WindowOverride, "2026-12").last_day) == 30
+    bad = client.post(
+        "/settings/window",
+        data={"csrf_token": token, "period": "2026-11", "last_day": "31", "action": "save"},
+    )
+    assert "поза місяцем" in bad.text
+    client.post(
+        "/settings/contacts",
+        data={"csrf_token": token, "phone": "(0532) 50-00-00", "hours": "", "email": ""},
+    )
+    tariffs = (
+        "service;category;unit;price_uah;valid_from\nопалення;населення;Гкал;1654,41;01.10.2026\n"
+    )
+    client.post(
+        "/settings/tariffs",
+        data={"csrf_token": token},
+        files={"file": ("tariffs.csv", tariffs.encode(), "text/csv")},
+    )
+    assert [a[1] for a in audit_actions()] == ["window", "contacts", "tariffs"]
+    audit = client.get("/audit")
+    assert audit.status_code == 200
+    for label in ("вікно прийому", "контакти", "тарифи", "last_day: 30", "(0532) 50-00-00"):
+        assert label in audit.text, label
+
+
+def test_billing_upload_previews_rejected_rows_then_applies(login):
+    client = login("admin")
+    page = client.get("/billing")
+    header = (
+        "account_number;owner_name;street;house;apartment;meter_serial;meter_kind;unit;"
+        "last_reading;last_reading_date\n"
+    )
+    body = (
+        "0900001;Нова Абонентка;вул. Сінна;7;3;H-900001;heat;Gcal;12,5;01.11.2026\n"
+        "12;Помилка;вул. Сінна;7;4;H-1;heat;Gcal;1;01.11.2026\n"
+    )
+    preview = client.post(
+        "/billing/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"file": ("billing.csv", (header + body).encode("cp1251"), "text/csv")},
+    )
+    assert preview.status_code == 200
+    assert 'id="rejected-count">1<' in preview.text
+    assert in_session(lambda s: accounts_repo.find_account(s, "0900001")) is None
+    applied = client.post("/billing/apply", data={"csrf_token": csrf_of(preview.text)})
+    assert "Імпорт завершено" in applied.text
+    assert in_session(lambda s: accounts_repo.find_account(s, "0900001")) is not None
+    assert audit_actions()[-1][1] == "billing_import"
+
+
+def test_clerk_downloads_the_readings_export_but_cannot_import(login):
+    client = login("olena")
+    export = client.get("/billing/export?period=2026-11&encoding=cp1251")
+    assert export.status_code == 200
+    assert export.headers["content-disposition"] == 'attachment; filename="readings-2026-11.csv"'
+    lines = export.content.decode("cp1251").splitlines()
+    assert lines[0].startswith("account_number;meter_serial")
+    assert any(line.startswith("0100004;") for line in lines)
+    page = client.get("/billing")
+    assert "Перевірити файл" not in page.text
+    refused = client.post(
+        "/billing/upload",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"file": ("b.csv", b"x", "text/csv")},
+    )
+    assert refused.status_code == 403
+    assert audit_actions()[-1][1] == "export"
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(login):
+    client = login("olena")
+    page = client.get("/month")
+    copied = dict(client.cookies)
+    client.post("/logout", data={"csrf_token": csrf_of(page.text)})
+    assert client.get("/month", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    client.cookies.update(copied)
+    assert client.get("/month", follow_redirects=False).status_code == 303
+
+
+def test_month_page_follows_a_change_made_in_the_console(login):
+    client = login("olena")
+    assert 'id="accounts-submitted">2<' in client.get("/month?period=2026-11").text
+    page = client.get(f"/accounts/{account_id('0100001')}")
+    reading = in_session(
+        lambda s: s.execute(select(Reading).where(Reading.channel == "viber")).scalars().first()
+    )
+    client.post(
+        f"/readings/{reading.id}/annul",
+        data={"csrf_token": csrf_of(page.text), "reason": "подано помилково"},
+    )
+    month = client.get("/month?period=2026-11").text
+    assert 'id="accounts-submitted">1<' in month
+    assert "Дані станом на" in month
+
+
+def test_sign_in_never_redirects_to_another_site(client):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example/"):
+        page = client.get("/login")
+        response = client.post(
+            "/login",
+            data={
+                "username": "olena",
+                "password": "clerk-password-1",
+                "csrf_token": csrf_of(page.text),
+                "next": target,
+            },
+            follow_redirects=False,
+        )
+        assert response.headers["location"] == "/month", target
+        client.cookies.clear()

@@ -34,7 +34,7 @@ from channels.viber_api import (
     text_message,
 )
 from core.senders import SenderKey
-from core.texts.common import MENU_BUTTONS
+from core.texts.menu import MENU_BUTTONS
 
 logger = logging.getLogger(__name__)
 

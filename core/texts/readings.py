@@ -1,9 +1,19 @@
-"""Computed messages about readings and the submission window."""
+"""Computed messages about readings: the submission window, the summary before
+saving and the history.
+
+The sentences around them are responses in domain.yml (`utter_reading_summary`,
+`utter_window_closed_nothing_saved`, ...); these functions build the variable parts.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Dict, Iterable, List
+
+from core.readings.checks import MeterFacts, consumption
+from core.readings.submission import HistoryRow
 from core.readings.window import WindowStatus
-from core.texts.common import format_date, format_period
+from core.texts.common import format_amount, format_date, format_period, meter_title
 
 
 def closed_window_text(window: WindowStatus) -> str:
@@ -14,3 +24,39 @@ def closed_window_text(window: WindowStatus) -> str:
         else f"Прийом показників за {format_period(window.period)} почнеться "
         f"{format_date(window.first)} і триватиме до {format_date(window.last)} включно."
     )
+
+
+def facts_title(meter: MeterFacts) -> str:
+    return meter_title(meter.kind, meter.serial, meter.unit, meter.location)
+
+
+def summary_lines(meters: Iterable[MeterFacts], entries: Dict[str, str]) -> str:
+    """One line per meter: the value entered and, if known, the consumption."""
+    lines = []
+    for meter in meters:
+        value = Decimal(entries[str(meter.meter_id)])
+        line = f"• {facts_title(meter)}: {format_amount(value, meter.unit)}"
+        used = consumption(meter, value)
+        if used is not None:
+            line += f", спожито {format_amount(used, meter.unit)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def history_block(account_number: str, title: str, unit: str, rows: List[HistoryRow]) -> str:
+    """A meter's latest periods, newest first, with consumption where known."""
+    lines = [f"Рахунок {account_number}. {title}"]
+    for row in rows:
+        used = (
+            f", спожито {format_amount(row.consumption, unit)}"
+            if row.consumption is not None
+            else ""
+        )
+        lines.append(f"  {format_period(row.period)}: {format_amount(row.value, unit)}{used}")
+    if not rows:
+        lines.append("  показників ще немає")
+    return "\n".join(lines)
+
+
+def history_text(blocks: Iterable[str]) -> str:
+    return "\n\n".join(blocks)

@@ -14,7 +14,7 @@ from channels.keyboards import payload_for, rows, viber_keyboard
 from channels.text import split_text, utf16_units
 from channels.viber_api import EVENT_TYPES
 from core.db.models import ChannelDelivery
-from core.texts.common import MENU_BUTTONS, YES_NO_BUTTONS
+from core.texts.menu import MENU_BUTTONS, YES_NO_BUTTONS
 from tests.channels.fakes import FakeApi
 from tests.channels.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
 from tests.support.db import in_session

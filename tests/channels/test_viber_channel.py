@@ -6,7 +6,7 @@ from __future__ import annotations
 from channels import storage
 from channels.viber import MAX_BODY, SIGNATURE_HEADER
 from core.senders import SenderKey
-from core.texts.common import MENU_BUTTONS
+from core.texts.menu import MENU_BUTTONS
 from tests.channels.fakes import texts
 from tests.channels.payloads import (
     VIBER_NAME,

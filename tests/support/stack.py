@@ -82,7 +82,8 @@ def running_stack(
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n' + endpoints_extra
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "  enable_selective_domain: true\n" + endpoints_extra  # as endpoints.yml
     )
     if credentials is None:
         credentials = workdir / "credentials.yml"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterator, List, Set, Tuple
 
 from channels.viber import greeting_of
-from core.texts.menu import MENU_BUTTONS, YES_NO_BUTTONS, domain_responses
+from core.texts.menu import domain_responses, menu_buttons, yes_no_buttons
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = ROOT / "actions"
@@ -89,22 +89,18 @@ def test_every_response_in_the_domain_is_used():
 
 
 def test_one_menu_everywhere():
-    responses = domain_responses()
-    assert MENU_BUTTONS == responses["utter_greet"][0]["buttons"]
-    assert [b["title"] for b in MENU_BUTTONS] == [
+    responses, menu, yes_no = domain_responses(), menu_buttons(), yes_no_buttons()
+    assert menu == responses["utter_greet"][0]["buttons"]
+    assert [b["title"] for b in menu] == [
         "Передати показники",
         "Додати особовий рахунок",
         "Мої рахунки",
         "Допомога",
     ]
-    with_menu = [
-        name for name, variants in responses.items() if variants[0].get("buttons") == MENU_BUTTONS
-    ]
+    with_menu = [name for name, variants in responses.items() if variants[0].get("buttons") == menu]
     assert {"utter_greet", "utter_help", "utter_not_understood", "utter_cancelled"} <= set(
         with_menu
     )
-    assert [b["title"] for b in YES_NO_BUTTONS] == ["Так", "Ні"]
+    assert [b["title"] for b in yes_no] == ["Так", "Ні"]
     # The Viber welcome before the model is loaded shows the same menu.
-    assert greeting_of(None)[1] == [
-        {"title": b["title"], "payload": b["payload"]} for b in MENU_BUTTONS
-    ]
+    assert greeting_of(None)[1] == [{"title": b["title"], "payload": b["payload"]} for b in menu]

@@ -3,7 +3,9 @@
 The domain is the one place the bot's buttons are written (`&menu` on
 `utter_greet`, `&yes_no` on `utter_confirm_address`); code that shows them
 outside a Rasa response (the Viber welcome when the model is not loaded yet,
-tests) reads them from there, so staff edit them in one place.
+tests) reads them from there, so staff edit them in one place. Read on first
+use, not at import: a server that runs from the trained model alone need not
+have domain.yml beside it.
 """
 
 from __future__ import annotations
@@ -35,5 +37,9 @@ def response_buttons(response: str) -> Buttons:
     return [{"title": str(b["title"]), "payload": str(b["payload"])} for b in buttons]
 
 
-MENU_BUTTONS: Buttons = response_buttons(MENU_RESPONSE)
-YES_NO_BUTTONS: Buttons = response_buttons(YES_NO_RESPONSE)
+def menu_buttons() -> Buttons:
+    return response_buttons(MENU_RESPONSE)
+
+
+def yes_no_buttons() -> Buttons:
+    return response_buttons(YES_NO_RESPONSE)

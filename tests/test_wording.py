@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = ROOT / "actions"
 CYRILLIC = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
 RESPONSE_NAME = re.compile(r"^utter_\w+$")
+COMMAND_LINE_HELP = {"description", "help", "epilog"}
 
 
 def _docstrings(tree: ast.AST) -> Set[int]:
@@ -28,10 +29,21 @@ def _docstrings(tree: ast.AST) -> Set[int]:
     return found
 
 
+def _command_line_help(tree: ast.AST) -> Set[int]:
+    """ids of the constants given as argparse help (for staff, not said by the bot)."""
+    return {
+        id(node)
+        for keyword in ast.walk(tree)
+        if isinstance(keyword, ast.keyword) and keyword.arg in COMMAND_LINE_HELP
+        for node in ast.walk(keyword.value)
+    }
+
+
 def strings(source: str) -> Iterator[Tuple[int, str]]:
-    """Every string constant of a module but its docstrings, f-string parts included."""
+    """Every string constant of a module but its docstrings and command-line help,
+    f-string parts included."""
     tree = ast.parse(source)
-    skip = _docstrings(tree)
+    skip = _docstrings(tree) | _command_line_help(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
             yield node.lineno, node.value
@@ -53,6 +65,7 @@ def test_the_detector_finds_inline_wording_but_not_docstrings_or_comments():
         "    # коментар\n"
         '    dispatcher.utter_message(text=f"Рахунок {n} прибрано.")\n'
         '    dispatcher.utter_message(text="Hello, " + "світ")\n'
+        'parser = argparse.ArgumentParser(description="Сервер дій.")\n'
     )
     assert [text for _, text in cyrillic_literals(source)] == ["Рахунок ", " прибрано.", "світ"]
 

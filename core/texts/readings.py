@@ -11,9 +11,19 @@ from decimal import Decimal
 from typing import Dict, Iterable, List
 
 from core.readings.checks import MeterFacts, consumption
-from core.readings.submission import HistoryRow
+from core.readings.submission import HistoryRow, ReadingTaken
 from core.readings.window import WindowStatus
-from core.texts.common import format_amount, format_date, format_period, meter_title
+from core.settings import KYIV
+from core.texts.common import (
+    format_amount,
+    format_date,
+    format_decimal,
+    format_period,
+    format_time,
+    meter_title,
+)
+
+CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "billing": "білінг"}
 
 
 def closed_window_text(window: WindowStatus) -> str:
@@ -60,3 +70,17 @@ def history_block(account_number: str, title: str, unit: str, rows: List[History
 
 def history_text(blocks: Iterable[str]) -> str:
     return "\n\n".join(blocks)
+
+
+def taken_lines(taken: List[ReadingTaken]) -> str:
+    """The readings somebody else submitted first: which channel and when, never who."""
+    lines = []
+    for reading in taken:
+        when = reading.submitted_at.astimezone(KYIV)
+        channel = CHANNEL_NAMES.get(reading.channel, reading.channel or "інший канал")
+        title = meter_title(reading.kind, reading.serial, reading.unit, reading.location)
+        lines.append(
+            f"• {title}: {format_decimal(reading.value)} (через {channel}, "
+            f"{format_date(when.date())} о {format_time(when)})"
+        )
+    return "\n".join(lines)

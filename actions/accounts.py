@@ -18,29 +18,14 @@ from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.senders import SenderKey
 from core.settings import get_settings
-from core.texts.common import (
-    MENU_BUTTONS,
-    UNIT_LABELS,
-    format_date,
-    format_decimal,
-    meter_title,
-)
+from core.texts.accounts import account_lines, meter_statuses
 
 
-def _meter_lines(session: Session, account_id: int) -> List[str]:
-    lines = []
-    for meter in accounts_repo.active_meters(session, account_id):
-        line = "• " + meter_title(meter.kind.value, meter.serial, meter.unit, meter.location)
-        last = readings_repo.last_reading(session, meter.id)
-        if last is not None:
-            line += (
-                f"\n  останній показник: {format_decimal(last.value)} "
-                f"{UNIT_LABELS.get(meter.unit, meter.unit)} від {format_date(last.submitted_at.date())}"
-            )
-        else:
-            line += "\n  показників ще немає"
-        lines.append(line)
-    return lines
+def _meter_statuses(session: Session, account_id: int) -> str:
+    meters = accounts_repo.active_meters(session, account_id)
+    return meter_statuses(
+        (meter, readings_repo.last_reading(session, meter.id)) for meter in meters
+    )
 
 
 class LinkAccount(Action):
@@ -62,26 +47,22 @@ class LinkAccount(Action):
             if account is None or not account.active:
                 return None
             added = accounts_repo.link_account(session, sender, account, now)
-            return added, AccountView.of(account), _meter_lines(session, account.id)
+            return added, AccountView.of(account), _meter_statuses(session, account.id)
 
         outcome = await run_unit_of_work(link)
         if outcome is None:
-            dispatcher.utter_message(text="Рахунок не знайдено. Спробуйте додати його ще раз.")
+            dispatcher.utter_message(response="utter_account_gone_add_again")
             return cleared(tracker, *ACCOUNT_FORM_SLOTS)
-        added, view, meter_lines = outcome
-        head = "Рахунок додано" if added else "Цей рахунок уже був доданий"
-        text = f"{head}: {view.number}, {view.masked_address}."
-        if meter_lines:
-            text += "\nЛічильники:\n" + "\n".join(meter_lines)
-            text += "\n\nПередати показники зараз?"
-            buttons = [
-                {"title": "Передати показники", "payload": "/submit_reading"},
-                {"title": "Пізніше", "payload": "/goodbye"},
-            ]
+        added, view, meters = outcome
+        if meters:
+            response = "utter_account_linked" if added else "utter_account_linked_before"
+        elif added:
+            response = "utter_account_linked_no_meters"
         else:
-            text += "\nЛічильників на цьому рахунку немає, передавати показники не потрібно."
-            buttons = MENU_BUTTONS
-        dispatcher.utter_message(text=text, buttons=buttons)
+            response = "utter_account_linked_before_no_meters"
+        dispatcher.utter_message(
+            response=response, number=view.number, address=view.masked_address, meters=meters
+        )
         return cleared(tracker, *ACCOUNT_FORM_SLOTS)
 
 
@@ -95,20 +76,9 @@ class ListAccounts(Action):
         sender = sender_of(tracker)
         accounts = await run_unit_of_work(lambda s: linked_account_views(s, sender))
         if not accounts:
-            dispatcher.utter_message(
-                text="У вас ще немає доданих рахунків.",
-                buttons=[{"title": "Додати особовий рахунок", "payload": "/add_account"}],
-            )
+            dispatcher.utter_message(response="utter_no_accounts")
             return []
-        lines = ["Ваші рахунки:"] + [f"• {a.number}, {a.masked_address}" for a in accounts]
-        dispatcher.utter_message(
-            text="\n".join(lines),
-            buttons=[
-                {"title": "Передати показники", "payload": "/submit_reading"},
-                {"title": "Додати ще рахунок", "payload": "/add_account"},
-                {"title": "Прибрати рахунок", "payload": "/remove_account"},
-            ],
-        )
+        dispatcher.utter_message(response="utter_accounts", accounts=account_lines(accounts))
         return []
 
 
@@ -127,7 +97,7 @@ class PrepareRemoval(Action):
     ) -> List[Dict[Text, Any]]:
         sender = sender_of(tracker)
         if await run_unit_of_work(lambda s: _count_linked(s, sender)) == 0:
-            dispatcher.utter_message(text="У вас немає доданих рахунків, прибирати нічого.")
+            dispatcher.utter_message(response="utter_nothing_to_remove")
             return [SlotSet(ROUTE_SLOT, "no_accounts")]
         return [SlotSet(ROUTE_SLOT, "ready")]
 
@@ -141,7 +111,7 @@ class UnlinkAccount(Action):
     ) -> List[Dict[Text, Any]]:
         number = tracker.get_slot("remove_account_choice")
         if not number or tracker.get_slot("remove_confirmed") is not True:
-            dispatcher.utter_message(text="Добре, рахунок залишається.", buttons=MENU_BUTTONS)
+            dispatcher.utter_message(response="utter_account_kept")
             return cleared(tracker, *REMOVE_FORM_SLOTS)
         sender = sender_of(tracker)
 
@@ -150,9 +120,7 @@ class UnlinkAccount(Action):
             return account is not None and accounts_repo.unlink_account(session, sender, account.id)
 
         if await run_unit_of_work(unlink):
-            dispatcher.utter_message(
-                text=f"Рахунок {number} прибрано з цього чату.", buttons=MENU_BUTTONS
-            )
+            dispatcher.utter_message(response="utter_account_removed", number=number)
         else:
-            dispatcher.utter_message(text="Цей рахунок уже не доданий.", buttons=MENU_BUTTONS)
+            dispatcher.utter_message(response="utter_account_not_linked")
         return cleared(tracker, *REMOVE_FORM_SLOTS)

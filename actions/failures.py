@@ -20,7 +20,7 @@ from typing import Any, Dict, Optional
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
-from core.texts.common import technical_error_text
+from core.texts.failures import technical_failure_text
 
 logger = logging.getLogger(__name__)
 PROJECT = Path(__file__).resolve().parent.parent
@@ -61,7 +61,7 @@ async def _run_safely(
             type(error).__name__,
             where(error),
         )
-        return {"events": [], "responses": [{"text": technical_error_text(reference)}]}
+        return {"events": [], "responses": [{"text": technical_failure_text(reference)}]}
 
 
 def install() -> None:

@@ -21,13 +21,8 @@ from core.repository import events as events_repo
 from core.repository import messenger as messenger_repo
 from core.repository import settings as settings_repo
 from core.settings import get_settings
-from core.texts.common import (
-    MENU_BUTTONS,
-    days_word,
-    format_date,
-    format_decimal,
-    format_period,
-)
+from core.texts.common import count_days, format_date, format_period
+from core.texts.info import tariff_lines
 from core.texts.readings import closed_window_text
 
 
@@ -42,14 +37,15 @@ class AnswerDeadline(Action):
         if not window.is_open:
             dispatcher.utter_message(text=closed_window_text(window))
             return []
-        left = window.days_left
-        tail = "Сьогодні останній день!" if left == 0 else f"Залишилося {left} {days_word(left)}."
-        dispatcher.utter_message(
-            text=(
-                f"Показники за {format_period(window.period)} приймаються до "
-                f"{format_date(window.last)} включно. {tail}"
+        variables = {"period": format_period(window.period), "last_day": format_date(window.last)}
+        if window.days_left == 0:
+            dispatcher.utter_message(response="utter_deadline_last_day", **variables)
+        else:
+            dispatcher.utter_message(
+                response="utter_deadline_days_left",
+                days_left=count_days(window.days_left),
+                **variables,
             )
-        )
         return []
 
 
@@ -64,18 +60,9 @@ class ShowTariffs(Action):
         tariffs = await run_unit_of_work(lambda s: settings_repo.current_tariffs(s, today))
         if not tariffs:
             contacts = await current_contacts()
-            dispatcher.utter_message(
-                text=f"Тарифи зараз недоступні. Уточніть їх в абонентському відділі: {contacts.line()}."
-            )
+            dispatcher.utter_message(response="utter_tariffs_unavailable", contacts=contacts.line())
             return []
-        lines = ["Чинні тарифи:"]
-        for tariff in tariffs:
-            note = f" ({tariff.note})" if tariff.note else ""
-            lines.append(
-                f"• {tariff.service}, {tariff.category}: {format_decimal(tariff.price_uah, 2)} грн "
-                f"за {tariff.unit}, з {format_date(tariff.valid_from)}{note}"
-            )
-        dispatcher.utter_message(text="\n".join(lines))
+        dispatcher.utter_message(response="utter_tariffs", tariffs=tariff_lines(tariffs))
         return []
 
 
@@ -87,13 +74,17 @@ class ShowContacts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         contacts = await current_contacts()
-        text = (
-            "Абонентський відділ «Полтаватеплоенерго»:\n"
-            f"телефон {contacts.phone}\nграфік: {contacts.hours}"
-        )
         if contacts.email:
-            text += f"\nел. пошта: {contacts.email}"
-        dispatcher.utter_message(text=text)
+            dispatcher.utter_message(
+                response="utter_contacts_with_email",
+                phone=contacts.phone,
+                hours=contacts.hours,
+                email=contacts.email,
+            )
+        else:
+            dispatcher.utter_message(
+                response="utter_contacts", phone=contacts.phone, hours=contacts.hours
+            )
         return []
 
 
@@ -105,16 +96,7 @@ class ExplainMeterProblem(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         contacts = await current_contacts()
-        dispatcher.utter_message(
-            text=(
-                "Якщо лічильник зламався, його замінили або настав час повірки:\n"
-                "1. Не передавайте вигадані показники — повідомте абонентський відділ.\n"
-                "2. Після заміни чи повірки принесіть або надішліть акт із новим номером "
-                "лічильника та початковим показником.\n"
-                "3. Коли новий лічильник з'явиться в базі, передавайте показники тут, як звично.\n"
-                f"Контакти: {contacts.line()}."
-            )
-        )
+        dispatcher.utter_message(response="utter_meter_problem", contacts=contacts.line())
         return []
 
 
@@ -136,11 +118,7 @@ class SetReminders(Action):
             user.updated_at = now
 
         await run_unit_of_work(store)
-        dispatcher.utter_message(
-            text="Добре, нагадуватиму про передачу показників щомісяця."
-            if enable
-            else "Добре, нагадувань більше не надсилатиму. Увімкнути їх можна будь-коли."
-        )
+        dispatcher.utter_message(response="utter_reminders_on" if enable else "utter_reminders_off")
         return []
 
 
@@ -177,22 +155,12 @@ class Fallback(Action):
         if _trailing_fallbacks(tracker) >= 2:
             contacts = await current_contacts()
             dispatcher.utter_message(
-                text=(
-                    "Вибачте, я знову не зрозумів. Можливо, краще поговорити з працівником "
-                    f"абонентського відділу: {contacts.line()}. Або оберіть дію в меню."
-                ),
-                buttons=MENU_BUTTONS,
+                response="utter_not_understood_again", contacts=contacts.line()
             )
         elif latest_intent(tracker) == "out_of_scope":
-            dispatcher.utter_message(
-                text="Вибачте, з цим я не допоможу: я приймаю показники лічильників тепла "
-                "та гарячої води і відповідаю на запитання про них.",
-                buttons=MENU_BUTTONS,
-            )
+            dispatcher.utter_message(response="utter_out_of_scope")
         else:
-            dispatcher.utter_message(
-                text="Вибачте, я не зрозумів. Ось що я вмію:", buttons=MENU_BUTTONS
-            )
+            dispatcher.utter_message(response="utter_not_understood")
         return []
 
 
@@ -205,9 +173,7 @@ class CancelForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(
-            text="Скасовано, нічого не збережено. Чим ще допомогти?", buttons=MENU_BUTTONS
-        )
+        dispatcher.utter_message(response="utter_cancelled")
         return [
             ActiveLoop(None),
             SlotSet("requested_slot", None),

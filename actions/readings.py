@@ -27,15 +27,8 @@ from core.readings.window import window_for
 from core.repository import accounts as accounts_repo
 from core.repository import events as events_repo
 from core.settings import get_settings
-from core.texts.common import (
-    MENU_BUTTONS,
-    UNIT_LABELS,
-    format_date,
-    format_decimal,
-    format_period,
-    meter_title,
-)
-from core.texts.readings import closed_window_text, taken_meanwhile_text
+from core.texts.common import format_date, format_period, format_time, meter_title
+from core.texts.readings import closed_window_text, history_block, history_text, taken_lines
 
 
 class PrepareSubmission(Action):
@@ -67,7 +60,7 @@ class PrepareSubmission(Action):
             dispatcher.utter_message(text=closed_window_text(window))
             return [SlotSet(ROUTE_SLOT, "closed"), *cleared(tracker, *READING_FORM_SLOTS)]
         if linked == 0:
-            dispatcher.utter_message(text="Спершу додамо ваш особовий рахунок.")
+            dispatcher.utter_message(response="utter_add_account_first")
             return [SlotSet(ROUTE_SLOT, "no_accounts"), *cleared(tracker, *READING_FORM_SLOTS)]
         return [SlotSet(ROUTE_SLOT, "ready"), *cleared(tracker, *READING_FORM_SLOTS)]
 
@@ -105,26 +98,24 @@ class SaveReadings(Action):
             window, saved = await run_save(save)
         except SubmissionConflict as conflict:
             dispatcher.utter_message(
-                text=taken_meanwhile_text(conflict.taken), buttons=MENU_BUTTONS
+                response="utter_readings_taken_meanwhile", readings=taken_lines(conflict.taken)
             )
             return cleared(tracker, *READING_FORM_SLOTS)
         except SubmissionRejected:
-            dispatcher.utter_message(
-                text="Не вдалося зберегти: дані рахунку змінилися під час розмови. "
-                "Нічого не збережено, почніть, будь ласка, ще раз.",
-                buttons=MENU_BUTTONS,
-            )
+            dispatcher.utter_message(response="utter_readings_not_saved_account_changed")
             return cleared(tracker, *READING_FORM_SLOTS)
         if saved is None:
-            dispatcher.utter_message(text=closed_window_text(window) + " Нічого не збережено.")
+            dispatcher.utter_message(
+                response="utter_window_closed_nothing_saved", window=closed_window_text(window)
+            )
             return cleared(tracker, *READING_FORM_SLOTS)
-        verb = "оновлено" if saved.corrected else "збережено"
         dispatcher.utter_message(
-            text=(
-                f"Показники {verb} {format_date(now.date())} о {now:%H:%M}: {saved.count} "
-                f"за рахунком {number}, період — {format_period(window.period)}. Дякуємо!"
-            ),
-            buttons=MENU_BUTTONS,
+            response="utter_readings_updated" if saved.corrected else "utter_readings_saved",
+            date=format_date(now.date()),
+            time=format_time(now),
+            count=saved.count,
+            number=number,
+            period=format_period(window.period),
         )
         return cleared(tracker, *READING_FORM_SLOTS)
 
@@ -144,31 +135,14 @@ class ShowHistory(Action):
             blocks = []
             for account in accounts_repo.linked_accounts(session, sender):
                 for meter in accounts_repo.active_meters(session, account.id):
-                    unit = UNIT_LABELS.get(meter.unit, meter.unit)
-                    lines = [
-                        f"Рахунок {account.number}. "
-                        + meter_title(meter.kind.value, meter.serial, meter.unit, meter.location)
-                    ]
-                    for row in meter_history(session, meter.id):
-                        used = (
-                            f", спожито {format_decimal(row.consumption)} {unit}"
-                            if row.consumption is not None
-                            else ""
-                        )
-                        lines.append(
-                            f"  {format_period(row.period)}: {format_decimal(row.value)} {unit}{used}"
-                        )
-                    if len(lines) == 1:
-                        lines.append("  показників ще немає")
-                    blocks.append("\n".join(lines))
+                    title = meter_title(meter.kind.value, meter.serial, meter.unit, meter.location)
+                    rows = meter_history(session, meter.id)
+                    blocks.append(history_block(account.number, title, meter.unit, rows))
             return blocks
 
         blocks = await run_unit_of_work(collect)
         if not blocks:
-            dispatcher.utter_message(
-                text="Історії поки немає: додайте особовий рахунок, і я покажу його показники.",
-                buttons=[{"title": "Додати особовий рахунок", "payload": "/add_account"}],
-            )
+            dispatcher.utter_message(response="utter_no_history")
             return []
-        dispatcher.utter_message(text="\n\n".join(blocks))
+        dispatcher.utter_message(text=history_text(blocks))
         return []

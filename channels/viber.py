@@ -34,7 +34,7 @@ from channels.viber_api import (
     text_message,
 )
 from core.senders import SenderKey
-from core.texts.common import MENU_BUTTONS
+from core.texts.menu import menu_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -264,4 +264,12 @@ def greeting_of(agent: Any) -> Tuple[str, List[Button]]:
         first = agent.domain.responses["utter_greet"][0]
         return str(first["text"]), clean(first.get("buttons"))
     except (AttributeError, KeyError, IndexError, TypeError):
-        return WELCOME_FALLBACK, clean(MENU_BUTTONS)
+        return WELCOME_FALLBACK, _menu_from_domain_file()
+
+
+def _menu_from_domain_file() -> List[Button]:
+    try:
+        return clean(menu_buttons())
+    except OSError:  # no domain.yml beside the model: the greeting alone
+        logger.warning("viber: no domain.yml for the welcome menu")
+        return []

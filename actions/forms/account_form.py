@@ -21,15 +21,11 @@ from core.accounts.numbers import (
 )
 from core.repository import accounts as accounts_repo
 from core.settings import get_settings
-from core.texts.common import YES_NO_BUTTONS
+from core.texts.common import format_time
 
 
-def blocked_text(until: datetime) -> str:
-    return (
-        f"Забагато невдалих спроб знайти рахунок. Спробуйте знову після {until:%H:%M}. "
-        "Номер особового рахунку є на платіжці; якщо його немає, зверніться до "
-        "абонентського відділу."
-    )
+def say_blocked(dispatcher: CollectingDispatcher, until: datetime) -> None:
+    dispatcher.utter_message(response="utter_lookups_blocked", until=format_time(until))
 
 
 def _account_view(session: Session, number: str) -> Optional[AccountView]:
@@ -71,14 +67,10 @@ class ValidateAccountForm(AssistantFormValidation):
         if result.account is not None:
             return {"account_number": number, "address_confirmed": None}
         if result.blocked_until is not None:
-            dispatcher.utter_message(text=blocked_text(result.blocked_until))
+            say_blocked(dispatcher, result.blocked_until)
             # Ends the form: nothing more may be looked up for now.
             return {"account_number": None, "requested_slot": None}
-        dispatcher.utter_message(
-            text=(
-                f"Рахунок {number} не знайдено. Перевірте номер на платіжці та введіть його ще раз."
-            )
-        )
+        dispatcher.utter_message(response="utter_account_not_found", number=number)
         return {"account_number": None}
 
     async def validate_address_confirmed(
@@ -86,9 +78,7 @@ class ValidateAccountForm(AssistantFormValidation):
     ) -> SlotValues:
         if value is True:
             return {"address_confirmed": True}
-        dispatcher.utter_message(
-            text="Тоді, мабуть, у номері помилка. Введіть номер особового рахунку ще раз."
-        )
+        dispatcher.utter_message(response="utter_number_mistyped")
         return {"account_number": None, "address_confirmed": None}
 
 
@@ -107,11 +97,9 @@ class AskAccountNumber(Action):
             lambda s: blocked_until(s, sender, now, settings.lookup_limits)
         )
         if until is not None:
-            dispatcher.utter_message(text=blocked_text(until))
+            say_blocked(dispatcher, until)
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
-        dispatcher.utter_message(
-            text="Введіть номер особового рахунку — його видно на платіжці (наприклад, 0012345)."
-        )
+        dispatcher.utter_message(response="utter_enter_account_number")
         return []
 
 
@@ -127,10 +115,9 @@ class AskAddressConfirmed(Action):
         number = tracker.get_slot("account_number")
         view = await AssistantFormValidation.db(lambda s: _account_view(s, number))
         if view is None:  # closed between the two steps
-            dispatcher.utter_message(text="Рахунок не знайдено. Введіть номер ще раз.")
+            dispatcher.utter_message(response="utter_account_gone_enter_again")
             return [SlotSet("account_number", None)]
         dispatcher.utter_message(
-            text=f"Рахунок {number}: {view.masked_address}.\nЦе ваша адреса?",
-            buttons=YES_NO_BUTTONS,
+            response="utter_confirm_address", number=number, address=view.masked_address
         )
         return []

@@ -18,6 +18,7 @@ from core.accounts.lookup import linked_account_views
 from core.db.engine import run_unit_of_work
 from core.senders import SenderKey
 from core.settings import Settings, get_settings
+from core.texts.accounts import account_label
 
 T = TypeVar("T")
 REQUESTED = "requested_slot"
@@ -101,14 +102,15 @@ def _is_requested_slot(event: EventType) -> bool:
 async def ask_for_account(
     tracker: Tracker, dispatcher: CollectingDispatcher, question: str
 ) -> None:
-    """Asks which of the user's accounts, one button each (the number as an entity)."""
+    """Asks which of the user's accounts with the response `question`, one button
+    each (the number as an entity)."""
     sender = sender_of(tracker)
     accounts = await run_unit_of_work(lambda s: linked_account_views(s, sender))
     buttons = [
         {
-            "title": f"{account.number}, {account.masked_address}",
+            "title": account_label(account),
             "payload": f'/inform{{"account_number":"{account.number}"}}',
         }
         for account in accounts
     ]
-    dispatcher.utter_message(text=question, buttons=buttons)
+    dispatcher.utter_message(response=question, buttons=buttons)

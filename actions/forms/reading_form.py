@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -21,13 +20,8 @@ from core.readings.parsing import ReadingFormatError, parse_reading_off_loop
 from core.readings.submission import already_submitted, meters_for_submission
 from core.readings.window import window_for
 from core.repository import events as events_repo
-from core.texts.common import (
-    UNIT_LABELS,
-    YES_NO_BUTTONS,
-    format_decimal,
-    format_period,
-    meter_title,
-)
+from core.texts.common import format_amount, format_period
+from core.texts.readings import facts_title, summary_lines
 
 
 def form_meters(tracker: Tracker) -> List[MeterFacts]:
@@ -42,10 +36,6 @@ def form_entries(tracker: Tracker) -> Dict[str, str]:
 def current_meter(tracker: Tracker) -> Optional[MeterFacts]:
     meters, entries = form_meters(tracker), form_entries(tracker)
     return meters[len(entries)] if len(entries) < len(meters) else None
-
-
-def amount(value: Decimal, unit: str) -> str:
-    return f"{format_decimal(value)} {UNIT_LABELS.get(unit, unit)}"
 
 
 class ValidateReadingForm(AssistantFormValidation):
@@ -97,24 +87,25 @@ class ValidateReadingForm(AssistantFormValidation):
 
         loaded = await self.db(load)
         if loaded is None:
-            dispatcher.utter_message(text="Оберіть, будь ласка, один із ваших рахунків кнопкою.")
+            dispatcher.utter_message(response="utter_choose_reading_account_by_button")
             return {"reading_account": None}
         chosen, period, meters, submitted = loaded
         if not meters:
             dispatcher.utter_message(
-                text=(
-                    f"На рахунку {number} немає активних лічильників, тож показники передавати "
-                    f"не потрібно. Якщо лічильник є, зверніться до абонентського відділу: "
-                    f"{await operator_contacts_line()}."
-                )
+                response="utter_no_active_meters",
+                number=number,
+                contacts=await operator_contacts_line(),
             )
             return {"reading_account": number, "reading_meters": []}
-        intro = f"Рахунок {number}, {chosen.masked_address}. Лічильників: {len(meters)}."
-        if submitted:
-            intro += (
-                f" За {format_period(period)} показники вже передано; нові значення замінять їх."
-            )
-        dispatcher.utter_message(text=intro)
+        dispatcher.utter_message(
+            response="utter_reading_account_chosen_again"
+            if submitted
+            else "utter_reading_account_chosen",
+            number=number,
+            address=chosen.masked_address,
+            count=len(meters),
+            period=format_period(period),
+        )
         return {
             "reading_account": number,
             "reading_meters": [m.to_slot() for m in meters],
@@ -143,23 +134,19 @@ class ValidateReadingForm(AssistantFormValidation):
 
         reason = checks.rejection_reason(meter, reading, decimals)
         if reason == checks.Rejection.TOO_MANY_DECIMALS:
-            shown = (
-                f"показує {meter.decimals} знак(и) після коми"
-                if meter.decimals
-                else "показує лише цілі числа"
-            )
             dispatcher.utter_message(
-                text=f"Цей лічильник {shown}, а у вашому числі {decimals}. "
-                "Введіть показник так, як він на табло."
+                response="utter_reading_too_many_decimals"
+                if meter.decimals
+                else "utter_reading_whole_numbers_only",
+                meter_decimals=meter.decimals,
+                decimals=decimals,
             )
         elif reason == checks.Rejection.LOWER_THAN_PREVIOUS:
             dispatcher.utter_message(
-                text=(
-                    f"Показник {amount(reading, meter.unit)} менший за попередній "
-                    f"({amount(meter.previous_value, meter.unit)}). Перевірте цифри та введіть ще раз. "
-                    "Якщо лічильник замінили, повідомте абонентський відділ: "
-                    f"{await operator_contacts_line()}."
-                )
+                response="utter_reading_lower_than_previous",
+                reading=format_amount(reading, meter.unit),
+                previous=format_amount(meter.previous_value, meter.unit),
+                contacts=await operator_contacts_line(),
             )
         if reason is not None:
             await self._reject(tracker, reason)
@@ -169,10 +156,9 @@ class ValidateReadingForm(AssistantFormValidation):
             await self._reject(tracker, checks.Rejection.IMPLAUSIBLE)
             used = checks.consumption(meter, reading)
             dispatcher.utter_message(
-                text=(
-                    f"Споживання {amount(used, meter.unit)} за місяць незвично велике. "
-                    f"Ви впевнені, що показник {amount(reading, meter.unit)} правильний?"
-                )
+                response="utter_reading_implausible",
+                used=format_amount(used, meter.unit),
+                reading=format_amount(reading, meter.unit),
             )
             return {"reading_value": None, "reading_pending": str(reading)}
 
@@ -190,7 +176,7 @@ class ValidateReadingForm(AssistantFormValidation):
             entries[str(meter.meter_id)] = pending
             slots["reading_entries"] = entries
         else:
-            dispatcher.utter_message(text="Добре, введіть показник ще раз.")
+            dispatcher.utter_message(response="utter_enter_reading_again")
         return slots
 
     async def validate_reading_save(
@@ -198,7 +184,7 @@ class ValidateReadingForm(AssistantFormValidation):
     ) -> SlotValues:
         if value is True:
             return {"reading_save": True}
-        dispatcher.utter_message(text="Добре, введемо показники ще раз, з першого лічильника.")
+        dispatcher.utter_message(response="utter_readings_from_the_first_meter")
         return {"reading_save": None, "reading_entries": {}}
 
 
@@ -209,7 +195,7 @@ class AskReadingAccount(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        await ask_for_account(tracker, dispatcher, "За яким рахунком передаєте показники?")
+        await ask_for_account(tracker, dispatcher, "utter_choose_reading_account")
         return []
 
 
@@ -223,17 +209,20 @@ class AskReadingValue(Action):
         meters, meter = form_meters(tracker), current_meter(tracker)
         if meter is None:
             return []
-        lines = [
-            f"Лічильник {len(form_entries(tracker)) + 1} з {len(meters)}: "
-            + meter_title(meter.kind, meter.serial, meter.unit, meter.location)
-        ]
-        if meter.previous_value is not None:
-            lines.append(
-                f"Попередній показник: {amount(meter.previous_value, meter.unit)} "
-                f"({format_period(meter.previous_period)})."
+        position = {
+            "position": len(form_entries(tracker)) + 1,
+            "total": len(meters),
+            "meter": facts_title(meter),
+        }
+        if meter.previous_value is None:
+            dispatcher.utter_message(response="utter_enter_reading", **position)
+        else:
+            dispatcher.utter_message(
+                response="utter_enter_reading_after_previous",
+                previous=format_amount(meter.previous_value, meter.unit),
+                previous_period=format_period(meter.previous_period),
+                **position,
             )
-        lines.append("Введіть поточний показник з табло лічильника.")
-        dispatcher.utter_message(text="\n".join(lines))
         return []
 
 
@@ -244,10 +233,7 @@ class AskReadingHighConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(
-            text="Підтвердіть показник: «Так» — зберегти його, «Ні» — ввести інший.",
-            buttons=YES_NO_BUTTONS,
-        )
+        dispatcher.utter_message(response="utter_confirm_high_reading")
         return []
 
 
@@ -260,23 +246,9 @@ class AskReadingSave(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        entries = form_entries(tracker)
-        lines = [f"Перевірте показники за рахунком {tracker.get_slot('reading_account')}:"]
-        for meter in form_meters(tracker):
-            value = Decimal(entries[str(meter.meter_id)])
-            line = f"• {meter_title(meter.kind, meter.serial, meter.unit, meter.location)}: " + (
-                amount(value, meter.unit)
-            )
-            used = checks.consumption(meter, value)
-            if used is not None:
-                line += f", спожито {amount(used, meter.unit)}"
-            lines.append(line)
-        lines.append("Зберегти?")
         dispatcher.utter_message(
-            text="\n".join(lines),
-            buttons=[
-                {"title": "Зберегти", "payload": "/affirm"},
-                {"title": "Змінити", "payload": "/correct_reading"},
-            ],
+            response="utter_reading_summary",
+            number=tracker.get_slot("reading_account"),
+            meters=summary_lines(form_meters(tracker), form_entries(tracker)),
         )
         return []

@@ -11,7 +11,6 @@ from rasa_sdk.types import DomainDict
 from actions.forms.base import AssistantFormValidation, SlotValues, ask_for_account
 from core.accounts.lookup import linked_account_views
 from core.accounts.numbers import AccountNumberError, normalise_account_number
-from core.texts.common import YES_NO_BUTTONS
 
 
 class ValidateRemoveAccountForm(AssistantFormValidation):
@@ -33,7 +32,7 @@ class ValidateRemoveAccountForm(AssistantFormValidation):
         except AccountNumberError:
             number = ""
         if not any(a.number == number for a in accounts):
-            dispatcher.utter_message(text="Оберіть, будь ласка, рахунок кнопкою.")
+            dispatcher.utter_message(response="utter_choose_account_to_remove_by_button")
             return {"remove_account_choice": None}
         return {"remove_account_choice": number}
 
@@ -50,7 +49,7 @@ class AskRemoveAccountChoice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        await ask_for_account(tracker, dispatcher, "Який рахунок прибрати з чату?")
+        await ask_for_account(tracker, dispatcher, "utter_choose_account_to_remove")
         return []
 
 
@@ -62,11 +61,5 @@ class AskRemoveConfirmed(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         number = tracker.get_slot("remove_account_choice")
-        dispatcher.utter_message(
-            text=(
-                f"Прибрати рахунок {number} з цього чату? Показники, які ви вже передали, "
-                "залишаться в базі."
-            ),
-            buttons=YES_NO_BUTTONS,
-        )
+        dispatcher.utter_message(response="utter_confirm_removal", number=number)
         return []

@@ -1,10 +1,14 @@
-"""Shared Ukrainian wording: numbers, dates, units, meters and the menu."""
+"""Shared Ukrainian formatting: numbers, dates, times, units and meter titles.
+
+Fixed sentences are responses in domain.yml; the menu is there too
+(`core.texts.menu`).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Dict, List, Optional
+from typing import Optional
 
 MONTHS_GENITIVE = (
     "січня",
@@ -37,17 +41,6 @@ MONTHS_NOMINATIVE = (
 UNIT_LABELS = {"Gcal": "Гкал", "MWh": "МВт·год", "kWh": "кВт·год", "m3": "м³"}
 KIND_LABELS = {"heat": "тепло", "hot_water": "гаряча вода"}
 
-MENU_BUTTONS: List[Dict[str, str]] = [
-    {"title": "Передати показники", "payload": "/submit_reading"},
-    {"title": "Додати особовий рахунок", "payload": "/add_account"},
-    {"title": "Мої рахунки", "payload": "/list_accounts"},
-    {"title": "Допомога", "payload": "/help"},
-]
-YES_NO_BUTTONS = [
-    {"title": "Так", "payload": "/affirm"},
-    {"title": "Ні", "payload": "/deny"},
-]
-
 
 def format_decimal(value: Decimal, decimals: Optional[int] = None) -> str:
     """1234.5 -> "1 234,5" (Ukrainian grouping and decimal comma)."""
@@ -61,6 +54,11 @@ def format_decimal(value: Decimal, decimals: Optional[int] = None) -> str:
 
 def format_date(day: date) -> str:
     return f"{day.day} {MONTHS_GENITIVE[day.month - 1]} {day.year}"
+
+
+def format_time(moment: datetime) -> str:
+    """ "09:05" (hours and minutes, in the time zone `moment` carries)."""
+    return f"{moment:%H:%M}"
 
 
 def format_period(period: str) -> str:
@@ -77,18 +75,19 @@ def days_word(count: int) -> str:
     return "днів"
 
 
+def count_days(count: int) -> str:
+    """ "8 днів", "1 день", "3 дні"."""
+    return f"{count} {days_word(count)}"
+
+
+def format_amount(value: Decimal, unit: str) -> str:
+    """ "1 234,5 Гкал": a reading or consumption with its unit."""
+    return f"{format_decimal(value)} {UNIT_LABELS.get(unit, unit)}"
+
+
 def meter_title(kind: str, serial: str, unit: str, location: str = "") -> str:
     """ "Гаряча вода (кухня), лічильник №12345, м³"."""
     label = KIND_LABELS.get(kind, kind).capitalize()
     if location:
         label += f" ({location})"
     return f"{label}, лічильник №{serial}, {UNIT_LABELS.get(unit, unit)}"
-
-
-def technical_error_text(reference: str) -> str:
-    """What a user hears when an action failed; the reference is in the log too."""
-    return (
-        "Вибачте, сталася технічна помилка, і я не зміг виконати дію. Нічого не збережено. "
-        "Спробуйте, будь ласка, ще раз трохи згодом. "
-        f"Код помилки для абонентського відділу: {reference}."
-    )

@@ -1,13 +1,27 @@
-"""Computed messages about readings and the submission window."""
+"""Computed messages about readings: the submission window, the summary before
+saving and the history.
+
+The sentences around them are responses in domain.yml (`utter_reading_summary`,
+`utter_window_closed_nothing_saved`, ...); these functions build the variable parts.
+"""
 
 from __future__ import annotations
 
-from typing import List
+from decimal import Decimal
+from typing import Dict, Iterable, List
 
-from core.readings.submission import ReadingTaken
+from core.readings.checks import MeterFacts, consumption
+from core.readings.submission import HistoryRow, ReadingTaken
 from core.readings.window import WindowStatus
 from core.settings import KYIV
-from core.texts.common import format_date, format_decimal, format_period, meter_title
+from core.texts.common import (
+    format_amount,
+    format_date,
+    format_decimal,
+    format_period,
+    format_time,
+    meter_title,
+)
 
 CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "billing": "білінг"}
 
@@ -22,20 +36,51 @@ def closed_window_text(window: WindowStatus) -> str:
     )
 
 
-def taken_meanwhile_text(taken: List[ReadingTaken]) -> str:
-    """Why nothing was saved: somebody else submitted these meters first (which
-    channel and when, never who)."""
-    lines = [
-        "Поки ви вводили показники, за цим рахунком їх уже передали, тож ваші значення "
-        "не збережено:"
-    ]
+def facts_title(meter: MeterFacts) -> str:
+    return meter_title(meter.kind, meter.serial, meter.unit, meter.location)
+
+
+def summary_lines(meters: Iterable[MeterFacts], entries: Dict[str, str]) -> str:
+    """One line per meter: the value entered and, if known, the consumption."""
+    lines = []
+    for meter in meters:
+        value = Decimal(entries[str(meter.meter_id)])
+        line = f"• {facts_title(meter)}: {format_amount(value, meter.unit)}"
+        used = consumption(meter, value)
+        if used is not None:
+            line += f", спожито {format_amount(used, meter.unit)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def history_block(account_number: str, title: str, unit: str, rows: List[HistoryRow]) -> str:
+    """A meter's latest periods, newest first, with consumption where known."""
+    lines = [f"Рахунок {account_number}. {title}"]
+    for row in rows:
+        used = (
+            f", спожито {format_amount(row.consumption, unit)}"
+            if row.consumption is not None
+            else ""
+        )
+        lines.append(f"  {format_period(row.period)}: {format_amount(row.value, unit)}{used}")
+    if not rows:
+        lines.append("  показників ще немає")
+    return "\n".join(lines)
+
+
+def history_text(blocks: Iterable[str]) -> str:
+    return "\n\n".join(blocks)
+
+
+def taken_lines(taken: List[ReadingTaken]) -> str:
+    """The readings somebody else submitted first: which channel and when, never who."""
+    lines = []
     for reading in taken:
         when = reading.submitted_at.astimezone(KYIV)
         channel = CHANNEL_NAMES.get(reading.channel, reading.channel or "інший канал")
         title = meter_title(reading.kind, reading.serial, reading.unit, reading.location)
         lines.append(
             f"• {title}: {format_decimal(reading.value)} (через {channel}, "
-            f"{format_date(when.date())} о {when:%H:%M})"
+            f"{format_date(when.date())} о {format_time(when)})"
         )
-    lines.append("Якщо ці показники неправильні, передайте свої ще раз: вони замінять передані.")
     return "\n".join(lines)

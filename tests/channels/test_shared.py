@@ -14,13 +14,15 @@ from channels.keyboards import payload_for, rows, viber_keyboard
 from channels.text import split_text, utf16_units
 from channels.viber_api import EVENT_TYPES
 from core.db.models import ChannelDelivery
-from core.texts.common import MENU_BUTTONS, YES_NO_BUTTONS
+from core.texts.menu import menu_buttons, yes_no_buttons
 from staff.cli import main as teplo
 from staff.commands import webhooks as webhooks_command
 from staff.common import EXIT_FAILED, EXIT_OK
 from tests.channels.fakes import FakeApi
 from tests.channels.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
 from tests.support.db import in_session
+
+MENU_BUTTONS, YES_NO_BUTTONS = menu_buttons(), yes_no_buttons()
 
 
 def test_split_prefers_paragraphs_then_lines_then_words():

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -70,13 +74,46 @@ def tracker(
     )
 
 
+class _SlotsOnly:
+    """The part of Rasa's tracker its response generator reads: the slot values."""
+
+    def __init__(self, slots: Dict[str, Any]) -> None:
+        self._slots = slots
+
+    def current_slot_values(self) -> Dict[str, Any]:
+        return dict(self._slots)
+
+
+# A `{name}` the response generator left unfilled (it leaves the response as is).
+UNFILLED = re.compile(r"{[^\n{}]+?}")
+
+
+async def rendered(messages: List[Dict], slots: Dict[str, Any]) -> List[Dict]:
+    """The messages as the Rasa server sends them to the user: responses named by
+    the action filled from domain.yml with its variables, as Rasa does it."""
+    nlg = TemplatedNaturalLanguageGenerator(domain()["responses"])
+    bot = await RemoteAction._utter_responses(
+        [dict(message) for message in messages],
+        CollectingOutputChannel(),
+        nlg,
+        _SlotsOnly(slots),
+    )
+    assert len(bot) == len(messages), "an action named a response that domain.yml lacks"
+    said = [event.message() for event in bot]
+    for message in said:
+        assert not UNFILLED.search(message.get("text") or ""), message
+    return said
+
+
 async def run(action: Action, tracker_: Tracker) -> Tuple[Dict[str, Any], List[str], List[Dict]]:
-    """Runs the action; returns the slots it set, the texts it said, and all messages."""
+    """Runs the action; returns the slots it set, the texts it said, and all messages
+    (as the user sees them: domain responses rendered)."""
     dispatcher = CollectingDispatcher()
     events = await action.run(dispatcher, tracker_, domain())
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-    texts = [m.get("text") or "" for m in dispatcher.messages]
-    return slots, texts, dispatcher.messages
+    messages = await rendered(dispatcher.messages, tracker_.slots)
+    texts = [m.get("text") or "" for m in messages]
+    return slots, texts, messages
 
 
 def button_titles(messages: List[Dict]) -> List[str]:

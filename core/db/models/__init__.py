@@ -5,6 +5,7 @@ migrations) knows its tables.
 """
 
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
+from core.db.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
     HEAT_UNITS,
@@ -37,6 +38,9 @@ __all__ = [
     "MessengerUser",
     "Meter",
     "MeterKind",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "Reading",
     "ReadingSource",
     "Setting",

@@ -1,0 +1,66 @@
+"""What the assistant says when it writes first: reminders and the replies about them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import List, Optional, Sequence, Tuple
+
+from core.texts.common import KIND_LABELS, MONTHS_GENITIVE, format_period
+
+REMINDER_BUTTONS = [
+    {"title": "Передати показники", "payload": "/submit_reading"},
+    {"title": "Не нагадувати", "payload": "/reminders_off"},
+]
+
+# (account number, [(meter kind, location)]) still without a reading this period.
+DueAccount = Tuple[str, List[Tuple[str, str]]]
+
+
+def day_month(day: date) -> str:
+    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]}"
+
+
+def moment(at: datetime) -> str:
+    return f"{day_month(at.date())} о {at:%H:%M}"
+
+
+def _meters(meters: Sequence[Tuple[str, str]]) -> str:
+    return ", ".join(
+        KIND_LABELS.get(kind, kind) + (f" ({location})" if location else "")
+        for kind, location in meters
+    )
+
+
+def reminder_text(period: str, last: date, days_before: int, due: Sequence[DueAccount]) -> str:
+    if days_before == 0:
+        head = (
+            f"Сьогодні, {day_month(last)}, останній день, щоб передати показники "
+            f"за {format_period(period)}."
+        )
+    else:
+        head = (
+            f"Нагадуємо: показники за {format_period(period)} приймаються "
+            f"до {day_month(last)} включно."
+        )
+    lines = [head, "", "Ще не передано:"]
+    lines += [f"• о/р {number}: {_meters(meters)}" for number, meters in due]
+    return "\n".join(lines)
+
+
+def reminders_on_text(next_at: Optional[datetime], has_accounts: bool) -> str:
+    if not has_accounts:
+        return (
+            "Добре, нагадування увімкнено. Вони приходять тим, хто додав особовий рахунок: "
+            "додайте свій, і я нагадаю, якщо показники ще не будуть передані."
+        )
+    if next_at is None:
+        return "Добре, нагадуватиму про передачу показників."
+    return (
+        f"Добре, нагадуватиму про передачу показників. Наступне нагадування — "
+        f"{moment(next_at)}, якщо на той час показники ще не будуть передані."
+    )
+
+
+REMINDERS_OFF_TEXT = (
+    "Добре, нагадувань більше не надсилатиму. Увімкнути їх можна будь-коли: напишіть «нагадуй»."
+)

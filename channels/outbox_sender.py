@@ -177,7 +177,14 @@ class OutboxSender:
             )
         )
         self._forget_old_chats()
+        claimed_at = time.monotonic()
         for index, message in enumerate(claimed):
+            if time.monotonic() - claimed_at > config.lease_seconds / 2:
+                # Flood control or a slow API held us up: hand the rest back before
+                # the lease runs out and another sender could take them too.
+                for later in claimed[index:]:
+                    await self._release(later, self.clock())
+                break
             if message.subscribed is False:
                 await self._record(message, Outcome("blocked", "unsubscribed before sending"))
                 continue

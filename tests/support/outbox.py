@@ -9,7 +9,7 @@ from typing import List, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.models import Account, AccountLink, Meter, MeterKind, MessengerUser, OutboxMessage
+from core.db.models import Account, AccountLink, MessengerUser, Meter, MeterKind, OutboxMessage
 from core.senders import SenderKey
 from core.settings import KYIV
 

@@ -14,6 +14,8 @@ from staff.commands import (
     export_readings,
     generate_subscribers,
     import_subscribers,
+    outbox,
+    plan_reminders,
     settings,
     stats,
 )
@@ -44,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     settings.register(commands)
     stats.register(commands)
     generate_subscribers.register(commands)
+    plan_reminders.register(commands)
+    outbox.register(commands)
     return parser
 
 

@@ -1,0 +1,38 @@
+"""`plan-reminders` and `outbox`: what staff (and the timer) run and read."""
+
+from datetime import datetime
+
+from core.settings import KYIV
+from staff.common import EXIT_OK
+from tests.conftest import set_clock
+from tests.support.db import in_session
+from tests.support.outbox import add_account, link, user
+
+LINKED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=KYIV)
+
+
+def _three_users(session) -> None:
+    account = add_account(session, "0300001")
+    for n in range(3):
+        link(session, user("telegram", 300 + n), account, LINKED_AT)
+
+
+def test_plan_reminders_on_a_reminder_day_then_again_then_the_outbox(engine, staff, monkeypatch):
+    in_session(_three_users)
+    set_clock(monkeypatch, "2026-11-24T08:00:00+02:00")
+    assert "не день нагадувань" in staff("plan-reminders").out
+    set_clock(monkeypatch, "2026-11-25T08:00:00+02:00")
+    first = staff("plan-reminders")
+    assert first.code == EXIT_OK
+    assert "за 3 дні до останнього дня" in first.out and "нових у черзі — 3" in first.out
+    assert "Надсилання з 25 листопада о 10:00" in first.out
+    again = staff("plan-reminders")
+    assert "нових у черзі — 0, уже були заплановані — 3" in again.out
+    state = staff("outbox", "--period", "2026-11").out
+    row = next(line for line in state.splitlines() if line.startswith("нагадування"))
+    assert row.split()[1] == "3"  # in the queue
+    assert "Наступне в черзі: 25 листопада о 10:00" in state
+
+
+def test_empty_outbox(engine, staff):
+    assert staff("outbox").out.strip() == "Черга порожня."

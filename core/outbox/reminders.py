@@ -26,11 +26,14 @@ from core.repository import messenger as messenger_repo
 from core.repository import outbox as outbox_repo
 from core.senders import SenderKey
 from core.settings import KYIV, get_settings
+from core.texts.common import KIND_LABELS
 from core.texts.outbox import (
+    ACCOUNT_LINE_PREFIX,
+    ACCOUNT_LINE_SEPARATOR,
     REMINDER_BUTTONS,
     REMINDERS_OFF_TEXT,
     DueAccount,
-    reminder_text,
+    reminder_head,
     reminders_on_text,
 )
 
@@ -104,7 +107,7 @@ def due_by_user(
     session: Session, period: str, only: Optional[SenderKey] = None
 ) -> Iterator[Tuple[SenderKey, List[DueAccount]]]:
     """Each user who owes readings for `period`, with what they owe, account by account."""
-    rows = outbox_repo.owing_rows(session, period, only, CHUNK)
+    rows = outbox_repo.owing_rows(session, period, only)
     for (channel, sender_id), user_rows in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
         accounts: List[DueAccount] = []
         for number, meters in itertools.groupby(user_rows, key=lambda r: r[2]):
@@ -124,24 +127,18 @@ def plan_reminders(
     if slot is None:
         return PlanResult(None)
     not_before = not_before_quiet_end(max(slot.at, now), config.quiet_start, config.quiet_end)
-    users = added = 0
-    batch: List[outbox_repo.Planned] = []
-    for sender, due in due_by_user(session, slot.period, only):
-        users += 1
-        batch.append(
-            outbox_repo.Planned(
-                key=slot.key(sender),
-                kind=OutboxKind.reminder.value,
-                sender=sender,
-                text=reminder_text(slot.period, slot.last, slot.days_before, due),
-                buttons=REMINDER_BUTTONS,
-                not_before=not_before,
-            )
-        )
-        if len(batch) >= CHUNK:
-            added += outbox_repo.enqueue(session, batch, now)
-            batch = []
-    added += outbox_repo.enqueue(session, batch, now)
+    message = outbox_repo.OwingMessage(
+        key_prefix=f"reminder:{slot.period}:{slot.name}:",
+        kind=OutboxKind.reminder.value,
+        head=reminder_head(slot.period, slot.last, slot.days_before),
+        line_prefix=ACCOUNT_LINE_PREFIX,
+        number_separator=ACCOUNT_LINE_SEPARATOR,
+        meter_labels=KIND_LABELS,
+        buttons=REMINDER_BUTTONS,
+        not_before=not_before,
+    )
+    added = outbox_repo.plan_owing(session, slot.period, message, now, only)
+    users = added if only is not None else outbox_repo.count_owing_users(session, slot.period)
     return PlanResult(slot, users, added)
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
-from core.texts.common import KIND_LABELS, MONTHS_GENITIVE, format_period
+from core.texts.common import MONTHS_GENITIVE, format_period
 
 REMINDER_BUTTONS = [
     {"title": "Передати показники", "payload": "/submit_reading"},
@@ -24,14 +24,8 @@ def moment(at: datetime) -> str:
     return f"{day_month(at.date())} о {at:%H:%M}"
 
 
-def _meters(meters: Sequence[Tuple[str, str]]) -> str:
-    return ", ".join(
-        KIND_LABELS.get(kind, kind) + (f" ({location})" if location else "")
-        for kind, location in meters
-    )
-
-
-def reminder_text(period: str, last: date, days_before: int, due: Sequence[DueAccount]) -> str:
+def reminder_head(period: str, last: date, days_before: int) -> str:
+    """The reminder up to the list of what is due (one line per account follows)."""
     if days_before == 0:
         head = (
             f"Сьогодні, {day_month(last)}, останній день, щоб передати показники "
@@ -42,9 +36,12 @@ def reminder_text(period: str, last: date, days_before: int, due: Sequence[DueAc
             f"Нагадуємо: показники за {format_period(period)} приймаються "
             f"до {day_month(last)} включно."
         )
-    lines = [head, "", "Ще не передано:"]
-    lines += [f"• о/р {number}: {_meters(meters)}" for number, meters in due]
-    return "\n".join(lines)
+    return head + "\n\nЩе не передано:\n"
+
+
+# Each account line: "• о/р 0100004: тепло, гаряча вода (кухня)".
+ACCOUNT_LINE_PREFIX = "• о/р "
+ACCOUNT_LINE_SEPARATOR = ": "
 
 
 def reminders_on_text(next_at: Optional[datetime], has_accounts: bool) -> str:

@@ -61,3 +61,20 @@ def reminders_on_text(next_at: Optional[datetime], has_accounts: bool) -> str:
 REMINDERS_OFF_TEXT = (
     "Добре, нагадувань більше не надсилатиму. Увімкнути їх можна будь-коли: напишіть «нагадуй»."
 )
+
+
+# Staff reports: the outbox's kinds and statuses in Ukrainian.
+OUTBOX_KIND_LABELS = {
+    "reminder": "нагадування",
+    "notice": "сповіщення власникам",
+    "receipt": "підтвердження",
+    "broadcast": "розсилки",
+}
+OUTBOX_STATUS_LABELS = {
+    "pending": "в черзі",
+    "sending": "надсилається",
+    "sent": "надіслано",
+    "failed": "помилка",
+    "blocked": "заблоковано",
+    "cancelled": "скасовано",
+}

@@ -5,27 +5,13 @@ from __future__ import annotations
 import argparse
 
 from core.db.engine import unit_of_work
-from core.db.models import OutboxKind, OutboxStatus
 from core.repository import outbox as outbox_repo
 from core.settings import month_bounds
-from core.texts.outbox import moment
+from core.texts.outbox import OUTBOX_KIND_LABELS, OUTBOX_STATUS_LABELS, moment
 from staff.common import EXIT_OK, period_arg
 from staff.tables import render_table
 
-KIND_LABELS = {
-    OutboxKind.reminder.value: "нагадування",
-    OutboxKind.notice.value: "сповіщення власникам",
-    OutboxKind.receipt.value: "підтвердження",
-    OutboxKind.broadcast.value: "розсилки",
-}
-STATUS_LABELS = {
-    OutboxStatus.pending.value: "в черзі",
-    OutboxStatus.sending.value: "надсилається",
-    OutboxStatus.sent.value: "надіслано",
-    OutboxStatus.failed.value: "помилка",
-    OutboxStatus.blocked.value: "заблоковано",
-    OutboxStatus.cancelled.value: "скасовано",
-}
+KIND_LABELS, STATUS_LABELS = OUTBOX_KIND_LABELS, OUTBOX_STATUS_LABELS
 
 
 def register(subparsers) -> None:

@@ -11,6 +11,7 @@ from core.readings import checks
 from core.reporting.month import MonthStats, month_stats
 from core.settings import get_settings
 from core.texts.common import format_period
+from core.texts.outbox import OUTBOX_KIND_LABELS
 from staff.common import EXIT_OK, period_arg
 from staff.tables import render_table
 
@@ -67,7 +68,30 @@ def render(stats: MonthStats) -> str:
         f"Нерозпізнані повідомлення (fallback): {fallbacks}"
         + (f" ({by_channel})" if by_channel else ""),
     ]
+    lines += ["", "Повідомлення, які асистент надсилає першим (створені цього місяця)"]
+    lines.append(_outbox_table(stats))
     return "\n".join(lines)
+
+
+def _outbox_table(stats: MonthStats) -> str:
+    """Planned / sent / failed / blocked per kind (planned: every row made, whatever became of it)."""
+    kinds = [kind for kind in OUTBOX_KIND_LABELS if any(k == kind for k, _ in stats.outbox)]
+    if not kinds:
+        return "  не було"
+    rows = []
+    for kind in kinds:
+        count = {status: n for (k, status), n in stats.outbox.items() if k == kind}
+        rows.append(
+            [
+                OUTBOX_KIND_LABELS[kind],
+                sum(count.values()),
+                count.get("sent", 0),
+                count.get("failed", 0),
+                count.get("blocked", 0),
+            ]
+        )
+    headers = ["вид", "заплановано", "надіслано", "помилка", "заблоковано"]
+    return render_table(headers, rows, indent=2, right_aligned={1, 2, 3, 4})
 
 
 def _percent(part: int, whole: int) -> str:

@@ -36,3 +36,14 @@ def test_plan_reminders_on_a_reminder_day_then_again_then_the_outbox(engine, sta
 
 def test_empty_outbox(engine, staff):
     assert staff("outbox").out.strip() == "Черга порожня."
+
+
+def test_month_stats_show_the_outbox_per_kind(engine, staff, monkeypatch):
+    in_session(_three_users)
+    set_clock(monkeypatch, "2026-11-25T08:00:00+02:00")
+    staff("plan-reminders")
+    out = staff("stats", "--period", "2026-11").out
+    assert "Повідомлення, які асистент надсилає першим" in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("нагадування"))
+    assert row.split()[1:] == ["3", "0", "0", "0"]
+    assert "не було" in staff("stats", "--period", "2026-10").out

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db.engine import make_engine, use_engine
 from core.db.schema import create_schema
 from staff.commands import (
+    broadcast,
     export_readings,
     generate_subscribers,
     import_subscribers,
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate_subscribers.register(commands)
     plan_reminders.register(commands)
     outbox.register(commands)
+    broadcast.register(commands)
     return parser
 
 

@@ -433,3 +433,52 @@ def plan_owing(
     )
     result = session.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
     return max(result.rowcount, 0)
+
+
+def broadcast_audience(
+    session: Session, streets: Sequence[str] = (), owing_period: Optional[str] = None
+) -> List[SenderKey]:
+    """Messenger users not known to be unreachable: everyone who ever wrote, or, with
+    `streets` (parts of the street name, any case) or `owing_period`, the holders of
+    active accounts on those streets / still without a reading for that period."""
+    reachable = or_(MessengerUser.id.is_(None), MessengerUser.subscribed.is_(True))
+    holders = (
+        select(AccountLink.channel, AccountLink.sender_id, Account.street)
+        .join(Account, and_(Account.id == AccountLink.account_id, Account.active.is_(True)))
+        .outerjoin(
+            MessengerUser,
+            and_(
+                MessengerUser.channel == AccountLink.channel,
+                MessengerUser.sender_id == AccountLink.sender_id,
+            ),
+        )
+        .where(reachable)
+    )
+    if owing_period is not None:
+        owed = (
+            select(Meter.account_id)
+            .outerjoin(
+                Reading,
+                and_(
+                    Reading.meter_id == Meter.id,
+                    Reading.period == owing_period,
+                    Reading.in_force.is_(True),
+                ),
+            )
+            .where(Meter.active.is_(True), Reading.id.is_(None))
+        )
+        holders = holders.where(Account.id.in_(owed))
+    wanted = [street.casefold() for street in streets if street.strip()]
+    found = set()
+    for channel, sender_id, street in session.execute(holders):
+        # Matched here, not in SQL: SQLite's lower() leaves Cyrillic alone.
+        if not wanted or any(part in street.casefold() for part in wanted):
+            found.add((channel, sender_id))
+    if not wanted and owing_period is None:
+        users = session.execute(
+            select(MessengerUser.channel, MessengerUser.sender_id).where(
+                MessengerUser.subscribed.is_(True)
+            )
+        )
+        found.update((channel, sender_id) for channel, sender_id in users)
+    return [SenderKey(channel, sender_id) for channel, sender_id in sorted(found)]

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import os
 import platform
+import subprocess
+import sys
 import time
 from datetime import datetime
+from typing import Iterator, List, Tuple
 
 from sqlalchemy import insert, text
 
@@ -91,35 +95,62 @@ def plan(now: datetime):
     return result, time.perf_counter() - started
 
 
-async def send(rate: float, seconds: float) -> None:
-    config = dataclasses.replace(load_outbox_config(), per_second={"telegram": rate, "viber": rate})
+def fake_server() -> None:
+    """The fake Telegram API on its own (a separate process, so that serving it does
+    not eat the sender's CPU): prints its URL, serves until stdin closes, then
+    prints how many messages it received."""
     with FakeApi("telegram") as fake:
-        api = TelegramApi("bench-token", fake.url, attempts=1)
-        sender = OutboxSender(
-            [TelegramTransport(api)], config, clock=RunningClock("2026-11-25T10:00:00+02:00")
-        )
-        stop = asyncio.Event()
-        task = asyncio.create_task(sender.run(stop))
-        await asyncio.sleep(3)  # warm-up: connections, first claims
-        base, memory = sender.counts["sent"], [rss_mb()]
-        started = time.perf_counter()
-        for _ in range(int(seconds / 5)):
-            await asyncio.sleep(5)
-            memory.append(rss_mb())
-        elapsed = time.perf_counter() - started
-        sent = sender.counts["sent"] - base
-        stop.set()
-        await task
-        await api.close()
+        print(fake.url, flush=True)
+        sys.stdin.read()
+        print(len(fake.sent()), flush=True)
+
+
+@contextlib.contextmanager
+def fake_process() -> Iterator[Tuple[str, List[int]]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.outbox_bench", "--fake-server"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    received: List[int] = []
+    try:
+        yield process.stdout.readline().strip(), received
+    finally:
+        process.stdin.close()
+        received.append(int(process.stdout.readline() or 0))
+        process.wait(timeout=30)
+
+
+async def send(url: str, rate: float, seconds: float) -> int:
+    config = dataclasses.replace(load_outbox_config(), per_second={"telegram": rate, "viber": rate})
+    api = TelegramApi("bench-token", url, attempts=1)
+    sender = OutboxSender(
+        [TelegramTransport(api)], config, clock=RunningClock("2026-11-25T10:00:00+02:00")
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    await asyncio.sleep(3)  # warm-up: connections, first claims
+    base, memory = sender.counts["sent"], [rss_mb()]
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(int(seconds / 5)):
+        await asyncio.sleep(5)
+        memory.append(rss_mb())
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sent = sender.counts["sent"] - base
+    stop.set()
+    await task
+    await api.close()
     print(
         f"sending: {sent} messages in {elapsed:.1f} s = {sent / elapsed:.2f}/s "
         f"({100 * sent / elapsed / rate:.1f}% of the configured {rate:g}/s); "
-        f"fake API saw {len(fake.sent())} sendMessage calls"
+        f"sender CPU {cpu:.1f} s; load average {os.getloadavg()[0]:.1f}"
     )
     print(
         "resident memory, MB, every 5 s: " + " ".join(f"{m:.0f}" for m in memory),
         flush=True,
     )
+    return sender.counts["sent"]
 
 
 def main() -> None:
@@ -128,7 +159,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--send-seconds", type=float, default=60.0)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--fake-server", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fake_server:
+        fake_server()
+        return
     print(f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} CPU")
     with database(args.database_url) as url:
         engine = make_engine(url)
@@ -144,7 +179,9 @@ def main() -> None:
         result, elapsed = plan(SLOT_MORNING.replace(hour=9))
         print(f"re-planning: {result.users} users, {result.added} added in {elapsed:.2f} s")
         os.environ.setdefault("OUTBOX_QUIET_START", "00:00")
-        asyncio.run(send(args.rate, args.send_seconds))
+        with fake_process() as (url, received):
+            recorded = asyncio.run(send(url, args.rate, args.send_seconds))
+        print(f"recorded sent: {recorded}; the fake API received: {received[0]}")
         use_engine(None)
         engine.dispose()
 

@@ -24,7 +24,7 @@ import signal
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Dict, List, Optional, Protocol
+from typing import Callable, Dict, List, Optional, Protocol, Tuple
 
 from channels.keyboards import telegram_inline, viber_keyboard
 from channels.output import unqualify
@@ -146,7 +146,7 @@ class OutboxSender:
         transports: List[Transport],
         config: Optional[OutboxConfig] = None,
         clock: Callable[[], datetime] = real_now,
-        concurrency: int = 8,
+        concurrency: int = 16,
         poll_seconds: float = 2.0,
     ) -> None:
         self.config = config or load_outbox_config()
@@ -157,10 +157,13 @@ class OutboxSender:
         self._slots = {c: asyncio.Semaphore(concurrency) for c in self.transports}
         self._last_to_chat: Dict[str, float] = {}
         self._in_flight: set = set()
+        self._outcomes: List[Tuple[Claimed, Outcome]] = []
+        self._writer: Optional[asyncio.Task] = None
         self.counts: Dict[str, int] = {"sent": 0, "retry": 0, "blocked": 0, "failed": 0}
 
     def _batch(self, channel: str) -> int:
-        return max(10, int(self.config.per_second[channel] * 2))
+        # A few seconds of sending: few claims, and far inside the lease.
+        return max(10, int(self.config.per_second[channel] * 4))
 
     def _quiet(self, now: datetime) -> bool:
         return in_quiet_hours(now, self.config.quiet_start, self.config.quiet_end)
@@ -207,9 +210,11 @@ class OutboxSender:
         return len(claimed)
 
     async def drain(self) -> None:
-        """Waits for the deliveries under way."""
+        """Waits for the deliveries under way and for their outcomes to be written."""
         while self._in_flight:
             await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        while self._writer is not None and not self._writer.done():
+            await self._writer
 
     async def _deliver(self, channel: str, message: Claimed) -> None:
         try:
@@ -224,33 +229,61 @@ class OutboxSender:
         await self._record(message, outcome)
 
     async def _record(self, message: Claimed, outcome: Outcome) -> None:
-        now, config = self.clock(), self.config
-        status = outcome.status
-        if status == "retry" and outcome.retry_after is None:
-            if message.attempts >= config.max_attempts:
-                status = "failed"
-        self.counts[status] += 1
+        """Queues the outcome for the one writer, which commits whatever has gathered
+        in one transaction (group commit): at once when idle, many at a time when busy."""
+        self._outcomes.append((message, outcome))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_outcomes())
 
-        def write(session) -> bool:
-            if status == "sent":
-                return outbox_repo.mark_sent(session, message, now)
-            if status == "blocked":
-                sender = SenderKey(message.channel, message.sender_id)
-                messenger_repo.set_subscribed(session, sender, False, now)
-                return outbox_repo.mark_blocked(session, message, outcome.error)
-            if status == "failed":
-                return outbox_repo.mark_failed(session, message, outcome.error)
-            if outcome.retry_after is not None:  # flood control: not the message's fault
-                at = now + timedelta(seconds=outcome.retry_after)
-                return outbox_repo.retry_later(session, message, at, outcome.error, counted=False)
-            wait = min(config.backoff_seconds * 2 ** (message.attempts - 1), MAX_BACKOFF)
-            at = now + timedelta(seconds=wait)
-            return outbox_repo.retry_later(session, message, at, outcome.error)
+    def _status(self, message: Claimed, outcome: Outcome) -> str:
+        if outcome.status == "retry" and outcome.retry_after is None:
+            if message.attempts >= self.config.max_attempts:
+                return "failed"
+        return outcome.status
 
-        if not await run_unit_of_work(write):
-            logger.warning("outbox: message %s was claimed by another sender meanwhile", message.id)
-        elif status != "sent":
-            logger.info("outbox: message %s %s (%s)", message.id, status, outcome.error)
+    async def _write_outcomes(self) -> None:
+        while self._outcomes:
+            items, self._outcomes = self._outcomes, []
+            now = self.clock()
+            decided = [(m, o, self._status(m, o)) for m, o in items]
+
+            def write(session, decided=decided, now=now) -> List[bool]:
+                return [self._write(session, m, o, status, now) for m, o, status in decided]
+
+            try:
+                written = await run_unit_of_work(write)
+            except Exception:  # the database is away: keep the outcomes and try again
+                logger.exception("outbox: could not record %d outcomes; retrying", len(items))
+                self._outcomes = items + self._outcomes
+                await asyncio.sleep(1)
+                continue
+            for (message, outcome, status), ok in zip(decided, written):
+                self.counts[status] += 1
+                if not ok:
+                    logger.warning(
+                        "outbox: message %s was claimed by another sender meanwhile", message.id
+                    )
+                elif status != "sent":
+                    logger.info("outbox: message %s %s (%s)", message.id, status, outcome.error)
+
+    def _write(
+        self, session, message: Claimed, outcome: Outcome, status: str, now: datetime
+    ) -> bool:
+        config = self.config
+        if status == "sent":
+            return outbox_repo.mark_sent(session, message, now)
+        if status == "blocked":
+            sender = SenderKey(message.channel, message.sender_id)
+            messenger_repo.set_subscribed(session, sender, False, now)
+            return outbox_repo.mark_blocked(session, message, outcome.error)
+        if status == "failed":
+            return outbox_repo.mark_failed(session, message, outcome.error)
+        if outcome.retry_after is not None:  # flood control: not the message's fault
+            at = now + timedelta(seconds=outcome.retry_after)
+            return outbox_repo.retry_later(session, message, at, outcome.error, counted=False)
+        wait = min(config.backoff_seconds * 2 ** (message.attempts - 1), MAX_BACKOFF)
+        at = now + timedelta(seconds=wait)
+        return outbox_repo.retry_later(session, message, at, outcome.error)
 
     async def _release(self, message: Claimed, at: datetime) -> None:
         await run_unit_of_work(lambda s: outbox_repo.retry_later(s, message, at, counted=False))

@@ -14,6 +14,7 @@ from actions.conversation import sender_of
 from actions.slots import ACCOUNT_FORM_SLOTS, REMOVE_FORM_SLOTS, ROUTE_SLOT, cleared
 from core.accounts.lookup import AccountView, linked_account_views
 from core.db.engine import run_unit_of_work
+from core.outbox import holders
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.senders import SenderKey
@@ -25,6 +26,7 @@ from core.texts.common import (
     format_decimal,
     meter_title,
 )
+from core.texts.outbox import LINK_BARRED_TEXT
 
 
 def _meter_lines(session: Session, account_id: int) -> List[str]:
@@ -41,6 +43,9 @@ def _meter_lines(session: Session, account_id: int) -> List[str]:
             line += "\n  показників ще немає"
         lines.append(line)
     return lines
+
+
+BARRED = ("barred",)  # a holder of the account said «Це не я» about this user
 
 
 class LinkAccount(Action):
@@ -61,12 +66,19 @@ class LinkAccount(Action):
             account = accounts_repo.find_account(session, number)
             if account is None or not account.active:
                 return None
+            if holders.is_barred(session, sender, account.id):
+                return BARRED
             added = accounts_repo.link_account(session, sender, account, now)
+            if added:  # the other holders learn that someone linked it (never who)
+                holders.notify_link(session, sender, account, now)
             return added, AccountView.of(account), _meter_lines(session, account.id)
 
         outcome = await run_unit_of_work(link)
         if outcome is None:
             dispatcher.utter_message(text="Рахунок не знайдено. Спробуйте додати його ще раз.")
+            return cleared(tracker, *ACCOUNT_FORM_SLOTS)
+        if outcome is BARRED:
+            dispatcher.utter_message(text=LINK_BARRED_TEXT, buttons=MENU_BUTTONS)
             return cleared(tracker, *ACCOUNT_FORM_SLOTS)
         added, view, meter_lines = outcome
         head = "Рахунок додано" if added else "Цей рахунок уже був доданий"

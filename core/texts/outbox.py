@@ -78,3 +78,52 @@ OUTBOX_STATUS_LABELS = {
     "blocked": "заблоковано",
     "cancelled": "скасовано",
 }
+
+
+CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber"}
+
+
+def link_notice_text(account_number: str, channel: str, at: datetime) -> str:
+    return (
+        f"До особового рахунку {account_number} додав доступ ще один користувач "
+        f"{CHANNEL_NAMES.get(channel, channel)} ({moment(at)}). Якщо це ви або ваші "
+        "близькі, нічого робити не потрібно. Якщо ні, натисніть «Це не я»: ми від'єднаємо "
+        "цього користувача від рахунку й передамо рахунок на перевірку абонентському відділу."
+    )
+
+
+def not_me_button(token: str) -> dict:
+    return {"title": "Це не я", "payload": f'/not_me{{"link_ref":"{token}"}}'}
+
+
+def receipt_text(account_number: str, period: str, channel: str, at: datetime) -> str:
+    return (
+        f"За рахунком {account_number} передано показники за {format_period(period)} "
+        f"({moment(at)}, через {CHANNEL_NAMES.get(channel, channel)}). Якщо це не ви й не "
+        "ваші близькі, зверніться до абонентського відділу."
+    )
+
+
+RECEIPTS_OFF_BUTTON = {"title": "Не надсилати підтверджень", "payload": "/receipts_off"}
+RECEIPTS_OFF_TEXT = (
+    "Добре, підтверджень про показники, передані іншими користувачами, більше не надсилатиму."
+)
+
+
+def disowned_text(account_number: str, already: bool) -> str:
+    if already:
+        return f"Цього користувача вже від'єднано від рахунку {account_number}."
+    return (
+        f"Дякуємо. Цього користувача від'єднано від рахунку {account_number}, додати його "
+        "знову він не зможе. Абонентський відділ перевірить рахунок."
+    )
+
+
+NOT_ME_UNKNOWN_TEXT = (
+    "Не вдалося знайти це сповіщення. Якщо хтось сторонній має доступ до вашого рахунку, "
+    "зверніться до абонентського відділу."
+)
+LINK_BARRED_TEXT = (
+    "Цей рахунок не можна додати: його власник повідомив, що не додавав вас. "
+    "Якщо це помилка, зверніться до абонентського відділу."
+)

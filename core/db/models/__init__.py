@@ -5,7 +5,15 @@ migrations) knows its tables.
 """
 
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
-from core.db.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
+from core.db.models.outbox import (
+    AccountFlag,
+    HolderNotice,
+    LinkBar,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    ReceiptOptOut,
+)
 from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
     HEAT_UNITS,
@@ -24,6 +32,7 @@ from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_
 
 __all__ = [
     "Account",
+    "AccountFlag",
     "AccountLink",
     "AwareDateTime",
     "Base",
@@ -32,6 +41,8 @@ __all__ = [
     "ConversationEvent",
     "DeliveryStatus",
     "EventKind",
+    "HolderNotice",
+    "LinkBar",
     "ExactDecimal",
     "HEAT_UNITS",
     "LookupFailure",
@@ -42,6 +53,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Reading",
+    "ReceiptOptOut",
     "ReadingSource",
     "Setting",
     "Tariff",

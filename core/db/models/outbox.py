@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Column, Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 
 from core.db.types import AwareDateTime, Base
 
@@ -56,3 +56,59 @@ class OutboxMessage(Base):
     created_at = Column(AwareDateTime(), nullable=False)
     sent_at = Column(AwareDateTime(), nullable=True)
     last_error = Column(String(200), nullable=False, default="")
+
+
+class HolderNotice(Base):
+    """A notice to one holder of an account that another messenger user linked it.
+
+    The holder's «Це не я» button carries `token`; only that holder may use it.
+    """
+
+    __tablename__ = "holder_notices"
+
+    id = Column(Integer, primary_key=True)
+    token = Column(String(16), nullable=False, unique=True)
+    account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False, index=True)
+    holder_channel = Column(String(20), nullable=False)
+    holder_sender_id = Column(String(80), nullable=False)
+    newcomer_channel = Column(String(20), nullable=False)
+    newcomer_sender_id = Column(String(80), nullable=False)
+    created_at = Column(AwareDateTime(), nullable=False)
+    disowned_at = Column(AwareDateTime(), nullable=True)  # the holder said «Це не я»
+
+
+class LinkBar(Base):
+    """A messenger user who may not link this account again (a holder disowned them)."""
+
+    __tablename__ = "link_bars"
+    __table_args__ = (UniqueConstraint("account_id", "channel", "sender_id", name="uq_link_bar"),)
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(80), nullable=False)
+    created_at = Column(AwareDateTime(), nullable=False)
+
+
+class AccountFlag(Base):
+    """An account staff should look at (e.g. a holder did not recognise a newcomer)."""
+
+    __tablename__ = "account_flags"
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False, index=True)
+    reason = Column(String(40), nullable=False)
+    created_at = Column(AwareDateTime(), nullable=False)
+    resolved_at = Column(AwareDateTime(), nullable=True)
+
+
+class ReceiptOptOut(Base):
+    """A messenger user who asked for no receipts about readings others submit."""
+
+    __tablename__ = "receipt_opt_outs"
+    __table_args__ = (UniqueConstraint("channel", "sender_id", name="uq_receipt_opt_out"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(80), nullable=False)
+    created_at = Column(AwareDateTime(), nullable=False)

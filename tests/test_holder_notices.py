@@ -117,3 +117,17 @@ async def test_receipts_reach_the_other_holders_only_and_can_be_turned_off(seede
     receipts = in_session(lambda s: outbox(s, "receipt"))
     # Anna submitted this time: Borys hears of it, Vira turned receipts off.
     assert sorted(r.sender_id for r in receipts[2:]) == [BORYS["sender_id"]]
+
+
+async def test_staff_see_the_flagged_account(seeded, capsys):
+    from staff.cli import main
+
+    await link_as(ANNA)
+    await link_as(BORYS)
+    [notice] = in_session(lambda s: outbox(s, "notice"))
+    entities = [{"entity": "link_ref", "value": link_ref(notice)}]
+    await run(DisownNewcomer(), tracker("/not_me", intent="not_me", entities=entities, **ANNA))
+    capsys.readouterr()
+    main(["outbox"])
+    out = capsys.readouterr().out
+    assert "Рахунки для перевірки" in out and "0100004 — 20 листопада о 10:00" in out

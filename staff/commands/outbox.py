@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from core.db.engine import unit_of_work
+from core.repository import holders as holders_repo
 from core.repository import outbox as outbox_repo
 from core.settings import month_bounds
 from core.texts.outbox import OUTBOX_KIND_LABELS, OUTBOX_STATUS_LABELS, moment
@@ -19,7 +20,8 @@ def register(subparsers) -> None:
         "outbox",
         help="стан черги вихідних повідомлень (нагадування, сповіщення, розсилки)",
         description="Скільки повідомлень кожного виду в черзі, надіслано, з помилкою, "
-        "не доставлено через блокування бота; коли наступне; найчастіші помилки.",
+        "не доставлено через блокування бота; коли наступне; найчастіші помилки; "
+        "рахунки, які власники позначили кнопкою «Це не я».",
     )
     parser.add_argument(
         "--period", type=period_arg, help="лише повідомлення, створені в цьому місяці РРРР-ММ"
@@ -33,7 +35,12 @@ def run(args: argparse.Namespace) -> int:
         counts = outbox_repo.counts_by_kind_and_status(session, since, until)
         next_due = outbox_repo.next_due(session)
         errors = outbox_repo.recent_errors(session)
+        flags = holders_repo.open_flags(session)
     print(render(counts, next_due, errors))
+    if flags:
+        print("\nРахунки для перевірки (власник натиснув «Це не я» про нового користувача):")
+        for number, _reason, at in flags:
+            print(f"  {number} — {moment(at)}")
     return EXIT_OK
 
 

@@ -118,3 +118,13 @@ def test_turning_reminders_off_withdraws_the_planned_one_and_on_brings_it_back(e
     # After 10:00 the next one is the last day's.
     reply = in_session(lambda s: reminders_reply(s, HALYNA, True, SLOT_DAY.replace(hour=12)))
     assert "Наступне нагадування — 28 листопада о 10:00" in reply
+
+
+def test_reminders_reply_for_accounts_without_meters(engine):
+    def no_meters(session) -> None:
+        link(session, ANNA, add_account(session, "0200009", kinds=()), LINKED_AT)
+
+    in_session(no_meters)
+    on_20th = datetime(2026, 11, 20, 10, 0, tzinfo=KYIV)
+    reply = in_session(lambda s: reminders_reply(s, ANNA, True, on_20th))
+    assert "немає лічильників" in reply

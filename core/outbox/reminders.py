@@ -31,6 +31,7 @@ from core.texts.outbox import (
     ACCOUNT_LINE_PREFIX,
     ACCOUNT_LINE_SEPARATOR,
     REMINDER_BUTTONS,
+    REMINDERS_NO_METERS_TEXT,
     REMINDERS_OFF_TEXT,
     DueAccount,
     reminder_head,
@@ -162,7 +163,10 @@ def reminders_reply(
         # Today's reminders may be planned already (the user was off then): catch up.
         outbox_repo.reopen_cancelled(session, today.key(sender))
         plan_reminders(session, now, config, only=sender)
-    has_accounts = bool(accounts_repo.linked_accounts(session, sender))
+    accounts = accounts_repo.linked_accounts(session, sender)
+    if accounts and not any(accounts_repo.active_meters(session, a.id) for a in accounts):
+        return REMINDERS_NO_METERS_TEXT
+    has_accounts = bool(accounts)
     current = period_of(now.astimezone(KYIV).date())
     owes_now = any(True for _ in due_by_user(session, current, only=sender))
     upcoming = next_slot(session, now, config, skip_period=None if owes_now else current)

@@ -87,7 +87,7 @@ def test_newcomer_notice_sent_and_disowned_through_the_button(stack):
 def test_reminders_on_says_when_the_next_one_comes(stack):
     chat = 5552002
     stack.tg_replies(tg_text(chat, "Додати особовий рахунок"))
-    stack.tg_replies(tg_text(chat, "0100013"))
+    stack.tg_replies(tg_text(chat, "0100014"))
     stack.tg_replies(tg_text(chat, "Так"))
     reply = texts(stack.tg_replies(tg_text(chat, "нагадуйте мені, будь ласка")))
     assert "Наступне нагадування — 25 листопада о 10:00" in reply

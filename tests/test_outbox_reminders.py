@@ -46,7 +46,7 @@ def _subscribers(session) -> None:
 def test_one_reminder_per_user_listing_what_is_due_and_replanning_adds_nothing(engine):
     in_session(_subscribers)
     result = in_session(lambda s: plan_reminders(s, SLOT_DAY))
-    assert (result.users, result.added) == (2, 2)
+    assert (result.planned, result.added) == (2, 2)
     rows = in_session(outbox)
     by_user = {row.sender_id: row for row in rows}
     assert set(by_user) == {ANNA.sender_id, BORYS.sender_id}  # Vira paid up, Halyna said no
@@ -60,7 +60,7 @@ def test_one_reminder_per_user_listing_what_is_due_and_replanning_adds_nothing(e
     assert anna.next_attempt_at == datetime(2026, 11, 25, 10, 0, tzinfo=KYIV)
 
     again = in_session(lambda s: plan_reminders(s, SLOT_DAY.replace(hour=11)))
-    assert (again.users, again.added) == (2, 0)
+    assert (again.planned, again.added) == (2, 0)
     assert len(in_session(outbox)) == 2
 
 

@@ -62,7 +62,7 @@ class Slot:
 @dataclass(frozen=True)
 class PlanResult:
     slot: Optional[Slot]
-    users: int = 0  # users who owe readings and get a reminder
+    planned: int = 0  # reminders of this slot in the outbox, from this run and earlier ones
     added: int = 0  # rows new in the outbox (the rest were planned before)
 
 
@@ -139,8 +139,8 @@ def plan_reminders(
         not_before=not_before,
     )
     added = outbox_repo.plan_owing(session, slot.period, message, now, only)
-    users = added if only is not None else outbox_repo.count_owing_users(session, slot.period)
-    return PlanResult(slot, users, added)
+    planned = outbox_repo.count_with_key_prefix(session, message.key_prefix)
+    return PlanResult(slot, planned, added)
 
 
 def reminders_reply(

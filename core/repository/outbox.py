@@ -319,11 +319,11 @@ def owing_rows(session: Session, period: str, only: Optional[SenderKey]):
     return session.execute(query)
 
 
-def count_owing_users(session: Session, period: str) -> int:
-    users = _owing(
-        select(AccountLink.channel, AccountLink.sender_id).select_from(AccountLink), period, None
-    ).distinct()
-    return session.execute(select(func.count()).select_from(users.subquery())).scalar_one()
+def count_with_key_prefix(session: Session, prefix: str) -> int:
+    """Rows whose key starts with `prefix` (LIKE, not a range: collations differ)."""
+    return session.execute(
+        select(func.count()).where(OutboxMessage.key.startswith(prefix, autoescape=True))
+    ).scalar_one()
 
 
 def _joined(dialect: str, value, separator: str, *order):

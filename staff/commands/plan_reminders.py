@@ -34,8 +34,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(
         f"Нагадування за {result.slot.period} ({_which(result.slot.days_before)}): "
-        f"користувачів із незданими показниками — {result.users}, "
-        f"нових у черзі — {result.added}, уже були заплановані — {result.users - result.added}. "
+        f"нових у черзі — {result.added}, усього на цей день — {result.planned}. "
         f"Надсилання з {moment(max(result.slot.at, now))}."
     )
     return EXIT_OK

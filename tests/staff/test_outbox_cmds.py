@@ -27,7 +27,7 @@ def test_plan_reminders_on_a_reminder_day_then_again_then_the_outbox(engine, sta
     assert "за 3 дні до останнього дня" in first.out and "нових у черзі — 3" in first.out
     assert "Надсилання з 25 листопада о 10:00" in first.out
     again = staff("plan-reminders")
-    assert "нових у черзі — 0, уже були заплановані — 3" in again.out
+    assert "нових у черзі — 0, усього на цей день — 3" in again.out
     state = staff("outbox", "--period", "2026-11").out
     row = next(line for line in state.splitlines() if line.startswith("нагадування"))
     assert row.split()[1] == "3"  # in the queue

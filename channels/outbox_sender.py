@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from typing import Callable, Dict, List, Optional, Protocol, Tuple
 
 from channels.keyboards import telegram_inline, viber_keyboard
-from channels.output import unqualify
 from channels.telegram_api import DEFAULT_API_URL as TELEGRAM_URL
 from channels.telegram_api import TelegramApi, TelegramApiError
 from channels.viber_api import DEFAULT_API_URL as VIBER_URL
@@ -132,6 +131,13 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         self._next = max(self._next, time.monotonic() + seconds)
+
+
+def unqualify(channel: str, sender_id: str) -> Optional[str]:
+    """The messenger's own user id (as `channels.output.unqualify`, which imports Rasa:
+    seconds of start-up this process does not need)."""
+    prefix = f"{channel}:"
+    return sender_id[len(prefix) :] if sender_id.startswith(prefix) else None
 
 
 def real_now() -> datetime:

@@ -26,6 +26,7 @@ help:
 	@echo "make retrain   staff: retrain on new phrases, promote only if no worse (docs/staff-guide.md)"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
 	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
+	@echo "teplo --help   staff command line (.venv/bin/teplo after make install; docs/staff-guide.md)"
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
@@ -33,7 +34,11 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The staff command line `teplo` on the venv's PATH (scripts/teplo explains how it finds us).
+$(BIN)/teplo: scripts/teplo | $(VENV)/.installed
+	install -m 755 scripts/teplo $@
+
+install: $(VENV)/.installed $(BIN)/teplo
 
 var/assistant.db: | $(VENV)/.installed
 	mkdir -p var
@@ -65,18 +70,18 @@ validate: install
 	$(RASA) data validate --fail-on-warnings
 
 # The end-to-end tests drive the trained model through the real servers.
-pytest: $(MODEL)
+pytest: $(MODEL) $(BIN)/teplo
 	scripts/ensure-system-packages
 	$(PY) -m pytest
 
 # Reports in results/nlu/; fails when the model is worse than results/baseline.json.
 evaluate: $(MODEL)
-	$(PY) -m retrain evaluate
+	$(PY) -m staff retrain evaluate
 
 # Staff: validate, train a candidate, promote it only through the gate (docs/staff-guide.md).
 .PHONY: retrain
 retrain: | $(VENV)/.installed
-	$(PY) -m retrain retrain
+	$(PY) -m staff retrain train
 
 stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories

@@ -4,7 +4,6 @@ readings saved for it; the newcomer and the submitter never get these themselves
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -110,10 +109,11 @@ async def test_receipts_reach_the_other_holders_only_and_can_be_turned_off(seede
 
     _, texts, _ = await run(ReceiptsOff(), tracker("/receipts_off", intent="receipts_off", **VIRA))
     assert "більше не надсилатиму" in texts[0]
-    corrected = dict(
-        state, reading_entries={k: str(Decimal(v) + 1) for k, v in state["reading_entries"].items()}
-    )
-    await run(SaveReadings(), tracker(slots=corrected, **ANNA))
+    # Anna corrects them in a conversation of her own (it sees Borys's readings).
+    corrected = await _filled("0100004")
+    corrected["reading_save"] = True
+    _, texts, _ = await run(SaveReadings(), tracker(slots=corrected, **ANNA))
+    assert "оновлено" in texts[0]
     receipts = in_session(lambda s: outbox(s, "receipt"))
     # Anna submitted this time: Borys hears of it, Vira turned receipts off.
     assert sorted(r.sender_id for r in receipts[2:]) == [BORYS["sender_id"]]

@@ -1,4 +1,4 @@
-"""`stats`: how the month's collection goes, as a table and optionally a chart."""
+"""`teplo stats`: how the month's collection goes, as a table and optionally a chart."""
 
 from __future__ import annotations
 
@@ -103,15 +103,17 @@ def _percent(part: int, whole: int) -> str:
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "stats",
-        help="підсумки місяця: хто передав показники, відмови, fallback",
+        help="підсумки місяця: хто передав показники, відмови, нерозпізнані повідомлення",
         description="Рахунки з показниками серед активних, показники за днями й каналами, "
         "відхилені спроби за причинами, нерозпізнані повідомлення.",
     )
-    parser.add_argument("--period", type=period_arg, required=True, help="місяць РРРР-ММ")
+    parser.add_argument(
+        "--period", type=period_arg, required=True, metavar="РРРР-ММ", help="місяць"
+    )
     parser.add_argument(
         "--plot",
         type=Path,
-        metavar="FILE.png",
+        metavar="ФАЙЛ.png",
         help="також зберегти графік (показники за днями й частка рахунків)",
     )
     parser.set_defaults(handler=run)

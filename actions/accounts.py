@@ -14,11 +14,14 @@ from actions.conversation import sender_of
 from actions.slots import ACCOUNT_FORM_SLOTS, REMOVE_FORM_SLOTS, ROUTE_SLOT, cleared
 from core.accounts.lookup import AccountView, linked_account_views
 from core.db.engine import run_unit_of_work
+from core.outbox import holders
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.senders import SenderKey
 from core.settings import get_settings
 from core.texts.accounts import account_lines, meter_statuses
+from core.texts.menu import menu_buttons
+from core.texts.outbox import LINK_BARRED_TEXT
 
 
 def _meter_statuses(session: Session, account_id: int) -> str:
@@ -26,6 +29,9 @@ def _meter_statuses(session: Session, account_id: int) -> str:
     return meter_statuses(
         (meter, readings_repo.last_reading(session, meter.id)) for meter in meters
     )
+
+
+BARRED = ("barred",)  # a holder of the account said «Це не я» about this user
 
 
 class LinkAccount(Action):
@@ -46,12 +52,19 @@ class LinkAccount(Action):
             account = accounts_repo.find_account(session, number)
             if account is None or not account.active:
                 return None
+            if holders.is_barred(session, sender, account.id):
+                return BARRED
             added = accounts_repo.link_account(session, sender, account, now)
+            if added:  # the other holders learn that someone linked it (never who)
+                holders.notify_link(session, sender, account, now)
             return added, AccountView.of(account), _meter_statuses(session, account.id)
 
         outcome = await run_unit_of_work(link)
         if outcome is None:
             dispatcher.utter_message(response="utter_account_gone_add_again")
+            return cleared(tracker, *ACCOUNT_FORM_SLOTS)
+        if outcome is BARRED:
+            dispatcher.utter_message(text=LINK_BARRED_TEXT, buttons=menu_buttons())
             return cleared(tracker, *ACCOUNT_FORM_SLOTS)
         added, view, meters = outcome
         if meters:

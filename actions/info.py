@@ -9,16 +9,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.orm import Session
 
 from actions.conversation import latest_intent, sender_of
 from actions.slots import ALL_FORM_SLOTS, cleared
 from core.contacts import current_contacts
 from core.db.engine import run_unit_of_work
 from core.db.models import EventKind
+from core.outbox.reminders import reminders_reply
 from core.readings.window import current_window
 from core.repository import events as events_repo
-from core.repository import messenger as messenger_repo
 from core.repository import settings as settings_repo
 from core.settings import get_settings
 from core.texts.common import count_days, format_date, format_period
@@ -111,14 +110,9 @@ class SetReminders(Action):
     ) -> List[Dict[Text, Any]]:
         enable = latest_intent(tracker) == "reminders_on"
         sender, now = sender_of(tracker), get_settings().now()
-
-        def store(session: Session) -> None:
-            user = messenger_repo.messenger_user(session, sender, now)
-            user.reminders_enabled = enable
-            user.updated_at = now
-
-        await run_unit_of_work(store)
-        dispatcher.utter_message(response="utter_reminders_on" if enable else "utter_reminders_off")
+        # The reply says when the next reminder really comes (core.outbox.reminders).
+        reply = await run_unit_of_work(lambda s: reminders_reply(s, sender, enable, now))
+        dispatcher.utter_message(text=reply)
         return []
 
 

@@ -15,6 +15,7 @@ from actions.conversation import sender_of
 from actions.slots import READING_FORM_SLOTS, ROUTE_SLOT, cleared
 from core.db.engine import run_unit_of_work
 from core.db.models import EventKind
+from core.outbox import holders
 from core.readings.checks import Rejection
 from core.readings.submission import (
     SubmissionConflict,
@@ -90,9 +91,11 @@ class SaveReadings(Action):
             window = window_for(session, settings.window_first_day, settings.window_last_day, now)
             if not window.is_open:
                 return window, None
-            return window, save_submission(
+            saved = save_submission(
                 session, sender, number, values, window.period, now, seen_in_force=seen
             )
+            holders.notify_readings_saved(session, sender, number, window.period, now)
+            return window, saved
 
         try:
             window, saved = await run_save(save)

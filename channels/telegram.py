@@ -268,7 +268,10 @@ class TelegramChannel(InputChannel):
     async def _turn(
         self, sender_id: str, text: str, update_id: int, on_new_message: OnNewMessage
     ) -> None:
-        keyboard = await storage.load_keyboard(SenderKey(CHANNEL, sender_id))
+        key = SenderKey(CHANNEL, sender_id)
+        # Writing again undoes a block recorded when a message bounced (403).
+        await storage.mark_subscribed(key)
+        keyboard = await storage.load_keyboard(key)
         output = TelegramOutput(self.api, keyboard)
         message = UserMessage(
             self._understood(text, keyboard),

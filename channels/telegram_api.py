@@ -20,27 +20,41 @@ ATTEMPTS = 3
 class TelegramApiError(Exception):
     """Telegram refused a call; `code` is its error_code (None: unreachable)."""
 
-    def __init__(self, method: str, code: Optional[int], description: str) -> None:
+    def __init__(
+        self,
+        method: str,
+        code: Optional[int],
+        description: str,
+        retry_after: Optional[int] = None,
+    ) -> None:
         super().__init__(f"{method}: {code} {description}")
         self.method, self.code, self.description = method, code, description
+        self.retry_after = retry_after  # seconds Telegram asked us to wait (429)
 
 
 class TelegramApi:
     def __init__(
-        self, token: str, base_url: str = DEFAULT_API_URL, client: Optional[JsonClient] = None
+        self,
+        token: str,
+        base_url: str = DEFAULT_API_URL,
+        client: Optional[JsonClient] = None,
+        attempts: int = ATTEMPTS,
     ) -> None:
+        """`attempts=1` leaves retrying to the caller (the outbox sender does its own)."""
         self._token = token
+        self._attempts = attempts
         self._base = base_url.rstrip("/")
         self._client = client or JsonClient()
 
     async def call(self, method: str, payload: Dict[str, Any]) -> Any:
         """Calls `method`; retries briefly on flood control and network errors."""
         url = f"{self._base}/bot{self._token}/{method}"
-        for attempt in range(1, ATTEMPTS + 1):
+        attempts = self._attempts
+        for attempt in range(1, attempts + 1):
             try:
                 _status, body = await self._client.post(url, payload)
             except ApiUnreachable as error:
-                if attempt == ATTEMPTS:
+                if attempt == attempts:
                     raise TelegramApiError(method, None, str(error)) from None
                 await asyncio.sleep(0.5 * attempt)
                 continue
@@ -48,10 +62,10 @@ class TelegramApi:
                 return body.get("result")
             code = body.get("error_code")
             retry_after = (body.get("parameters") or {}).get("retry_after")
-            if code == 429 and attempt < ATTEMPTS and (retry_after or 0) <= MAX_RETRY_AFTER:
+            if code == 429 and attempt < attempts and (retry_after or 0) <= MAX_RETRY_AFTER:
                 await asyncio.sleep(1 if retry_after is None else retry_after)
                 continue
-            raise TelegramApiError(method, code, str(body.get("description", "")))
+            raise TelegramApiError(method, code, str(body.get("description", "")), retry_after)
         raise AssertionError("unreachable")
 
     async def send_message(

@@ -17,8 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from core.db.engine import make_engine, use_engine
 from staff.commands import (
     billing,
+    broadcast,
     console_users,
     init_db,
+    outbox,
+    plan_reminders,
     privacy,
     retrain,
     settings,
@@ -54,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     init_db.register(commands)
     privacy.register(commands)
     console_users.register(commands)
+    plan_reminders.register(commands)
+    outbox.register(commands)
+    broadcast.register(commands)
     return parser
 
 

@@ -62,8 +62,10 @@ async def test_reminders_switch_off_and_on(seeded):
 
     _, texts, _ = await run(SetReminders(), tracker("не нагадуй", intent="reminders_off"))
     assert enabled() is False and "більше не надсилатиму" in texts[0]
-    await run(SetReminders(), tracker("нагадуй", intent="reminders_on"))
+    _, texts, _ = await run(SetReminders(), tracker("нагадуй", intent="reminders_on"))
     assert enabled() is True
+    # The user has no account yet: the reply says reminders need one.
+    assert "додайте свій" in texts[0]
 
 
 async def test_fallback_offers_operator_on_the_second_miss_and_counts_anonymously(seeded):

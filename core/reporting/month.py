@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from core.db.models import Account, ConversationEvent, EventKind, Meter, Reading, ReadingSource
+from core.repository import outbox as outbox_repo
 from core.settings import month_bounds
 
 
@@ -28,6 +29,8 @@ class MonthStats:
     first_submissions: Counter = field(default_factory=Counter)
     rejections: Counter = field(default_factory=Counter)
     fallbacks: Counter = field(default_factory=Counter)
+    # Messages the assistant sent first, created this month: {(kind, status): count}.
+    outbox: Dict[Tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def channels(self) -> List[str]:
@@ -93,4 +96,5 @@ def month_stats(session: Session, period: str) -> MonthStats:
             stats.rejections[reason] += count
         elif kind == EventKind.fallback.value:
             stats.fallbacks[channel or "?"] += count
+    stats.outbox = outbox_repo.counts_by_kind_and_status(session, start, end)
     return stats

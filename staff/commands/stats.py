@@ -12,6 +12,7 @@ from core.reporting.billing import HandoverStatus, handover_status
 from core.reporting.month import MonthStats, month_stats
 from core.settings import get_settings
 from core.texts.common import format_period
+from core.texts.outbox import OUTBOX_KIND_LABELS
 from staff.common import EXIT_OK, period_arg
 from staff.tables import render_table
 
@@ -68,6 +69,8 @@ def render(stats: MonthStats) -> str:
         f"Нерозпізнані повідомлення (fallback): {fallbacks}"
         + (f" ({by_channel})" if by_channel else ""),
     ]
+    lines += ["", "Повідомлення, які асистент надсилає першим (створені цього місяця)"]
+    lines.append(_outbox_table(stats))
     return "\n".join(lines)
 
 
@@ -100,6 +103,27 @@ def render_handover(status: HandoverStatus) -> str:
 
 def _when(moment) -> str:
     return "ще не було" if moment is None else f"{moment:%d.%m.%Y %H:%M}"
+
+
+def _outbox_table(stats: MonthStats) -> str:
+    """Planned / sent / failed / blocked per kind (planned: every row made, whatever became of it)."""
+    kinds = [kind for kind in OUTBOX_KIND_LABELS if any(k == kind for k, _ in stats.outbox)]
+    if not kinds:
+        return "  не було"
+    rows = []
+    for kind in kinds:
+        count = {status: n for (k, status), n in stats.outbox.items() if k == kind}
+        rows.append(
+            [
+                OUTBOX_KIND_LABELS[kind],
+                sum(count.values()),
+                count.get("sent", 0),
+                count.get("failed", 0),
+                count.get("blocked", 0),
+            ]
+        )
+    headers = ["вид", "заплановано", "надіслано", "помилка", "заблоковано"]
+    return render_table(headers, rows, indent=2, right_aligned={1, 2, 3, 4})
 
 
 def _percent(part: int, whole: int) -> str:

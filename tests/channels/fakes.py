@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional
@@ -17,6 +18,7 @@ class Call:
     path: str
     headers: Dict[str, str]
     body: Dict[str, Any]
+    at: float = 0.0  # time.monotonic() when the call arrived
 
 
 def _telegram_answer(call: Call, serial: int) -> Dict[str, Any]:
@@ -58,6 +60,7 @@ class FakeApi:
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self.calls: List[Call] = []
+        self.delay = 0.0  # seconds every answer waits (a slow messenger)
         self._scripted: Dict[str, List[Dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -114,7 +117,15 @@ class FakeApi:
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 body = json.loads(raw or b"{}")
-                call = Call(self.path.rsplit("/", 1)[-1], self.path, dict(self.headers), body)
+                call = Call(
+                    self.path.rsplit("/", 1)[-1],
+                    self.path,
+                    dict(self.headers),
+                    body,
+                    time.monotonic(),
+                )
+                if fake.delay:
+                    time.sleep(fake.delay)
                 data = json.dumps(fake._answer(call)).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

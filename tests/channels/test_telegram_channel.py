@@ -245,6 +245,9 @@ async def test_send_refused_with_403_marks_the_user_unsubscribed(telegram, assis
     )
     await deliver(telegram, assistant, tg_text(CHAT, "привіт"))
     assert await storage.subscription(SENDER) is False
+    # Writing again makes the user reachable again (for reminders and notices).
+    await deliver(telegram, assistant, tg_text(CHAT, "я знову тут"))
+    assert await storage.subscription(SENDER) is True
 
 
 async def test_oversized_and_malformed_bodies(telegram, assistant):

@@ -7,6 +7,15 @@ migrations) knows its tables.
 from core.db.models.billing import BillingApiKey, BillingCounter, BillingFeedEntry, BillingFile
 from core.db.models.console import AuditEntry, LoginAttempt, StaffRole, StaffUser
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
+from core.db.models.outbox import (
+    AccountFlag,
+    HolderNotice,
+    LinkBar,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    ReceiptOptOut,
+)
 from core.db.models.privacy import ForgetRequest
 from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
@@ -31,6 +40,7 @@ __all__ = [
     "BillingCounter",
     "BillingFeedEntry",
     "BillingFile",
+    "AccountFlag",
     "AccountLink",
     "AuditEntry",
     "AwareDateTime",
@@ -40,6 +50,8 @@ __all__ = [
     "ConversationEvent",
     "DeliveryStatus",
     "EventKind",
+    "HolderNotice",
+    "LinkBar",
     "ExactDecimal",
     "HEAT_UNITS",
     "LoginAttempt",
@@ -47,7 +59,11 @@ __all__ = [
     "MessengerUser",
     "Meter",
     "MeterKind",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxStatus",
     "Reading",
+    "ReceiptOptOut",
     "ReadingSource",
     "Setting",
     "StaffRole",

@@ -1,0 +1,1 @@
+"""Messages the assistant sends first: the outbox, reminders, notices, broadcasts."""

@@ -1,0 +1,132 @@
+"""Account holders' safeguards: notices about newcomers, relinking bars, staff flags,
+receipt opt-outs.
+
+Every function takes the caller's session and never commits: the caller owns
+the unit of work (`core.db.engine.unit_of_work` / `run_unit_of_work`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db.models import (
+    Account,
+    AccountFlag,
+    AccountLink,
+    HolderNotice,
+    LinkBar,
+    ReceiptOptOut,
+)
+from core.senders import SenderKey
+
+
+def other_holders(session: Session, account_id: int, besides: SenderKey) -> List[SenderKey]:
+    rows = session.execute(
+        select(AccountLink.channel, AccountLink.sender_id)
+        .where(AccountLink.account_id == account_id)
+        .order_by(AccountLink.linked_at, AccountLink.id)
+    )
+    return [
+        SenderKey(channel, sender_id)
+        for channel, sender_id in rows
+        if (channel, sender_id) != (besides.channel, besides.sender_id)
+    ]
+
+
+def add_notice(
+    session: Session,
+    token: str,
+    account_id: int,
+    holder: SenderKey,
+    newcomer: SenderKey,
+    now: datetime,
+) -> None:
+    session.add(
+        HolderNotice(
+            token=token,
+            account_id=account_id,
+            holder_channel=holder.channel,
+            holder_sender_id=holder.sender_id,
+            newcomer_channel=newcomer.channel,
+            newcomer_sender_id=newcomer.sender_id,
+            created_at=now,
+        )
+    )
+    session.flush()
+
+
+def notice_for(session: Session, token: str, holder: SenderKey) -> Optional[HolderNotice]:
+    """The notice with this token, only if it was sent to this holder."""
+    return session.execute(
+        select(HolderNotice).where(
+            HolderNotice.token == token,
+            HolderNotice.holder_channel == holder.channel,
+            HolderNotice.holder_sender_id == holder.sender_id,
+        )
+    ).scalar_one_or_none()
+
+
+def is_barred(session: Session, sender: SenderKey, account_id: int) -> bool:
+    return (
+        session.execute(
+            select(LinkBar.id).where(
+                LinkBar.account_id == account_id,
+                LinkBar.channel == sender.channel,
+                LinkBar.sender_id == sender.sender_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def bar(session: Session, sender: SenderKey, account_id: int, now: datetime) -> None:
+    if not is_barred(session, sender, account_id):
+        session.add(
+            LinkBar(
+                account_id=account_id,
+                channel=sender.channel,
+                sender_id=sender.sender_id,
+                created_at=now,
+            )
+        )
+        session.flush()
+
+
+def flag(session: Session, account_id: int, reason: str, now: datetime) -> None:
+    session.add(AccountFlag(account_id=account_id, reason=reason, created_at=now))
+    session.flush()
+
+
+def open_flags(session: Session) -> List[Tuple[str, str, datetime]]:
+    """(account number, reason, when) of flags staff have not resolved, oldest first."""
+    rows = session.execute(
+        select(Account.number, AccountFlag.reason, AccountFlag.created_at)
+        .join(Account, Account.id == AccountFlag.account_id)
+        .where(AccountFlag.resolved_at.is_(None))
+        .order_by(AccountFlag.created_at, AccountFlag.id)
+    )
+    return [(number, reason, at) for number, reason, at in rows]
+
+
+def receipts_off(session: Session, sender: SenderKey) -> bool:
+    return (
+        session.execute(
+            select(ReceiptOptOut.id).where(
+                ReceiptOptOut.channel == sender.channel,
+                ReceiptOptOut.sender_id == sender.sender_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def turn_receipts_off(session: Session, sender: SenderKey, now: datetime) -> None:
+    if not receipts_off(session, sender):
+        session.add(
+            ReceiptOptOut(channel=sender.channel, sender_id=sender.sender_id, created_at=now)
+        )
+        session.flush()

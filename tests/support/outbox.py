@@ -1,0 +1,89 @@
+"""Test shorthand for the outbox: subscribers linked to messenger users, a clock that runs."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db.models import Account, AccountLink, MessengerUser, Meter, MeterKind, OutboxMessage
+from core.senders import SenderKey
+from core.settings import KYIV
+
+
+def add_account(session: Session, number: str, kinds=("heat", "hot_water")) -> Account:
+    account = Account(number=number, street="вул. Соборності", house="1", apartment="2")
+    session.add(account)
+    session.flush()
+    for index, kind in enumerate(kinds):
+        session.add(
+            Meter(
+                account_id=account.id,
+                serial=f"S{number}{index}",
+                kind=MeterKind(kind),
+                unit="Gcal" if kind == "heat" else "m3",
+                decimals=3,
+                location="",
+            )
+        )
+    session.flush()
+    return account
+
+
+def link(session: Session, sender: SenderKey, account: Account, at: datetime) -> None:
+    session.add(
+        AccountLink(
+            channel=sender.channel, sender_id=sender.sender_id, account_id=account.id, linked_at=at
+        )
+    )
+    session.flush()
+
+
+def user(channel: str, user_id: object) -> SenderKey:
+    return SenderKey(channel, f"{channel}:{user_id}")
+
+
+def set_user(
+    session: Session,
+    sender: SenderKey,
+    at: datetime,
+    subscribed: bool = True,
+    reminders: bool = True,
+) -> None:
+    row = session.execute(
+        select(MessengerUser).where(
+            MessengerUser.channel == sender.channel, MessengerUser.sender_id == sender.sender_id
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        row = MessengerUser(channel=sender.channel, sender_id=sender.sender_id, updated_at=at)
+        session.add(row)
+    row.subscribed, row.reminders_enabled = subscribed, reminders
+    session.flush()
+
+
+def outbox(session: Session, kind: Optional[str] = None) -> List[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(session.execute(query).scalars())
+
+
+class RunningClock:
+    """Kyiv time starting at `start` and running with the real clock (for leases, waits)."""
+
+    def __init__(self, start: str) -> None:
+        self.start = datetime.fromisoformat(start).astimezone(KYIV)
+        self.began = time.monotonic()
+        self.offset = 0.0
+
+    def __call__(self) -> datetime:
+        from datetime import timedelta
+
+        return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)
+
+    def jump(self, seconds: float) -> None:
+        self.offset += seconds

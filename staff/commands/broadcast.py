@@ -18,11 +18,13 @@ def register(subparsers) -> None:
         "broadcast",
         help="розсилка повідомлення користувачам асистента (спершу перегляд)",
         description="Без --send лише показує, скільком користувачам і що буде надіслано. "
-        "Щоб надіслати, повторіть команду з --send --expect N, де N — кількість "
+        "Щоб надіслати, повторіть команду з --send --expect КІЛЬКІСТЬ — числом "
         "одержувачів із перегляду. Надсилається через ту саму чергу, що й нагадування: "
         "з тими самими обмеженнями швидкості й без надсилання вночі.",
     )
-    parser.add_argument("--text", required=True, help="текст повідомлення (до 1000 символів)")
+    parser.add_argument(
+        "--text", required=True, metavar="ТЕКСТ", help="текст повідомлення (до 1000 символів)"
+    )
     parser.add_argument(
         "--street",
         action="append",
@@ -40,7 +42,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--expect",
         type=int,
-        metavar="N",
+        metavar="КІЛЬКІСТЬ",
         help="кількість одержувачів, яку показав перегляд (підтвердження)",
     )
     parser.set_defaults(handler=run)

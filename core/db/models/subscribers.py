@@ -1,0 +1,153 @@
+"""Subscribers as billing knows them: accounts, meters, readings, links to messenger users,
+and the anonymous counters and lookup failures kept about conversations."""
+
+from __future__ import annotations
+
+import enum
+from typing import List
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import relationship
+
+from core.db.types import READING_NUMERIC, AwareDateTime, Base
+
+
+class MeterKind(str, enum.Enum):
+    heat = "heat"
+    hot_water = "hot_water"
+
+
+class ReadingSource(str, enum.Enum):
+    assistant = "assistant"
+    billing = "billing"
+
+
+class EventKind(str, enum.Enum):
+    """What an anonymous conversation event records (see `ConversationEvent`)."""
+
+    reading_rejected = "reading_rejected"
+    fallback = "fallback"
+
+
+HEAT_UNITS = ("Gcal", "MWh", "kWh")
+WATER_UNITS = ("m3",)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), nullable=False, unique=True)
+    owner_name = Column(String(200), nullable=False, default="")
+    street = Column(String(200), nullable=False)
+    house = Column(String(20), nullable=False)
+    apartment = Column(String(20), nullable=False, default="")
+    active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+
+    meters: List["Meter"] = relationship("Meter", back_populates="account", order_by="Meter.id")
+
+
+class Meter(Base):
+    __tablename__ = "meters"
+    __table_args__ = (UniqueConstraint("account_id", "serial", name="uq_meter_account_serial"),)
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False, index=True)
+    serial = Column(String(40), nullable=False)
+    kind = Column(Enum(MeterKind, name="meter_kind", native_enum=False), nullable=False)
+    unit = Column(String(8), nullable=False)
+    decimals = Column(Integer, nullable=False, default=0)
+    # Free label shown to users, e.g. "кухня" or "ванна" for two water meters.
+    location = Column(String(60), nullable=False, default="")
+    active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+
+    account: Account = relationship("Account", back_populates="meters")
+
+
+class Reading(Base):
+    """One submitted value; corrections keep the earlier row with in_force false."""
+
+    __tablename__ = "readings"
+    __table_args__ = (
+        # The database itself guarantees one reading in force per meter and period.
+        Index(
+            "uq_reading_in_force",
+            "meter_id",
+            "period",
+            unique=True,
+            sqlite_where=text("in_force"),
+            postgresql_where=text("in_force"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    meter_id = Column(Integer, ForeignKey("meters.id"), nullable=False, index=True)
+    period = Column(String(7), nullable=False)  # "YYYY-MM"
+    value = Column(READING_NUMERIC, nullable=False)
+    submitted_at = Column(AwareDateTime(), nullable=False)
+    source = Column(
+        Enum(ReadingSource, name="reading_source", native_enum=False),
+        nullable=False,
+        default=ReadingSource.assistant,
+    )
+    channel = Column(String(20), nullable=False, default="")
+    sender_id = Column(String(80), nullable=False, default="")
+    in_force = Column(Boolean, nullable=False, default=True)
+
+    meter: Meter = relationship("Meter")
+
+
+class AccountLink(Base):
+    """A messenger user (channel + sender id) who has added an account."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (
+        UniqueConstraint("channel", "sender_id", "account_id", name="uq_link"),
+        Index("ix_link_sender", "channel", "sender_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(80), nullable=False)
+    account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False)
+    linked_at = Column(AwareDateTime(), nullable=False)
+
+    account: Account = relationship("Account")
+
+
+class LookupFailure(Base):
+    """A failed account-number lookup, kept to rate-limit address harvesting."""
+
+    __tablename__ = "lookup_failures"
+    __table_args__ = (Index("ix_lookup_sender_time", "channel", "sender_id", "failed_at"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(80), nullable=False)
+    failed_at = Column(AwareDateTime(), nullable=False)
+
+
+class ConversationEvent(Base):
+    """Anonymous counters for staff statistics: rejections and fallbacks.
+
+    Holds no message text and no sender id, only what happened and when.
+    """
+
+    __tablename__ = "conversation_events"
+    __table_args__ = (Index("ix_event_kind_time", "kind", "occurred_at"),)
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(30), nullable=False)  # an EventKind value
+    reason = Column(String(40), nullable=False, default="")
+    channel = Column(String(20), nullable=False, default="")
+    occurred_at = Column(AwareDateTime(), nullable=False)

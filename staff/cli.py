@@ -35,8 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     init = commands.add_parser(
         "init-db",
-        help="створити таблиці в новій базі (без демо-даних)",
-        description="Створює відсутні таблиці; наявні дані не змінює.",
+        help="створити або оновити таблиці бази до найновішої схеми (без демо-даних)",
+        description="Застосовує до бази всі ще не застосовані міграції (migrations/); "
+        "наявні дані не змінює.",
     )
     init.set_defaults(handler=run_init_db)
     import_subscribers.register(commands)
@@ -51,7 +52,7 @@ def run_init_db(args: argparse.Namespace) -> int:
     from core.db.engine import get_engine
 
     create_schema(get_engine())
-    print("Таблиці створено (або вже були).")
+    print("Схему бази оновлено до найновішої версії.")
     return EXIT_OK
 
 

@@ -33,7 +33,9 @@ def copy_of_project(tmp_path: Path) -> Path:
     copy.mkdir()
     shutil.copy(ROOT / "pyproject.toml", copy)
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     return copy
 
 

@@ -87,7 +87,5 @@ def schema_differences(engine: Engine) -> List[Any]:
     """What autogenerate would put into a new revision: empty when models and
     migrations agree (the database must be at head)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": compare_column_type}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": compare_column_type})
         return compare_metadata(context, Base.metadata)

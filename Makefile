@@ -52,8 +52,11 @@ serve: $(MODEL) var/assistant.db
 	scripts/run-stack serve
 
 # Production: Telegram and Viber from credentials.prod.yml (no REST, no demo seed).
-serve-prod: $(MODEL)
-	RASA_CREDENTIALS=credentials.prod.yml scripts/run-stack serve
+# Never trains: the promoted model must be there (make retrain / CI), and the
+# configuration must be complete (core/preflight.py says what is missing).
+serve-prod: | $(VENV)/.installed
+	ASSISTANT_MODE=production $(PY) -m core.preflight
+	ASSISTANT_MODE=production RASA_CREDENTIALS=credentials.prod.yml scripts/run-stack serve
 
 # The production picture on loopback: PostgreSQL (throw-away unless DATABASE_URL
 # is set), Redis, REPLICAS Rasa replicas (default 2), the action server, nginx in

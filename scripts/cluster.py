@@ -211,7 +211,7 @@ http {{
     fastcgi_temp_path {root}/fastcgi;
     uwsgi_temp_path {root}/uwsgi;
     scgi_temp_path {root}/scgi;
-    log_format routed '$request_uri $status $upstream_addr $request_time';
+    log_format routed '$request_uri $status $request_time $upstream_addr';
     access_log {root}/nginx-access.log routed;
     upstream rasa_replicas {{
 {rasa_servers}
@@ -270,10 +270,11 @@ class Nginx:
         _stop(self.process)
 
     def routed_to(self) -> List[str]:
-        """The replica address of every proxied webhook request so far, in order."""
+        """The replica that answered each proxied webhook request so far, in order
+        (after a failed try nginx logs "tried, answered"; the last one counts)."""
         log = self.root / "nginx-access.log"
         lines = log.read_text().splitlines() if log.exists() else []
-        return [line.split()[2] for line in lines if line.startswith("/webhooks/")]
+        return [line.split()[-1] for line in lines if line.startswith("/webhooks/")]
 
 
 class Cluster:
@@ -288,7 +289,11 @@ class Cluster:
         model: Path,
     ) -> None:
         self.workdir = workdir
-        self.postgres = None if database_url else Postgres(workdir / "postgres")
+        # Its own temporary directory: the server runs as "postgres", who may not
+        # enter the caller's workdir (pytest's are private to root).
+        self.postgres = (
+            None if database_url else Postgres(Path(tempfile.mkdtemp(prefix="cluster-pg-")))
+        )
         self.database_url = database_url or (self.postgres.url if self.postgres else "")
         self.redis = Redis(workdir / "redis")
         self.rasa_ports = [free_port() for _ in range(replicas)]
@@ -410,7 +415,8 @@ class Cluster:
             try:
                 self.postgres.stop()
             except subprocess.CalledProcessError:
-                pass
+                pass  # already down
+            shutil.rmtree(self.postgres.root, ignore_errors=True)
 
 
 @contextmanager

@@ -97,6 +97,8 @@ test: lint validate pytest evaluate stories
 
 bench: $(MODEL)
 	$(PY) -m bench.run_bench
+	scripts/ensure-system-packages
+	$(PY) -m bench.cluster_bench
 
 .PHONY: import-bench
 import-bench: | $(VENV)/.installed

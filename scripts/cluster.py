@@ -317,6 +317,10 @@ class Cluster:
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
+            # One TensorFlow thread per replica: replicas, not threads, use the cores.
+            "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+            "TF_INTER_OP_PARALLELISM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "SANIC_HOST": "127.0.0.1",
             "PYTHONPATH": str(ROOT),
@@ -399,7 +403,8 @@ class Cluster:
 
     @staticmethod
     def wait_for_replica(service: Service, port: int) -> None:
-        wait_for_http(f"http://127.0.0.1:{port}/", 300, service.process)
+        # Loading the model takes 30 s on an idle 2-core machine, minutes on a busy one.
+        wait_for_http(f"http://127.0.0.1:{port}/", 900, service.process)
 
     def restart_replica(self, index: int) -> None:
         """Starts a (killed) replica again and waits until it answers."""

@@ -213,6 +213,9 @@ http {{
     scgi_temp_path {root}/scgi;
     log_format routed '$request_uri $status $request_time $upstream_addr';
     access_log {root}/nginx-access.log routed;
+    # Workers run as "nobody" when started by root and may not enter a private
+    # workdir: answers are passed through without temp files.
+    proxy_max_temp_file_size 0;
     upstream rasa_replicas {{
 {rasa_servers}
     }}

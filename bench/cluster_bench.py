@@ -69,7 +69,6 @@ def main(argv: Sequence[str] = ()) -> int:
         except Exception:
             pass
         shutil.rmtree(postgres.root, ignore_errors=True)
-        shutil.rmtree(root, ignore_errors=True)
 
     print(f"\nCluster benchmark {datetime.now(KYIV):%Y-%m-%d %H:%M %Z}, nginx -> Rasa replicas")
     for replicas, result in results.items():
@@ -82,7 +81,12 @@ def main(argv: Sequence[str] = ()) -> int:
         )
     print(json.dumps({f"replicas-{r}": round(v.turns_per_second, 2) for r, v in results.items()}))
     ok = all(s.split()[0] == s.split()[-1] for s in stored.values())
-    return 0 if ok and not any(r.errors for r in results.values()) else 1
+    ok = ok and not any(r.errors for r in results.values())
+    if ok:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"servers' logs kept in {root}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

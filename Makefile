@@ -27,6 +27,9 @@ help:
 	@echo "make serve-cluster  nginx -> 2 Rasa replicas (Redis lock store, PostgreSQL) + actions, loopback"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
 	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
+	@echo "make billing-api   pull API for billing on 127.0.0.1:5070 (keys: teplo billing keys)"
+	@echo "make billing-bench billing hand-over benchmark: 300k readings as a drop file and through the API"
+	@echo "teplo --help   staff command line (.venv/bin/teplo after make install; docs/staff-guide.md)"
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
@@ -34,7 +37,11 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The staff command line `teplo` on the venv's PATH (scripts/teplo explains how it finds us).
+$(BIN)/teplo: scripts/teplo | $(VENV)/.installed
+	install -m 755 scripts/teplo $@
+
+install: $(VENV)/.installed $(BIN)/teplo
 
 var/assistant.db: | $(VENV)/.installed
 	mkdir -p var
@@ -77,18 +84,18 @@ validate: install
 	$(RASA) data validate --fail-on-warnings
 
 # The end-to-end tests drive the trained model through the real servers.
-pytest: $(MODEL)
+pytest: $(MODEL) $(BIN)/teplo
 	scripts/ensure-system-packages
 	$(PY) -m pytest
 
 # Reports in results/nlu/; fails when the model is worse than results/baseline.json.
 evaluate: $(MODEL)
-	$(PY) -m retrain evaluate
+	$(PY) -m staff retrain evaluate
 
 # Staff: validate, train a candidate, promote it only through the gate (docs/staff-guide.md).
 .PHONY: retrain
 retrain: | $(VENV)/.installed
-	$(PY) -m retrain retrain
+	$(PY) -m staff retrain train
 
 stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories
@@ -107,3 +114,13 @@ import-bench: | $(VENV)/.installed
 
 clean:
 	rm -rf models results/stories results/nlu
+
+# Billing hand-over (issue 14): the pull API on loopback (put it behind the HTTPS proxy),
+# and its benchmark: 300,000 readings as a drop file and pulled through the API.
+.PHONY: billing-api billing-bench
+billing-api: | $(VENV)/.installed
+	BILLING_API_HOST=$${BILLING_API_HOST:-127.0.0.1} $(PY) -m billing_api
+
+billing-bench: | $(VENV)/.installed
+	scripts/ensure-system-packages
+	$(PY) -m bench.billing_bench

@@ -3,3 +3,7 @@
 rasa-sdk imports every module here at start-up; none of them touches the
 database at import time (see `core.db.engine`).
 """
+
+from actions.failures import install as _install_failure_handling
+
+_install_failure_handling()

@@ -17,8 +17,10 @@ from core.db.engine import run_unit_of_work
 from core.db.models import EventKind
 from core.readings.checks import Rejection
 from core.readings.submission import (
+    SubmissionConflict,
     SubmissionRejected,
     meter_history,
+    run_save,
     save_submission,
 )
 from core.readings.window import window_for
@@ -33,7 +35,7 @@ from core.texts.common import (
     format_period,
     meter_title,
 )
-from core.texts.readings import closed_window_text
+from core.texts.readings import closed_window_text, taken_meanwhile_text
 
 
 class PrepareSubmission(Action):
@@ -86,15 +88,26 @@ class SaveReadings(Action):
         settings, sender = get_settings(), sender_of(tracker)
         now = settings.now()
         values = {int(meter_id): Decimal(value) for meter_id, value in entries.items()}
+        seen = {
+            int(item["meter_id"]): item.get("in_force_reading_id")
+            for item in tracker.get_slot("reading_meters") or []
+        }
 
         def save(session: Session):
             window = window_for(session, settings.window_first_day, settings.window_last_day, now)
             if not window.is_open:
                 return window, None
-            return window, save_submission(session, sender, number, values, window.period, now)
+            return window, save_submission(
+                session, sender, number, values, window.period, now, seen_in_force=seen
+            )
 
         try:
-            window, saved = await run_unit_of_work(save)
+            window, saved = await run_save(save)
+        except SubmissionConflict as conflict:
+            dispatcher.utter_message(
+                text=taken_meanwhile_text(conflict.taken), buttons=MENU_BUTTONS
+            )
+            return cleared(tracker, *READING_FORM_SLOTS)
         except SubmissionRejected:
             dispatcher.utter_message(
                 text="Не вдалося зберегти: дані рахунку змінилися під час розмови. "

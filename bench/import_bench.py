@@ -121,7 +121,8 @@ def main() -> None:
             f"generate {args.accounts} accounts / {args.meters} meters (cp1251)",
             lambda: staff(
                 [
-                    "generate-subscribers",
+                    "billing",
+                    "generate",
                     str(first),
                     "--accounts",
                     str(args.accounts),
@@ -136,18 +137,18 @@ def main() -> None:
         print(f"file size: {first.stat().st_size / 1e6:.1f} MB", flush=True)
         initial = timed(
             "import into an empty database",
-            lambda: staff(["import-subscribers", str(first)]),
+            lambda: staff(["billing", "import", str(first)]),
             results,
         )
         timed(
             "re-import of the same file (no changes)",
-            lambda: staff(["import-subscribers", str(first)]),
+            lambda: staff(["billing", "import", str(first)]),
             results,
         )
         changed_copy(first, second)
         timed(
             "next month --full (1% gone, 10% renamed, new readings)",
-            lambda: staff(["import-subscribers", str(second), "--full"]),
+            lambda: staff(["billing", "import", str(second), "--full"]),
             results,
         )
         with engine.connect() as connection:

@@ -9,17 +9,30 @@ from typing import Any, Awaitable, Callable
 from rasa.core.channels.channel import UserMessage
 
 from channels.output import MessengerOutput
-from channels.text import TRY_AGAIN
+from channels.text import TOO_LONG, TRY_AGAIN
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# Nothing a consumer needs to say takes more; longer texts are answered
+# without being parsed (understanding and number parsing grow with length).
+MAX_MESSAGE_CHARS = 1000
 
 
 async def run_turn(
     on_new_message: OnNewMessage, message: UserMessage, output: MessengerOutput
 ) -> None:
     """Hands `message` to Rasa; apologises if the assistant failed or said nothing."""
+    if message.text and len(message.text) > MAX_MESSAGE_CHARS:
+        logger.info(
+            "%s: message %s over %d characters answered unread",
+            output.channel,
+            message.message_id,
+            MAX_MESSAGE_CHARS,
+        )
+        await answer(output, message.sender_id, TOO_LONG)
+        return
     before = output.sent
     output.in_turn = True
     try:

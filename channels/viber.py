@@ -40,7 +40,9 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "viber"
 SIGNATURE_HEADER = "X-Viber-Content-Signature"
-MAX_BODY = 30 * 1024
+# A 7,000-character message arrives with every Cyrillic letter escaped as \uXXXX
+# (six bytes each): about 43 KB with the envelope. Anything past this is not Viber.
+MAX_BODY = 256 * 1024
 MESSAGE_LIMIT = 7000
 NON_TEXT_TYPES = {
     "picture": "photo",

@@ -1,44 +1,37 @@
-"""Registers or removes the messenger webhooks (staff command).
-
-    python -m channels.webhooks telegram set|delete|info
-    python -m channels.webhooks viber set|delete|info
+"""Registers or removes the messenger webhooks (staff run `teplo webhooks telegram set`).
 
 Reads the same environment variables as credentials.prod.yml. Viber checks the
 URL by calling it, so the assistant must already be running behind HTTPS.
+Failures are `StaffError`s: a missing or wrong setting, or the messenger's refusal.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import sys
-from typing import Awaitable, Callable, Dict, List, Optional
+from typing import Awaitable, Callable, Dict
 
 from channels.telegram_api import DEFAULT_API_URL as TELEGRAM_API_URL
 from channels.telegram_api import TelegramApi, TelegramApiError
 from channels.viber_api import DEFAULT_API_URL as VIBER_API_URL
 from channels.viber_api import ViberApi, ViberApiError
+from core.errors import StaffError
 
-EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 PATHS = {"telegram": "/webhooks/telegram/webhook", "viber": "/webhooks/viber/webhook"}
-
-
-class ConfigError(Exception):
-    pass
+ACTIONS = ("set", "delete", "info")
 
 
 def _env(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ConfigError(f"змінна середовища {name} не задана")
+        raise StaffError(f"змінна середовища {name} не задана")
     return value
 
 
 def _webhook_url(channel: str, variable: str) -> str:
     url = _env(variable)
     if not url.startswith("https://"):
-        raise ConfigError(f"{variable} має починатися з https://")
+        raise StaffError(f"{variable} має починатися з https://")
     if not url.rstrip("/").endswith(PATHS[channel]):
         print(f"Увага: асистент приймає {channel} на шляху {PATHS[channel]}; перевірте {variable}.")
     return url
@@ -92,32 +85,9 @@ COMMANDS: Dict[str, Callable[[str], Awaitable[str]]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m channels.webhooks",
-        description="Реєстрація webhook асистента в Telegram і Viber (див. docs/channels.md).",
-    )
-    parser.add_argument("messenger", choices=sorted(COMMANDS))
-    parser.add_argument(
-        "action",
-        choices=["set", "delete", "info"],
-        help="set — встановити, delete — видалити, info — показати стан",
-    )
-    return parser
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+def manage(messenger: str, action: str) -> str:
+    """Runs `action` ("set", "delete" or "info") for `messenger`; returns what to tell staff."""
     try:
-        print(asyncio.run(COMMANDS[args.messenger](args.action)))
-        return EXIT_OK
-    except ConfigError as error:
-        print(f"Помилка налаштування: {error}", file=sys.stderr)
-        return EXIT_CONFIG
+        return asyncio.run(COMMANDS[messenger](action))
     except (TelegramApiError, ViberApiError) as error:
-        print(f"Месенджер відмовив: {error}", file=sys.stderr)
-        return EXIT_FAILED
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        raise StaffError(f"месенджер відмовив: {error}") from error

@@ -31,13 +31,28 @@ def _env_decimal(name: str, default: str) -> Decimal:
 
 
 @dataclass(frozen=True)
+class LookupLimits:
+    """How many accounts a messenger user may look up that they have not linked.
+
+    Every such lookup counts, found or not: numbers are printed on paper bills
+    and sequential, so counting only misses would let anyone walk them.
+    """
+
+    per_hour: int = 5
+    per_day: int = 10
+    # All users of a channel together; above it someone is walking the numbers
+    # with many ids, and lookups stop for everyone until the hour has passed.
+    per_channel_hour: int = 300
+
+
+@dataclass(frozen=True)
 class Settings:
     """Immutable snapshot of the configuration."""
 
     database_url: str
     window_first_day: int
     window_last_day: int
-    lookup_failures_per_hour: int
+    lookup_limits: LookupLimits
     # Plausible monthly consumption ceilings, in the kind's base unit
     # (Gcal for heat, m³ for hot water); above them the user must confirm.
     monthly_ceiling: Dict[str, Decimal] = field(default_factory=dict)
@@ -45,6 +60,12 @@ class Settings:
     operator_hours: str = ""
     operator_email: str = ""
     fixed_now: str = ""
+    # Days conversations and anonymous events are kept (teplo privacy purge).
+    retention_days: int = 180
+    # Hand-over to billing (core/billing/delivery.py, billing_api/).
+    billing_drop_dir: str = ""
+    billing_encoding: str = "utf-8-sig"
+    billing_stale_hours: int = 48
 
     def now(self) -> datetime:
         """Current time in Kyiv; `ASSISTANT_NOW` pins it for tests and demos."""
@@ -60,7 +81,14 @@ def load_settings() -> Settings:
         database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         window_first_day=_env_int("READINGS_WINDOW_FIRST_DAY", 1),
         window_last_day=_env_int("READINGS_WINDOW_LAST_DAY", 28),
-        lookup_failures_per_hour=_env_int("ACCOUNT_LOOKUP_FAILURES_PER_HOUR", 5),
+        lookup_limits=LookupLimits(
+            # ACCOUNT_LOOKUP_FAILURES_PER_HOUR: the variable's name before every lookup counted.
+            per_hour=_env_int(
+                "ACCOUNT_LOOKUPS_PER_HOUR", _env_int("ACCOUNT_LOOKUP_FAILURES_PER_HOUR", 5)
+            ),
+            per_day=_env_int("ACCOUNT_LOOKUPS_PER_DAY", 10),
+            per_channel_hour=_env_int("ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR", 300),
+        ),
         monthly_ceiling={
             "heat": _env_decimal("CEILING_HEAT_GCAL_PER_MONTH", "4"),
             "hot_water": _env_decimal("CEILING_HOT_WATER_M3_PER_MONTH", "25"),
@@ -71,6 +99,11 @@ def load_settings() -> Settings:
         ),
         operator_email=os.environ.get("OPERATOR_EMAIL", ""),
         fixed_now=os.environ.get("ASSISTANT_NOW", ""),
+        retention_days=_env_int("RETENTION_DAYS", 180),
+        billing_drop_dir=os.environ.get("BILLING_DROP_DIR")
+        or str(PROJECT_ROOT / "var" / "billing-drop"),
+        billing_encoding=os.environ.get("BILLING_ENCODING") or "utf-8-sig",
+        billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48),
     )
 
 

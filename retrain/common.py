@@ -1,4 +1,4 @@
-"""What every retrain command shares: the project's paths, errors, running Rasa."""
+"""What every step of the loop shares: the project's paths, running Rasa."""
 
 from __future__ import annotations
 
@@ -13,10 +13,6 @@ from typing import Dict, List, Optional
 from core.errors import StaffError
 
 ROOT = Path(__file__).resolve().parent.parent
-
-EXIT_OK = 0
-EXIT_FAILED = 1  # an error, or the gate refused the model
-EXIT_USAGE = 2  # argparse's own code for bad arguments
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ def load_baseline(path: Path) -> Baseline:
     except FileNotFoundError:
         raise StaffError(
             f"еталону {path} немає: створіть його командою "
-            "`python -m retrain baseline` після make evaluate"
+            "`teplo retrain baseline` після make evaluate"
         ) from None
     except ValueError as error:
         raise StaffError(f"{path} не є правильним JSON: {error}") from error

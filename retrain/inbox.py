@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Dict, Iterable, List, Tuple
+from typing import AbstractSet, Dict, Iterable, List, Tuple
 
 from core.settings import KYIV
 from retrain import review_csv
@@ -50,15 +50,22 @@ def is_misunderstood(message: UserMessage, threshold: float) -> bool:
     return message.fallback or message.confidence < threshold
 
 
-def build_inbox(messages: Iterable[UserMessage], threshold: float) -> List[InboxEntry]:
-    """Groups the misunderstood messages; the most frequent first."""
+def build_inbox(
+    messages: Iterable[UserMessage],
+    threshold: float,
+    private_words: AbstractSet[str] = frozenset(),
+) -> List[InboxEntry]:
+    """Groups the misunderstood messages; the most frequent first.
+
+    `private_words` (owners' names, street names, casefolded) are masked too.
+    """
     groups: Dict[str, List[Tuple[str, UserMessage]]] = defaultdict(list)
     for message in messages:
         if not is_misunderstood(message, threshold):
             continue
         # Masked before grouping: "рахунок 0100004" and "рахунок 0100002" are one
         # wording, and no real number reaches the review file.
-        phrase = clean_phrase(message.text)
+        phrase = clean_phrase(message.text, private_words)
         key = normalize(phrase)
         if key:
             groups[key].append((phrase, message))

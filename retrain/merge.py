@@ -95,7 +95,7 @@ def _check_labels(
         raise StaffError(
             f"невідомі наміри — нічого не додано:\n{listed}\n"
             f"Можливі наміри: {', '.join(sorted(valid))}\n"
-            "(що означає кожен: python -m retrain intents)"
+            "(що означає кожен: teplo retrain intents)"
         )
     orphans = sorted(
         {

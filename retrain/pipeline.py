@@ -98,7 +98,7 @@ def check(project: Project, report_dir: Path, say: Say = print) -> Outcome:
     if baseline.test_set_sha256 and baseline.test_set_sha256 != gate.file_sha256(project.test_set):
         say(
             "Увага: тестовий набір змінився після запису еталону — порівняння неточне; "
-            "після перевірки людиною оновіть еталон (python -m retrain baseline)."
+            "після перевірки людиною оновіть еталон (teplo retrain baseline)."
         )
     say(gate.describe(verdict, misclassified(report_dir)))
     return Outcome(promoted=False, verdict=verdict, figures=figures)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import AbstractSet
+
+from core.text_input import clean_text
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'", "´": "'"})
 # A number as people type it: "0100004", "01-00-004", "12 34 567", "1 234,5", "96.45".
@@ -55,10 +58,38 @@ def mask_numbers(text: str) -> str:
     return _NUMBER.sub(replace, text)
 
 
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# "+380 50 123 45 67", "(050) 123-45-67", "050 123 4567": phone numbers as typed.
+_PHONE = re.compile(r"(?:\+\s*\d[\d\s()\-]{7,}\d|\(\d{3}\)\s*[\d\s\-]{5,}\d)")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def ascii_digits(text: str) -> str:
+    """Every decimal digit of any script as its ASCII digit (after NFKC, "١٢" -> "12")."""
+    return "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text
+    )
+
+
+def mask_personal(text: str, private_words: AbstractSet[str] = frozenset()) -> str:
+    """E-mails, phone numbers and the given words (owners' names, street names,
+    compared case-insensitively) replaced by neutral placeholders."""
+    text = _EMAIL.sub("email@example.com", text)
+    text = _PHONE.sub("+380 12 345 67 89", text)
+    if private_words:
+        text = _WORD.sub(
+            lambda m: "Х" * 3 if m.group().casefold() in private_words else m.group(), text
+        )
+    return text
+
+
 def has_letters(text: str) -> bool:
     return any(unicodedata.category(c)[0] == "L" for c in text)
 
 
-def clean_phrase(text: str) -> str:
-    """A phrase fit for one line of an `examples: |` block, numbers masked."""
-    return mask_numbers(" ".join(text.translate(_BRACKETS).split()))
+def clean_phrase(text: str, private_words: AbstractSet[str] = frozenset()) -> str:
+    """A phrase fit for one line of an `examples: |` block: Unicode folded,
+    nothing invisible, personal data and the digits of every number masked."""
+    folded = ascii_digits(clean_text(text))
+    masked = mask_personal(folded, private_words)
+    return mask_numbers(" ".join(masked.translate(_BRACKETS).split()))

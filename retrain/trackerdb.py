@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, Iterator, MutableMapping, Optional, Union
+from typing import Dict, Iterator, List, MutableMapping, Optional, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
@@ -164,3 +164,25 @@ def _parse(sender_id: str, timestamp: float, data: Optional[str]) -> Optional[Us
         confidence=float(intent.get("confidence") or 0.0),
         fallback=fallback,
     )
+
+
+def delete_conversations(url: URL, before: datetime, sender_ids: List[str]) -> int:
+    """Deletes conversation events older than `before`, and every event of the
+    given senders (consumers who asked to be forgotten); returns how many."""
+    engine = sa.create_engine(url, future=True)
+    try:
+        with engine.begin() as connection:
+            deleted = connection.execute(
+                sa.delete(_EVENTS).where(_EVENTS.c.timestamp < before.timestamp())
+            ).rowcount
+            for start in range(0, len(sender_ids), 500):
+                chunk = sender_ids[start : start + 500]
+                deleted += connection.execute(
+                    sa.delete(_EVENTS).where(_EVENTS.c.sender_id.in_(chunk))
+                ).rowcount
+            return deleted
+    except sa.exc.SQLAlchemyError as error:
+        cause = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StaffError(f"не вдалося видалити старі розмови: {cause}") from error
+    finally:
+        engine.dispose()

@@ -1,5 +1,6 @@
-"""Staff command-line tool: the link between the assistant's database and billing.
+"""The staff command line `teplo` (or `python -m staff`): billing, settings, statistics,
+retraining, messenger webhooks.
 
-Run `python -m staff --help`. Each command lives in its own module; `staff.cli`
-only wires them into one argument parser.
+Run `teplo --help`. Each command lives in its own module under `staff/commands/`;
+`staff.cli` only wires them into one argument parser.
 """

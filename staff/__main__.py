@@ -1,4 +1,4 @@
-"""`python -m staff ...`"""
+"""`python -m staff ...`, the same as the `teplo` command."""
 
 from staff.cli import main
 

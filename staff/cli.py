@@ -1,4 +1,10 @@
-"""The `python -m staff` argument parser: one subcommand per task, each from its module."""
+"""`teplo` (also `python -m staff`): one argument parser, one sub-command per module.
+
+A command is `staff/commands/<command>.py`; a group of commands (`teplo billing
+import`) is a package `staff/commands/<group>/` with one module per sub-command.
+Each module has `register(subparsers)` and the handler it sets; this module only
+wires them together and turns failures into one line and an exit code.
+"""
 
 from __future__ import annotations
 
@@ -9,55 +15,44 @@ from typing import List, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.db.engine import make_engine, use_engine
-from core.db.schema import create_schema
-from staff.commands import (
-    export_readings,
-    generate_subscribers,
-    import_subscribers,
-    settings,
-    stats,
-)
-from staff.common import EXIT_FAILED, EXIT_OK, StaffError
+from staff.commands import billing, init_db, privacy, retrain, settings, stats, webhooks
+from staff.common import EXIT_CODES, EXIT_FAILED, EXIT_INTERRUPTED, StaffError, add_commands
+from staff.ukrainian_argparse import UkrainianParser
+
+PROG = "teplo"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m staff",
+    exit_codes = "\n".join(f"  {code} — {meaning}" for code, meaning in EXIT_CODES.items())
+    parser = UkrainianParser(
+        prog=PROG,
         description="Інструменти працівників: обмін даними з білінгом, налаштування місяця, "
-        "статистика асистента показників.",
-        epilog="Довідка до команди: python -m staff КОМАНДА --help. Посібник: docs/staff-guide.md",
+        "статистика, навчання асистента, вебхуки месенджерів.",
+        epilog=f"Довідка до команди: {PROG} КОМАНДА --help. Посібник: docs/staff-guide.md\n\n"
+        f"Коди виходу:\n{exit_codes}",
     )
     parser.add_argument(
         "--database-url",
         metavar="URL",
         help="база даних (типово змінна середовища DATABASE_URL або var/assistant.db)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    init = commands.add_parser(
-        "init-db",
-        help="створити або оновити таблиці бази до найновішої схеми (без демо-даних)",
-        description="Застосовує до бази всі ще не застосовані міграції (migrations/); "
-        "наявні дані не змінює.",
-    )
-    init.set_defaults(handler=run_init_db)
-    import_subscribers.register(commands)
-    export_readings.register(commands)
+    commands = add_commands(parser, "command")
+    billing.register(commands)
     settings.register(commands)
     stats.register(commands)
-    generate_subscribers.register(commands)
+    retrain.register(commands)
+    webhooks.register(commands)
+    init_db.register(commands)
+    privacy.register(commands)
     return parser
 
 
-def run_init_db(args: argparse.Namespace) -> int:
-    from core.db.engine import get_engine
-
-    create_schema(get_engine())
-    print("Схему бази оновлено до найновішої версії.")
-    return EXIT_OK
-
-
 def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Runs one command; returns the exit code (help and usage errors included)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, or argparse already printed the usage error
+        return exit_.code if isinstance(exit_.code, int) else EXIT_FAILED
     if args.database_url:
         use_engine(make_engine(args.database_url))
     try:
@@ -78,3 +73,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"Помилка: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("Перервано.", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -43,8 +43,10 @@ def test_malformed_account_numbers_are_explained(typed, reason):
         normalise_account_number(typed)
 
 
-def test_address_is_masked_apartment_hidden():
-    assert masked_address("вул. Сінна", "5", "17") == "вул. Сінна, буд. 5, кв. **"
+def test_address_is_masked_apartment_hidden_whatever_its_length():
+    assert masked_address("вул. Сінна", "5", "17") == "вул. Сінна, буд. 5, кв. ***"
+    assert masked_address("вул. Сінна", "5", "1") == masked_address("вул. Сінна", "5", "1234")
+    assert masked_address("вул. Сінна", "5", "") == "вул. Сінна, буд. 5"
 
 
 async def test_known_number_is_accepted_and_normalised(seeded):

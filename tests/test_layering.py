@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("core", "actions", "channels", "retrain", "nlu_components", "staff")
+PACKAGES = ("core", "actions", "channels", "retrain", "nlu_components", "staff", "billing_api")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:

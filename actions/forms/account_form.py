@@ -65,7 +65,7 @@ class ValidateAccountForm(AssistantFormValidation):
         sender, now, limit = (
             self.sender(tracker),
             self.now(),
-            self.settings.lookup_failures_per_hour,
+            self.settings.lookup_limits,
         )
         result = await self.db(lambda s: lookup_account(s, sender, number, now, limit))
         if result.account is not None:
@@ -104,7 +104,7 @@ class AskAccountNumber(Action):
         sender, settings = sender_of(tracker), get_settings()
         now = settings.now()
         until = await AssistantFormValidation.db(
-            lambda s: blocked_until(s, sender, now, settings.lookup_failures_per_hour)
+            lambda s: blocked_until(s, sender, now, settings.lookup_limits)
         )
         if until is not None:
             dispatcher.utter_message(text=blocked_text(until))

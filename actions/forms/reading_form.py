@@ -17,7 +17,7 @@ from core.contacts import operator_contacts_line
 from core.db.models import EventKind
 from core.readings import checks
 from core.readings.checks import MeterFacts
-from core.readings.parsing import ReadingFormatError, parse_reading
+from core.readings.parsing import ReadingFormatError, parse_reading_off_loop
 from core.readings.submission import already_submitted, meters_for_submission
 from core.readings.window import window_for
 from core.repository import events as events_repo
@@ -135,7 +135,7 @@ class ValidateReadingForm(AssistantFormValidation):
         if meter is None:
             return {"reading_value": None, "reading_pending": None}
         try:
-            reading, decimals = parse_reading(str(value))
+            reading, decimals = await parse_reading_off_loop(str(value))
         except ReadingFormatError as error:
             await self._reject(tracker, checks.Rejection.NOT_A_NUMBER)
             dispatcher.utter_message(text=str(error))

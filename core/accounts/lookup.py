@@ -1,11 +1,12 @@
-"""Account lookups by number, rate-limited per messenger user.
+"""Account lookups by number, rate-limited per messenger user and per channel.
 
-Failed lookups are stored, so the limit holds across restarts and nobody can
-walk the account numbers to collect addresses.
+Lookups are stored, so the limits hold across restarts and replicas, and
+nobody can walk the account numbers to collect addresses.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import List, Optional
@@ -16,8 +17,11 @@ from core.accounts.numbers import masked_address
 from core.db.models import Account
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
+from core.settings import LookupLimits
 
-LIMIT_WINDOW = timedelta(hours=1)
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,33 +44,61 @@ class AccountView:
 @dataclass(frozen=True)
 class LookupResult:
     account: Optional[AccountView]
-    # When the user may try again, if the limit of failed lookups is reached.
+    # When the user may try again, if a limit is reached.
     blocked_until: Optional[datetime]
 
 
+def _until(times: List[datetime], limit: int, window: timedelta) -> Optional[datetime]:
+    if len(times) < limit:
+        return None
+    # The oldest lookup that still counts must leave the window first.
+    return times[len(times) - limit] + window
+
+
 def blocked_until(
-    session: Session, sender: SenderKey, now: datetime, limit: int
+    session: Session, sender: SenderKey, now: datetime, limits: LookupLimits
 ) -> Optional[datetime]:
     """When the user may look up again, or None if they may now."""
-    failures = accounts_repo.lookup_failures_since(session, sender, now - LIMIT_WINDOW)
-    if len(failures) < limit:
-        return None
-    # The oldest failure that still counts must leave the window first.
-    return failures[len(failures) - limit] + LIMIT_WINDOW
+    own = accounts_repo.lookups_since(session, sender, now - DAY)
+    hourly = [moment for moment in own if moment > now - HOUR]
+    channel = accounts_repo.channel_lookups_since(session, sender.channel, now - HOUR)
+    candidates = [
+        _until(hourly, limits.per_hour, HOUR),
+        _until(own, limits.per_day, DAY),
+        _until(channel, limits.per_channel_hour, HOUR),
+    ]
+    if candidates[2] is not None:
+        logger.warning(
+            "account lookups on %s: %d in the last hour, over the ceiling of %d; "
+            "lookups refused for everyone on this channel until the count drops",
+            sender.channel,
+            len(channel),
+            limits.per_channel_hour,
+        )
+    found = [moment for moment in candidates if moment is not None]
+    return max(found) if found else None
 
 
 def lookup_account(
-    session: Session, sender: SenderKey, number: str, now: datetime, limit: int
+    session: Session, sender: SenderKey, number: str, now: datetime, limits: LookupLimits
 ) -> LookupResult:
-    """Finds an active account; a miss counts against the user's limit."""
-    until = blocked_until(session, sender, now, limit)
+    """Finds an active account. A lookup of an account the user has not linked
+    counts against the limits whether it is found or not."""
+    account = accounts_repo.find_account(session, number)
+    if (
+        account is not None
+        and account.active
+        and accounts_repo.is_linked(session, sender, account.id)
+    ):
+        return LookupResult(account=AccountView.of(account), blocked_until=None)
+    until = blocked_until(session, sender, now, limits)
     if until is not None:
         return LookupResult(account=None, blocked_until=until)
-    account = accounts_repo.find_account(session, number)
+    accounts_repo.purge_lookups(session, now - DAY)
+    accounts_repo.record_lookup(session, sender, now)
     if account is not None and account.active:
         return LookupResult(account=AccountView.of(account), blocked_until=None)
-    accounts_repo.record_lookup_failure(session, sender, now)
-    return LookupResult(account=None, blocked_until=blocked_until(session, sender, now, limit))
+    return LookupResult(account=None, blocked_until=blocked_until(session, sender, now, limits))
 
 
 def linked_account_views(session: Session, sender: SenderKey) -> List[AccountView]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from core.text_input import clean_text
+
 ACCOUNT_MIN_DIGITS = 6
 ACCOUNT_MAX_DIGITS = 10
 
@@ -22,8 +24,9 @@ def normalise_account_number(text: str) -> str:
     Raises:
         AccountNumberError: with the reason, ready to show to the user.
     """
-    cleaned = text.strip().lower()
-    for prefix in ("особовий рахунок", "рахунок", "лицевой счет", "счет", "о/р", "№", "n"):
+    cleaned = clean_text(text).strip().lower()
+    # NFKC turns "№" into "No".
+    for prefix in ("особовий рахунок", "рахунок", "лицевой счет", "счет", "о/р", "№", "no", "n"):
         if cleaned.startswith(prefix):
             cleaned = cleaned[len(prefix) :].strip(" :")
     digits = _SEPARATORS.sub("", cleaned)
@@ -45,7 +48,7 @@ def normalise_account_number(text: str) -> str:
 
 def find_account_number(text: str) -> Optional[str]:
     """An account number inside a longer phrase ("додай рахунок 0012345"), if any."""
-    for match in _NUMBER_IN_TEXT.finditer(text):
+    for match in _NUMBER_IN_TEXT.finditer(clean_text(text)):
         try:
             return normalise_account_number(match.group(0))
         except AccountNumberError:
@@ -57,5 +60,6 @@ def masked_address(street: str, house: str, apartment: str) -> str:
     """Street and house in full, apartment hidden: enough to recognise, not to harvest."""
     address = f"{street}, буд. {house}"
     if apartment:
-        address += ", кв. " + "*" * max(len(apartment), 2)
+        # Always three stars: the mask must not tell how long the number is.
+        address += ", кв. ***"
     return address

@@ -69,12 +69,36 @@ class CsvText:
             ) from error
 
 
-def decode(data: bytes) -> Tuple[str, str]:
-    """The text and the detected encoding: UTF-8 BOM, else UTF-8, else Windows-1251.
+ENCODING_NAMES = {
+    "utf-8": "utf-8",
+    "utf-8-sig": "utf-8-sig",
+    "cp1251": "cp1251",
+    "cp866": "cp866",
+    "koi8-u": "koi8_u",
+}
+# Letters of Ukrainian and Russian text; a file decoded with the wrong
+# single-byte code page shows mostly other characters (box drawing, Latin-1).
+_CYRILLIC = re.compile(r"[А-ЯҐЄІЇа-яґєіїЁё]")
+_SUSPICIOUS = re.compile(
+    "[\u00a0-\u00bf\u2020-\u2030\u2039\u203a\u2122\u2500-\u257f"
+    "\u0402\u0403\u0405\u0408-\u040c\u040f\u0452\u0453\u0455\u0458-\u045c\u045f]"
+)
+
+
+def decode(data: bytes, encoding: str = "") -> Tuple[str, str]:
+    """The text and the encoding: as named, else detected (UTF-8 BOM, else UTF-8,
+    else Windows-1251).
 
     Windows-1251 Cyrillic is almost never valid UTF-8, so trying UTF-8 first
-    is a reliable test.
+    is a reliable test. A file that decodes as Windows-1251 but does not read
+    as Ukrainian or Russian text (e.g. a DOS CP866 file) is refused instead of
+    being imported as gibberish.
     """
+    if encoding:
+        try:
+            return data.decode(ENCODING_NAMES.get(encoding, encoding)), encoding
+        except (UnicodeDecodeError, LookupError) as error:
+            raise StaffError(f"файл не читається в кодуванні {encoding}: {error}") from error
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
@@ -85,9 +109,26 @@ def decode(data: bytes) -> Tuple[str, str]:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1251"), "cp1251"
+        text = data.decode("cp1251")
     except UnicodeDecodeError as error:
-        raise StaffError("не вдалося визначити кодування: ні UTF-8, ні Windows-1251") from error
+        raise StaffError(
+            "не вдалося визначити кодування: ні UTF-8, ні Windows-1251. Вкажіть кодування "
+            "параметром --encoding (utf-8, cp1251, cp866, koi8-u)"
+        ) from error
+    if not plausible_text(text):
+        raise StaffError(
+            "файл читається як Windows-1251, але текст у ньому не схожий на український чи "
+            "російський (можливо, це DOS-кодування CP866 або KOI8-U). Нічого не змінено. "
+            "Вкажіть кодування параметром --encoding, напр. --encoding cp866"
+        )
+    return text, "cp1251"
+
+
+def plausible_text(text: str) -> bool:
+    """Whether the letters of a decoded file look like Ukrainian/Russian text."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    suspicious = len(_SUSPICIOUS.findall(text))
+    return suspicious <= max(3, cyrillic // 20)
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -97,13 +138,14 @@ def detect_delimiter(header_line: str) -> str:
     return ";" if semicolons >= commas else ","
 
 
-def read_csv(path: Path) -> CsvText:
-    """Reads and decodes a file, detecting encoding and delimiter from its header."""
+def read_csv(path: Path, encoding: str = "") -> CsvText:
+    """Reads and decodes a file, detecting the delimiter from its header and the
+    encoding too unless one is named."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise StaffError(f"не вдалося прочитати {path}: {error.strerror}") from error
-    text, encoding = decode(data)
+    text, encoding = decode(data, encoding)
     del data
     first = next((line for line in _lines(text) if line.strip()), None)
     if first is None:
@@ -195,6 +237,20 @@ def format_decimal_comma(value: Decimal) -> str:
     return f"{value:f}".replace(".", ",")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+def safe_cell(cell: object) -> str:
+    """A cell Excel will not run as a formula: text starting with = + - @ (or a
+    tab or carriage return) gets a leading apostrophe; plain negative numbers
+    stay numbers."""
+    text = "" if cell is None else str(cell)
+    if text.startswith(_FORMULA_START) and not _SIGNED_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def write_csv(
     stream: BinaryIO,
     encoding: str,
@@ -207,11 +263,11 @@ def write_csv(
         stream, encoding=OUTPUT_ENCODINGS[encoding], newline="", write_through=True
     )
     writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([safe_cell(cell) for cell in header])
     count = 0
     try:
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([safe_cell(cell) for cell in row])
             count += 1
     except UnicodeEncodeError as error:
         raise StaffError(

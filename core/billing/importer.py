@@ -89,6 +89,7 @@ class ImportPlan:
     readings_unchanged: int = 0
     readings_newer_kept: int = 0
     active_accounts_before: int = 0
+    active_meters_before: int = 0
 
     @property
     def accounts(self) -> Counts:
@@ -105,7 +106,10 @@ def plan_import(session: Session, parsed: SubscriberFile, full: bool) -> ImportP
     """Compares the file with the database; reads only."""
     accounts = {row.number: row for row in _load_accounts(session)}
     meters = {(row.account_id, row.serial): row for row in _load_meters(session)}
-    plan = ImportPlan(active_accounts_before=sum(a.active for a in accounts.values()))
+    plan = ImportPlan(
+        active_accounts_before=sum(a.active for a in accounts.values()),
+        active_meters_before=sum(m.active for m in meters.values()),
+    )
 
     for data in parsed.accounts.values():
         existing = accounts.get(data.number)
@@ -140,14 +144,19 @@ def plan_import(session: Session, parsed: SubscriberFile, full: bool) -> ImportP
 
 
 def check_mass_deactivation(plan: ImportPlan) -> None:
-    """Refuses a `--full` import that would switch off a large part of the subscribers."""
-    count = len(plan.deactivate_accounts)
-    if count > MASS_MINIMUM and count > MASS_SHARE * plan.active_accounts_before:
-        raise StaffError(
-            f"імпорт з --full вимкнув би {count} з {plan.active_accounts_before} активних "
-            "рахунків. Схоже, файл неповний. Якщо це справді так, повторіть з "
-            "--allow-mass-deactivation. Нічого не змінено."
-        )
+    """Refuses a `--full` import that would switch off a large part of the
+    subscribers or of their meters (a truncated file, or one whose meter
+    columns came out empty)."""
+    for count, before, what in (
+        (len(plan.deactivate_accounts), plan.active_accounts_before, "рахунків"),
+        (len(plan.deactivate_meters), plan.active_meters_before, "лічильників"),
+    ):
+        if count > MASS_MINIMUM and count > MASS_SHARE * before:
+            raise StaffError(
+                f"імпорт з --full вимкнув би {count} з {before} активних {what}. "
+                "Схоже, файл неповний. Якщо це справді так, повторіть з "
+                "--allow-mass-deactivation. Нічого не змінено."
+            )
 
 
 def apply_import(session: Session, plan: ImportPlan) -> None:

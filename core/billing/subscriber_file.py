@@ -97,8 +97,8 @@ class SubscriberFile:
     delimiter: str = ""
 
 
-def load_subscriber_file(path: Path, today: date) -> SubscriberFile:
-    return parse_subscribers(read_csv(path), today)
+def load_subscriber_file(path: Path, today: date, encoding: str = "") -> SubscriberFile:
+    return parse_subscribers(read_csv(path, encoding), today)
 
 
 def parse_subscribers(csv_text: CsvText, today: date) -> SubscriberFile:

@@ -51,14 +51,17 @@ def current_revision(engine: Engine) -> Optional[str]:
 def upgrade_to_head(engine: Engine) -> None:
     """Applies the missing revisions; existing tables and data stay.
 
-    A database made by `create_all` before there were migrations holds
-    exactly the baseline's tables but no version: it is stamped at the
-    baseline first, so that only the later revisions run.
+    A database made by `create_all` before there were migrations has tables
+    but no version: it is stamped at the head when it equals the models, at
+    the baseline otherwise, so that only the missing revisions run.
     """
     with engine.begin() as connection:
         config = alembic_config(connection)
         if _created_before_migrations(connection):
-            command.stamp(config, BASELINE)
+            # Made by `create_all` of today's models: already at the head;
+            # of older ones: at the baseline, and the later revisions run.
+            same = not compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            command.stamp(config, "head" if same else BASELINE)
         command.upgrade(config, "head")
 
 

@@ -30,6 +30,9 @@ class MeterFacts:
     location: str
     previous_value: Optional[Decimal]
     previous_period: Optional[str]
+    # The reading already in force for the period when the conversation looked
+    # (None: nothing yet); saving checks that nobody else submitted since.
+    in_force_reading_id: Optional[int] = None
 
     def to_slot(self) -> Dict:
         data = dict(self.__dict__)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Tuple
+
+from core.text_input import clean_text
+
+# A reading typed by a person is short; longer text is not parsed at all
+# (number-word parsing grows faster than linearly with the length).
+MAX_READING_TEXT = 60
+# READING_NUMERIC stores 14 digits with 4 after the point.
+MAX_INTEGER_DIGITS = 10
+# Number words are parsed in a worker thread; past this the user is asked to type digits.
+PARSE_TIMEOUT_SECONDS = 3.0
 
 _UNIT_WORDS = re.compile(
     r"(м3|м³|m3|куб(?:ів|а|и|ометр\w*|\.?\s*м\.?)?|кубометр\w*|гкал|gcal|мвт(?:[·\s*\-]*год)?"
@@ -36,7 +47,13 @@ def parse_reading(text: str) -> Tuple[Decimal, int]:
     Raises:
         ReadingFormatError: with the reason, ready to show to the user.
     """
-    cleaned = _LEAD_WORDS.sub("", text.strip())
+    text = clean_text(text).strip()
+    if len(text) > MAX_READING_TEXT:
+        raise ReadingFormatError(
+            "Це повідомлення задовге для показника. Введіть лише число з табло лічильника, "
+            "наприклад 1234,5."
+        )
+    cleaned = _LEAD_WORDS.sub("", text)
     cleaned = _UNIT_WORDS.sub("", cleaned).strip()
     if _LETTERS.search(cleaned):
         cleaned = _UNIT_WORDS.sub("", _number_words_to_digits(cleaned.lower())).strip()
@@ -54,9 +71,30 @@ def parse_reading(text: str) -> Tuple[Decimal, int]:
             "Це не схоже на показник лічильника. Введіть лише число з табло, "
             "наприклад 1234,5 або 345."
         )
+    if len(compact.split(".")[0].lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise ReadingFormatError(
+            "У числі забагато цифр для показника лічильника. Перевірте й введіть число з табло, "
+            "наприклад 1234,5."
+        )
     try:
         value = Decimal(compact)
     except InvalidOperation as error:  # pragma: no cover - the regex rules it out
         raise ReadingFormatError("Не вдалося прочитати число. Спробуйте ще раз.") from error
     decimals = len(compact.split(".")[1]) if "." in compact else 0
     return value, decimals
+
+
+async def parse_reading_off_loop(text: str) -> Tuple[Decimal, int]:
+    """`parse_reading` in a worker thread with a time limit, for the action server.
+
+    Number-word parsing takes up to a few hundred milliseconds; on the event
+    loop that would delay every other conversation.
+    """
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(parse_reading, text), timeout=PARSE_TIMEOUT_SECONDS
+        )
+    except asyncio.TimeoutError:
+        raise ReadingFormatError(
+            "Не вдалося прочитати число. Введіть показник цифрами, наприклад 1234,5."
+        ) from None

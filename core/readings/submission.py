@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, TypeVar
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from core.db.engine import run_unit_of_work
 from core.readings.checks import MeterFacts, rejection_reason
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
@@ -20,6 +22,7 @@ def meters_for_submission(session: Session, account_id: int, period: str) -> Lis
     facts = []
     for meter in accounts_repo.active_meters(session, account_id):
         previous = readings_repo.last_reading_before(session, meter.id, period)
+        in_force = readings_repo.reading_in_force(session, meter.id, period)
         facts.append(
             MeterFacts(
                 meter_id=meter.id,
@@ -30,6 +33,7 @@ def meters_for_submission(session: Session, account_id: int, period: str) -> Lis
                 location=meter.location,
                 previous_value=previous.value if previous else None,
                 previous_period=previous.period if previous else None,
+                in_force_reading_id=in_force.id if in_force else None,
             )
         )
     return facts
@@ -50,6 +54,27 @@ class SubmissionRejected(Exception):
 
 
 @dataclass(frozen=True)
+class ReadingTaken:
+    """A reading somebody else submitted while this conversation was filling the form."""
+
+    kind: str
+    serial: str
+    unit: str
+    location: str
+    value: Decimal
+    channel: str
+    submitted_at: datetime
+
+
+class SubmissionConflict(SubmissionRejected):
+    """Another messenger user saved readings for the same meters first."""
+
+    def __init__(self, taken: List[ReadingTaken]) -> None:
+        super().__init__("conflict")
+        self.taken = taken
+
+
+@dataclass(frozen=True)
 class SavedSubmission:
     count: int
     corrected: int
@@ -62,11 +87,17 @@ def save_submission(
     values: Dict[int, Decimal],
     period: str,
     now: datetime,
+    seen_in_force: Optional[Dict[int, Optional[int]]] = None,
 ) -> SavedSubmission:
     """Stores the values as the readings in force; all or nothing.
 
     Everything is checked again here, inside the transaction: the slots the
     values came through are only what the conversation remembers.
+
+    Args:
+        seen_in_force: per meter, the id of the reading in force for the period
+            when the conversation loaded the meters (None: none). If another
+            messenger user has saved since, `SubmissionConflict` says what.
     """
     account = accounts_repo.find_account(session, account_number)
     if (
@@ -75,6 +106,9 @@ def save_submission(
         or not accounts_repo.is_linked(session, sender, account.id)
     ):
         raise SubmissionRejected("account")
+    # Two people saving for one account at once: the second waits here and then
+    # sees the first one's readings (the conflict check below needs that).
+    accounts_repo.lock_account(session, account.id)
     meters = {m.meter_id: m for m in meters_for_submission(session, account.id, period)}
     if not values or set(values) != set(meters):
         raise SubmissionRejected("meters")
@@ -85,12 +119,66 @@ def save_submission(
     for meter_id, value in values.items():
         if rejection_reason(meters[meter_id], value, _decimals(value)) is not None:
             raise SubmissionRejected("value")
+    if seen_in_force is not None:
+        _check_nobody_came_first(session, sender, meters, seen_in_force, period)
     corrected = len(already_submitted(session, list(values), period))
     for meter_id, value in values.items():
         readings_repo.store_reading(
             session, meter_id, period, value, now, sender.channel, sender.sender_id
         )
     return SavedSubmission(count=len(values), corrected=corrected)
+
+
+def _check_nobody_came_first(
+    session: Session,
+    sender: SenderKey,
+    meters: Dict[int, MeterFacts],
+    seen_in_force: Dict[int, Optional[int]],
+    period: str,
+) -> None:
+    taken = []
+    for meter_id, facts in meters.items():
+        current = readings_repo.reading_in_force(session, meter_id, period)
+        if current is None or current.id == seen_in_force.get(meter_id):
+            continue
+        if (current.channel, current.sender_id) == (sender.channel, sender.sender_id):
+            continue  # the same person, e.g. from a second conversation: a correction
+        taken.append(
+            ReadingTaken(
+                kind=facts.kind,
+                serial=facts.serial,
+                unit=facts.unit,
+                location=facts.location,
+                value=current.value,
+                channel=current.channel,
+                submitted_at=current.submitted_at,
+            )
+        )
+    if taken:
+        raise SubmissionConflict(taken)
+
+
+T = TypeVar("T")
+
+
+def _is_write_collision(error: Exception) -> bool:
+    """Two transactions wrote the same reading at once (the loser's error)."""
+    if isinstance(error, IntegrityError):
+        return True  # the partial unique index: one reading in force per meter and period
+    text = str(getattr(error, "orig", error)).lower()
+    return "locked" in text or "could not serialize" in text or "deadlock" in text
+
+
+async def run_save(work: Callable[[Session], T]) -> T:
+    """Runs a save unit of work; when it collides with a simultaneous save, runs
+    it once more, so that the loser sees the winner's readings and gets a
+    `SubmissionConflict` instead of a database error."""
+    try:
+        return await run_unit_of_work(work)
+    except (IntegrityError, OperationalError) as error:
+        if not _is_write_collision(error):
+            raise
+    return await run_unit_of_work(work)
 
 
 def _decimals(value: Decimal) -> int:

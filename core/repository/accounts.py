@@ -6,18 +6,31 @@ the unit of work (`core.db.engine.unit_of_work` / `run_unit_of_work`).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import List, Optional
+from typing import List, Optional, Set
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from core.db.models import Account, AccountLink, LookupFailure, Meter
+from core.db.models import Account, AccountLink, AccountLookup, Meter
 from core.senders import SenderKey
 
 
 def find_account(session: Session, number: str) -> Optional[Account]:
     return session.execute(select(Account).where(Account.number == number)).scalar_one_or_none()
+
+
+def lock_account(session: Session, account_id: int) -> None:
+    """Makes writers on one account wait for each other until the transaction ends.
+
+    A row lock on PostgreSQL; on SQLite a write takes the database's write lock,
+    after which reads see every earlier commit.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Account).where(Account.id == account_id).values(id=Account.id))
+    else:
+        session.execute(select(Account.id).where(Account.id == account_id).with_for_update())
 
 
 def linked_accounts(session: Session, sender: SenderKey) -> List[Account]:
@@ -79,20 +92,70 @@ def active_meters(session: Session, account_id: int) -> List[Meter]:
     return list(rows.scalars())
 
 
-def record_lookup_failure(session: Session, sender: SenderKey, now: datetime) -> None:
-    session.add(LookupFailure(channel=sender.channel, sender_id=sender.sender_id, failed_at=now))
+def record_lookup(session: Session, sender: SenderKey, now: datetime) -> None:
+    """Counts one lookup of an account the user has not linked (found or not)."""
+    session.add(AccountLookup(channel=sender.channel, sender_id=sender.sender_id, looked_up_at=now))
     session.flush()
 
 
-def lookup_failures_since(session: Session, sender: SenderKey, since: datetime) -> List[datetime]:
-    """Times of the user's failed lookups after `since`, oldest first."""
+def lookups_since(session: Session, sender: SenderKey, since: datetime) -> List[datetime]:
+    """Times of the user's counted lookups after `since`, oldest first."""
     rows = session.execute(
-        select(LookupFailure.failed_at)
+        select(AccountLookup.looked_up_at)
         .where(
-            LookupFailure.channel == sender.channel,
-            LookupFailure.sender_id == sender.sender_id,
-            LookupFailure.failed_at > since,
+            AccountLookup.channel == sender.channel,
+            AccountLookup.sender_id == sender.sender_id,
+            AccountLookup.looked_up_at > since,
         )
-        .order_by(LookupFailure.failed_at)
+        .order_by(AccountLookup.looked_up_at)
     )
     return list(rows.scalars())
+
+
+def channel_lookups_since(session: Session, channel: str, since: datetime) -> List[datetime]:
+    """Times of every counted lookup on a channel after `since`, oldest first."""
+    rows = session.execute(
+        select(AccountLookup.looked_up_at)
+        .where(AccountLookup.channel == channel, AccountLookup.looked_up_at > since)
+        .order_by(AccountLookup.looked_up_at)
+    )
+    return list(rows.scalars())
+
+
+def purge_lookups(session: Session, before: datetime) -> int:
+    """Deletes counted lookups that no limit looks at any more."""
+    return session.execute(
+        delete(AccountLookup).where(AccountLookup.looked_up_at < before)
+    ).rowcount
+
+
+def personal_words(session: Session) -> Set[str]:
+    """Every word of the owners' names and of the street names, casefolded: what
+    must never reach a review file or the training data. Street-type words
+    ("вул.", "просп.") and one-letter words are left out."""
+    words: Set[str] = set()
+    for owner, street in session.execute(select(Account.owner_name, Account.street)):
+        for text in (owner or "", street or ""):
+            for word in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", text):
+                if len(word) > 2 and word.casefold() not in STREET_TYPES:
+                    words.add(word.casefold())
+    return words
+
+
+STREET_TYPES = {
+    "вул",
+    "вулиця",
+    "просп",
+    "проспект",
+    "пров",
+    "провулок",
+    "бул",
+    "бульвар",
+    "пл",
+    "площа",
+    "шосе",
+    "узвіз",
+    "проїзд",
+    "ул",
+    "улица",
+}

@@ -1,4 +1,4 @@
-"""`stats`: how the month's collection goes, as a table and optionally a chart."""
+"""`teplo stats`: how the month's collection goes, as a table and optionally a chart."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.db.engine import unit_of_work
 from core.readings import checks
+from core.reporting.billing import HandoverStatus, handover_status
 from core.reporting.month import MonthStats, month_stats
 from core.settings import get_settings
 from core.texts.common import format_period
@@ -70,6 +71,37 @@ def render(stats: MonthStats) -> str:
     return "\n".join(lines)
 
 
+def render_handover(status: HandoverStatus) -> str:
+    """The hand-over to billing: what went, what waits, when billing last took data."""
+    lines = [
+        "Передача до білінгу",
+        f"  показників за місяць у файлах: {status.delivered}; ще не у файлі: {status.pending}; "
+        f"у непідтверджених файлах: {status.unacknowledged}",
+        f"  файли: остання доставка {_when(status.last_file_at)}, останнє підтвердження "
+        f"{_when(status.last_ack_at)}, непідтверджених файлів {status.unacknowledged_files}",
+    ]
+    if status.api_clients:
+        for client in status.api_clients:
+            lines.append(
+                f"  API «{client.name}»: останній запит {_when(client.last_used_at)}, "
+                f"ще не забрано {client.behind}"
+            )
+    else:
+        lines.append("  API: ключів немає")
+    if status.stale:
+        hours = int(status.stale_after.total_seconds() // 3600)
+        lines.append(
+            f"  УВАГА: білінг не забирає дані понад {hours} год — найстаріше чекає "
+            f"з {_when(status.waiting_since)}. Перевірте таймер teplo billing drop, теку й "
+            "підтвердження (teplo billing files)."
+        )
+    return "\n".join(lines)
+
+
+def _when(moment) -> str:
+    return "ще не було" if moment is None else f"{moment:%d.%m.%Y %H:%M}"
+
+
 def _percent(part: int, whole: int) -> str:
     if whole == 0:
         return "—"
@@ -79,24 +111,32 @@ def _percent(part: int, whole: int) -> str:
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "stats",
-        help="підсумки місяця: хто передав показники, відмови, fallback",
+        help="підсумки місяця: хто передав показники, відмови, нерозпізнані повідомлення",
         description="Рахунки з показниками серед активних, показники за днями й каналами, "
         "відхилені спроби за причинами, нерозпізнані повідомлення.",
     )
-    parser.add_argument("--period", type=period_arg, required=True, help="місяць РРРР-ММ")
+    parser.add_argument(
+        "--period", type=period_arg, required=True, metavar="РРРР-ММ", help="місяць"
+    )
     parser.add_argument(
         "--plot",
         type=Path,
-        metavar="FILE.png",
+        metavar="ФАЙЛ.png",
         help="також зберегти графік (показники за днями й частка рахунків)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = get_settings()
     with unit_of_work() as session:
         stats = month_stats(session, args.period)
+        handover = handover_status(
+            session, args.period, settings.now(), settings.billing_stale_hours
+        )
     print(render(stats))
+    print()
+    print(render_handover(handover))
     if args.plot:
         from staff.stats_plot import save_plot  # matplotlib is slow to import; only when asked
 

@@ -114,9 +114,13 @@ TG_NON_TEXT = {
 }
 
 
+def viber_signature(body: bytes, token: str = VIBER_TOKEN) -> str:
+    return hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
+
+
 def viber_signed(callback: Dict[str, Any], token: str = VIBER_TOKEN) -> Tuple[bytes, str]:
     body = json.dumps(callback, ensure_ascii=False).encode()
-    return body, hmac.new(token.encode(), body, hashlib.sha256).hexdigest()
+    return body, viber_signature(body, token)
 
 
 def _viber_user(user_id: str) -> Dict[str, Any]:

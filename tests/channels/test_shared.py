@@ -1,5 +1,5 @@
 """Shared channel pieces: splitting, keyboards, delivery de-duplication and the
-staff webhook command."""
+staff webhook command (`teplo webhooks`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from channels.text import split_text, utf16_units
 from channels.viber_api import EVENT_TYPES
 from core.db.models import ChannelDelivery
 from core.texts.common import MENU_BUTTONS, YES_NO_BUTTONS
+from staff.cli import main as teplo
+from staff.commands import webhooks as webhooks_command
+from staff.common import EXIT_FAILED, EXIT_OK
 from tests.channels.fakes import FakeApi
 from tests.channels.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
 from tests.support.db import in_session
@@ -86,20 +89,20 @@ def staff_env(monkeypatch):
 
 def test_staff_command_registers_and_removes_the_webhooks(staff_env, capsys):
     telegram_api, viber_api = staff_env
-    assert webhooks.main(["telegram", "set"]) == 0
+    assert teplo(["webhooks", "telegram", "set"]) == EXIT_OK
     (call,) = telegram_api.of("setWebhook")
     assert call.path == f"/bot{TELEGRAM_TOKEN}/setWebhook"
     assert call.body["url"] == "https://assistant.example.test/webhooks/telegram/webhook"
     assert call.body["secret_token"] == TELEGRAM_SECRET
     assert "callback_query" in call.body["allowed_updates"]
-    assert webhooks.main(["telegram", "delete"]) == 0 and telegram_api.of("deleteWebhook")
+    assert teplo(["webhooks", "telegram", "delete"]) == EXIT_OK and telegram_api.of("deleteWebhook")
 
-    assert webhooks.main(["viber", "set"]) == 0
+    assert teplo(["webhooks", "viber", "set"]) == EXIT_OK
     (call,) = viber_api.of("set_webhook")
     assert call.headers["X-Viber-Auth-Token"] == VIBER_TOKEN
     assert call.body["url"] == "https://assistant.example.test/webhooks/viber/webhook"
     assert call.body["event_types"] == EVENT_TYPES
-    assert webhooks.main(["viber", "delete"]) == 0
+    assert teplo(["webhooks", "viber", "delete"]) == EXIT_OK
     assert viber_api.of("set_webhook")[-1].body == {"url": ""}
     out = capsys.readouterr().out
     assert "встановлено" in out and "видалено" in out
@@ -111,11 +114,13 @@ def test_staff_command_refuses_plain_http_and_missing_settings(staff_env, monkey
     monkeypatch.setenv(
         "TELEGRAM_WEBHOOK_URL", "http://assistant.example.test/webhooks/telegram/webhook"
     )
-    assert webhooks.main(["telegram", "set"]) == webhooks.EXIT_CONFIG
+    assert teplo(["webhooks", "telegram", "set"]) == EXIT_FAILED
     monkeypatch.delenv("VIBER_AUTH_TOKEN")
-    assert webhooks.main(["viber", "set"]) == webhooks.EXIT_CONFIG
+    assert teplo(["webhooks", "viber", "set"]) == EXIT_FAILED
     assert telegram_api.calls == []
-    assert "https://" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "TELEGRAM_WEBHOOK_URL має починатися з https://" in err
+    assert "змінна середовища VIBER_AUTH_TOKEN не задана" in err
 
 
 def test_staff_command_reports_a_refusal(staff_env, capsys):
@@ -123,5 +128,11 @@ def test_staff_command_reports_a_refusal(staff_env, capsys):
     telegram_api.script(
         "setWebhook", {"ok": False, "error_code": 400, "description": "Bad Request: bad webhook"}
     )
-    assert webhooks.main(["telegram", "set"]) == webhooks.EXIT_FAILED
-    assert "bad webhook" in capsys.readouterr().err
+    assert teplo(["webhooks", "telegram", "set"]) == EXIT_FAILED
+    assert "Помилка: месенджер відмовив: " in (err := capsys.readouterr().err)
+    assert "bad webhook" in err
+
+
+def test_the_staff_command_offers_what_the_channels_support():
+    assert set(webhooks_command.MESSENGERS) == set(webhooks.COMMANDS)
+    assert set(webhooks_command.ACTIONS) == set(webhooks.ACTIONS)

@@ -202,7 +202,7 @@ def test_non_text_messages_are_answered_and_contacts_not_logged(stack):
 def test_oversized_bodies_are_rejected(stack):
     calls = len(stack.telegram_api.calls) + len(stack.viber_api.calls)
     assert stack.telegram(tg_text(5551006, "1" * 300_000))[0] == 413
-    body, signature = viber_signed(viber_text("VbStack+User06/abc==", "1" * 31_000))
+    body, signature = viber_signed(viber_text("VbStack+User06/abc==", "1" * 300_000))
     assert (
         stack.post("/webhooks/viber/webhook", body, {"X-Viber-Content-Signature": signature})[0]
         == 413

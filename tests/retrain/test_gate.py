@@ -16,10 +16,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from retrain import nludata
-from retrain.cli import main
 from retrain.common import ROOT, Project
 from retrain.gate import DEFAULT_TOLERANCE
 from retrain.pipeline import decide, retrain, train_candidate
+from staff.cli import main as teplo
 
 INTENTS = [
     "greet",
@@ -87,8 +87,8 @@ def test_gate_promotes_a_better_model_and_refuses_a_worse_one(project, tmp_path,
     # The model in service was trained on data missing most tariff and operator phrases.
     write_nlu(nlu, WORSE)
     train_candidate(project, project.config, nlu_only=True).replace(project.current_model)
-    assert main(["--project", str(project.root), "evaluate", "--no-gate"]) == 0
-    assert main(["--project", str(project.root), "baseline"]) == 0
+    assert teplo(["retrain", "--project", str(project.root), "evaluate", "--no-gate"]) == 0
+    assert teplo(["retrain", "--project", str(project.root), "baseline"]) == 0
     baseline = json.loads(project.baseline.read_text(encoding="utf-8"))
     assert baseline["tolerance"] == DEFAULT_TOLERANCE
     worse_model, worse_reports = project.current_model.read_bytes(), tmp_path / "worse"
@@ -123,5 +123,8 @@ def test_gate_promotes_a_better_model_and_refuses_a_worse_one(project, tmp_path,
 
     # The check `make evaluate` (so `make test`) runs fails on the worse model.
     capsys.readouterr()
-    assert main(["--project", str(project.root), "check", "--report", str(worse_reports)]) == 1
+    assert (
+        teplo(["retrain", "--project", str(project.root), "check", "--report", str(worse_reports)])
+        == 1
+    )
     assert "✗ contact_operator" in capsys.readouterr().out

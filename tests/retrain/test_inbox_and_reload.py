@@ -17,10 +17,10 @@ from core.db import engine as db_engine
 from core.db.models import Base
 from core.demo.seed import seed_demo
 from core.settings import get_settings
-from retrain.cli import main
 from retrain.inbox import DEFAULT_THRESHOLD, HEADER
 from retrain.text import normalize
 from retrain.trackerdb import load_defaults
+from staff.cli import main as teplo
 from tests.conftest import TEST_NOW
 from tests.support.stack import MODEL, ROOT, running_stack
 
@@ -64,6 +64,8 @@ def stack(tmp_path_factory):
         rasa_args=["--enable-api", "--auth-token", TOKEN],
     ) as running:
         running.tracker_env = tracker_env
+        # The inbox masks the subscribers' names: it reads the same database.
+        running.tracker_env["DATABASE_URL"] = url
         yield running
 
 
@@ -109,7 +111,8 @@ def test_inbox_lists_the_misunderstood_messages_grouped(stack, tracker_env, tmp_
     assert normalize("Привіт") not in expected  # understood: stays out
 
     out = tmp_path / "review.csv"
-    assert main(["inbox", "--out", str(out)]) == 0
+    database = ["--database-url", stack.tracker_env["DATABASE_URL"]]
+    assert teplo([*database, "retrain", "inbox", "--out", str(out)]) == 0
     header, rows = read_review(out)
     assert header == HEADER
     found = {normalize(row[0]): int(row[1]) for row in rows}
@@ -120,7 +123,13 @@ def test_inbox_lists_the_misunderstood_messages_grouped(stack, tracker_env, tmp_
         assert 0 <= float(row[4].replace(",", ".")) <= 1
     assert f"{len(rows)} різних фраз" in capsys.readouterr().out
 
-    assert main(["inbox", "--from", "01.01.2020", "--to", "2020-01-31", "--out", str(out)]) == 0
+    assert (
+        teplo(
+            [*database, "retrain", "inbox", "--from", "01.01.2020", "--to", "2020-01-31"]
+            + ["--out", str(out)]
+        )
+        == 0
+    )
     assert read_review(out)[1] == []  # nothing from another period
 
 
@@ -132,13 +141,13 @@ def test_promoted_model_is_loaded_without_losing_the_conversation(
 
     promoted = tmp_path / "promoted.tar.gz"
     shutil.copy(MODEL, promoted)
-    reload = ["reload", "--url", stack.rasa_url, "--model", str(promoted)]
+    reload = ["retrain", "reload", "--url", stack.rasa_url, "--model", str(promoted)]
     monkeypatch.setenv("RASA_API_TOKEN", "wrong")
-    assert main(reload) == 1
+    assert teplo(reload) == 1
     assert "RASA_API_TOKEN" in capsys.readouterr().err
     assert api(stack, "GET", "/status")["model_file"] == MODEL.name
     monkeypatch.setenv("RASA_API_TOKEN", TOKEN)
-    assert main(reload) == 0
+    assert teplo(reload) == 0
     assert api(stack, "GET", "/status")["model_file"] == promoted.name
 
     # The account form asked for the number before the swap; it still waits for it.

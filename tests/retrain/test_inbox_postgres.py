@@ -8,7 +8,7 @@ import io
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from retrain.cli import main
+from staff.cli import main as teplo
 from tests.support.stack import ROOT
 
 DATABASE = "retrain_tracker"
@@ -23,7 +23,9 @@ def parsed(text_: str, intent: str, confidence: float, ranking):
     }
 
 
-async def test_inbox_reads_conversations_from_postgresql(postgres_url, monkeypatch, tmp_path):
+async def test_inbox_reads_conversations_from_postgresql(
+    postgres_url, engine, monkeypatch, tmp_path
+):
     from rasa.core.tracker_store import TrackerStore
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
@@ -72,7 +74,7 @@ async def test_inbox_reads_conversations_from_postgresql(postgres_url, monkeypat
     store.engine.dispose()
 
     out = tmp_path / "review.csv"
-    assert main(["inbox", "--out", str(out)]) == 0
+    assert teplo(["retrain", "inbox", "--out", str(out)]) == 0
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig")), delimiter=";"))[1:]
     assert [row[:6] for row in rows] == [
         ["Коли буде перерахунок?", "2", "2", "ask_tariff", "0,32", "не зрозумів"]

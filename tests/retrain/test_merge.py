@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from retrain.cli import main
 from retrain.common import ROOT, Project
 from retrain.pipeline import validate
+from staff.cli import main as teplo
 
 COMMENT = "# Тарифи в демо-даних умовні (коментар має пережити злиття)\n"
 
@@ -63,7 +63,7 @@ def test_merge_adds_exactly_the_new_labelled_phrases(project, tmp_path, capsys):
         ],
     )
 
-    assert main(["--project", str(project.root), "merge", str(review)]) == 0
+    assert teplo(["retrain", "--project", str(project.root), "merge", str(review)]) == 0
     printed = capsys.readouterr().out
     added = {
         "information.yml": [
@@ -88,7 +88,7 @@ def test_merge_adds_exactly_the_new_labelled_phrases(project, tmp_path, capsys):
 
     validate(project, project.config)  # `rasa data validate --fail-on-warnings` on the copy
 
-    assert main(["--project", str(project.root), "merge", str(review)]) == 0
+    assert teplo(["retrain", "--project", str(project.root), "merge", str(review)]) == 0
     assert snapshot(project) == after  # a second merge of the same file adds nothing
     assert "Додано фраз: 0" in capsys.readouterr().out
 
@@ -104,7 +104,7 @@ def test_unknown_intent_rejects_the_whole_file(project, tmp_path, capsys):
         encoding="utf-8-sig",
     )
 
-    assert main(["--project", str(project.root), "merge", str(review)]) == 1
+    assert teplo(["retrain", "--project", str(project.root), "merge", str(review)]) == 1
     error = capsys.readouterr().err
     assert "рядок 3: «квитанція»" in error
     assert "ask_tariff" in error and "submit_reading" in error  # the valid names are listed

@@ -24,7 +24,7 @@ class Outcome(NamedTuple):
 
 @pytest.fixture
 def staff(capsys) -> Callable[..., Outcome]:
-    """Runs `python -m staff ARGS` in this process, on the test's engine."""
+    """Runs `teplo ARGS` in this process, on the test's engine."""
 
     def run(*argv: object) -> Outcome:
         capsys.readouterr()

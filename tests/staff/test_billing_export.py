@@ -16,7 +16,7 @@ from core.repository import readings as readings_repo
 from core.senders import SenderKey
 from core.settings import get_settings
 from staff.cli import main
-from staff.common import EXIT_OK
+from staff.common import EXIT_OK, EXIT_USAGE
 from tests.conftest import set_clock
 from tests.staff.conftest import DATA
 from tests.support.conversation import run, tracker
@@ -71,7 +71,7 @@ def parse_export(data: bytes, encoding: str):
 @pytest.fixture
 async def submitted(engine, monkeypatch):
     """The cp1251 billing file imported, then readings submitted on two channels."""
-    assert main(["import-subscribers", str(DATA / "billing_cp1251.csv")]) == EXIT_OK
+    assert main(["billing", "import", str(DATA / "billing_cp1251.csv")]) == EXIT_OK
     link(TELEGRAM, "0200001")
     link(VIBER, "0200004")
     await save_through_the_action("0200001", {"H-1001": "12.845", "W-1002": "103.2"})
@@ -123,7 +123,7 @@ EXPECTED = [
 
 async def test_round_trip_to_a_utf8_bom_file(submitted, staff, tmp_path):
     target = tmp_path / "readings-2026-11.csv"
-    result = staff("export-readings", "--period", "2026-11", "--output", target)
+    result = staff("billing", "export", "--period", "2026-11", "--output", target)
     assert result.code == EXIT_OK and "Вивантажено показників за 2026-11: 3" in result.err
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
@@ -131,7 +131,7 @@ async def test_round_trip_to_a_utf8_bom_file(submitted, staff, tmp_path):
 
 
 async def test_round_trip_values_equal_what_was_submitted(submitted, staff, tmp_path):
-    staff("export-readings", "--period", "2026-11", "-o", tmp_path / "out.csv")
+    staff("billing", "export", "--period", "2026-11", "-o", tmp_path / "out.csv")
     rows = parse_export((tmp_path / "out.csv").read_bytes(), "utf-8-sig")
     exported = {row["meter_serial"]: Decimal(row["reading"].replace(",", ".")) for row in rows}
     stored = in_session(
@@ -152,7 +152,14 @@ async def test_round_trip_values_equal_what_was_submitted(submitted, staff, tmp_
 
 async def test_cp1251_export_for_older_billing(submitted, staff, tmp_path):
     staff(
-        "export-readings", "--period", "2026-11", "--encoding", "cp1251", "-o", tmp_path / "old.csv"
+        "billing",
+        "export",
+        "--period",
+        "2026-11",
+        "--encoding",
+        "cp1251",
+        "-o",
+        tmp_path / "old.csv",
     )
     data = (tmp_path / "old.csv").read_bytes()
     assert not data.startswith(b"\xef\xbb\xbf")
@@ -161,12 +168,12 @@ async def test_cp1251_export_for_older_billing(submitted, staff, tmp_path):
 
 async def test_export_to_stdout(submitted, capsysbinary):
     capsysbinary.readouterr()
-    assert main(["export-readings", "--period", "2026-11"]) == EXIT_OK
+    assert main(["billing", "export", "--period", "2026-11"]) == EXIT_OK
     assert parse_export(capsysbinary.readouterr().out, "utf-8-sig") == EXPECTED
 
 
 async def test_billing_readings_and_other_periods_are_not_exported(submitted, staff, tmp_path):
-    staff("export-readings", "--period", "2026-10", "-o", tmp_path / "oct.csv")
+    staff("billing", "export", "--period", "2026-10", "-o", tmp_path / "oct.csv")
     assert parse_export((tmp_path / "oct.csv").read_bytes(), "utf-8-sig") == []
 
 
@@ -176,15 +183,14 @@ async def test_first_reading_of_a_meter_has_no_previous(engine, staff, tmp_path)
         "last_reading;last_reading_date\n0600001;Нова;вул. Сінна;1;1;X-1;hot_water;m3;;\n",
         encoding="utf-8",
     )
-    staff("import-subscribers", tmp_path / "new.csv")
+    staff("billing", "import", tmp_path / "new.csv")
     link(TELEGRAM, "0600001")
     await save_through_the_action("0600001", {"X-1": "5.5"})
-    staff("export-readings", "--period", "2026-11", "-o", tmp_path / "out.csv")
+    staff("billing", "export", "--period", "2026-11", "-o", tmp_path / "out.csv")
     [row] = parse_export((tmp_path / "out.csv").read_bytes(), "utf-8-sig")
     assert (row["reading"], row["previous_reading"], row["consumption"]) == ("5,500", "", "")
 
 
 def test_bad_period_is_a_usage_error(staff):
-    with pytest.raises(SystemExit) as exit_:
-        staff("export-readings", "--period", "2026-13")
-    assert exit_.value.code == 2
+    result = staff("billing", "export", "--period", "2026-13")
+    assert result.code == EXIT_USAGE and "РРРР-ММ" in result.err

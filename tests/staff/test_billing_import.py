@@ -35,7 +35,7 @@ def accounts():
 
 
 def test_windows_1251_export_with_semicolons_and_decimal_commas(engine, staff):
-    result = staff("import-subscribers", DATA / "billing_cp1251.csv")
+    result = staff("billing", "import", DATA / "billing_cp1251.csv")
     assert result.code == EXIT_OK, result.out
     assert "кодування cp1251" in result.out and "крапка з комою" in result.out
     assert "рахунки:    додано 4" in result.out and "лічильники: додано 4" in result.out
@@ -64,7 +64,7 @@ def test_windows_1251_export_with_semicolons_and_decimal_commas(engine, staff):
 
 
 def test_utf8_bom_export_with_commas_and_iso_dates(engine, staff):
-    result = staff("import-subscribers", DATA / "billing_utf8_bom.csv")
+    result = staff("billing", "import", DATA / "billing_utf8_bom.csv")
     assert result.code == EXIT_OK, result.out
     assert "кодування utf-8-sig" in result.out and "роздільник — кома" in result.out
     assert accounts() == {
@@ -128,7 +128,7 @@ def test_conflicting_account_data_rejects_all_its_rows(tmp_path):
 
 def test_bad_rows_are_listed_and_good_rows_imported(engine, staff, tmp_path):
     result = staff(
-        "import-subscribers", DATA / "billing_bad_rows.csv", "--rejects", tmp_path / "rejects.csv"
+        "billing", "import", DATA / "billing_bad_rows.csv", "--rejects", tmp_path / "rejects.csv"
     )
     assert result.code == EXIT_PARTIAL
     assert "Відхилено рядків: 9" in result.out
@@ -140,21 +140,21 @@ def test_bad_rows_are_listed_and_good_rows_imported(engine, staff, tmp_path):
 
 
 def test_strict_imports_nothing_when_a_row_is_bad(engine, staff):
-    result = staff("import-subscribers", DATA / "billing_bad_rows.csv", "--strict")
+    result = staff("billing", "import", DATA / "billing_bad_rows.csv", "--strict")
     assert result.code == EXIT_FAILED
     assert "Нічого не імпортовано" in result.out
     assert accounts() == {}
 
 
 def test_strict_imports_a_clean_file(engine, staff):
-    assert staff("import-subscribers", DATA / "billing_cp1251.csv", "--strict").code == EXIT_OK
+    assert staff("billing", "import", DATA / "billing_cp1251.csv", "--strict").code == EXIT_OK
     assert len(accounts()) == 4
 
 
 def test_reimporting_the_same_file_changes_nothing(engine, staff):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     before = snapshot()
-    result = staff("import-subscribers", DATA / "billing_cp1251.csv")
+    result = staff("billing", "import", DATA / "billing_cp1251.csv")
     assert result.code == EXIT_OK
     assert "рахунки:    додано 0, оновлено 0, деактивовано 0" in result.out
     assert "лічильники: додано 0, оновлено 0, деактивовано 0" in result.out
@@ -163,19 +163,19 @@ def test_reimporting_the_same_file_changes_nothing(engine, staff):
 
 
 def test_same_data_in_another_encoding_and_format_changes_nothing(engine, staff, tmp_path):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     before = snapshot()
     text = (DATA / "billing_cp1251.csv").read_bytes().decode("cp1251")
     # Same content as UTF-8 with ISO dates and decimal points.
     text = text.replace("31.10.2026", "2026-10-31").replace("30.10.2026", "2026-10-30")
     text = text.replace("12,345", "12.345").replace("45,000", "45")
     (tmp_path / "same.csv").write_bytes(text.encode("utf-8"))
-    assert staff("import-subscribers", tmp_path / "same.csv").code == EXIT_OK
+    assert staff("billing", "import", tmp_path / "same.csv").code == EXIT_OK
     assert snapshot() == before
 
 
 def test_changes_are_applied_and_counted(engine, staff, tmp_path):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     write(
         tmp_path / "next.csv",
         "0200001;Шевченко Тарас Григорович;вул. Соборності;12;5;H-1001;heat;Gcal;13,045;19.11.2026",
@@ -184,7 +184,7 @@ def test_changes_are_applied_and_counted(engine, staff, tmp_path):
         "0200005;Нова Абонентка;вул. Сінна;4;4;N-5001;heat;MWh;2,5;31.10.2026",
         encoding="cp1251",
     )
-    result = staff("import-subscribers", tmp_path / "next.csv")
+    result = staff("billing", "import", tmp_path / "next.csv")
     assert result.code == EXIT_OK
     assert (
         "рахунки:    додано 1, оновлено 1, деактивовано 0" in result.out
@@ -203,12 +203,12 @@ def test_changes_are_applied_and_counted(engine, staff, tmp_path):
 def test_billing_correction_of_the_same_period_supersedes_and_keeps_history(
     engine, staff, tmp_path
 ):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     write(
         tmp_path / "fix.csv",
         "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;46,25;31.10.2026",
     )
-    staff("import-subscribers", tmp_path / "fix.csv")
+    staff("billing", "import", tmp_path / "fix.csv")
     assert readings_of("W-2001") == [
         ("2026-10", Decimal("45"), "billing", False),
         ("2026-10", Decimal("46.25"), "billing", True),
@@ -218,7 +218,7 @@ def test_billing_correction_of_the_same_period_supersedes_and_keeps_history(
 
 
 def test_a_newer_reading_already_there_is_kept(engine, staff, tmp_path, now):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
 
     def submit(session):
         meter = session.execute(select(Meter).where(Meter.serial == "W-2001")).scalar_one()
@@ -232,7 +232,7 @@ def test_a_newer_reading_already_there_is_kept(engine, staff, tmp_path, now):
         tmp_path / "old.csv",
         "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;44;30.10.2026",
     )
-    result = staff("import-subscribers", tmp_path / "old.csv")
+    result = staff("billing", "import", tmp_path / "old.csv")
     assert "залишено новіші 1" in result.out
     assert readings_of("W-2001")[-1] == ("2026-11", Decimal("47"), "assistant", True)
     # The same period, an assistant reading submitted after billing's date: kept too.
@@ -240,7 +240,7 @@ def test_a_newer_reading_already_there_is_kept(engine, staff, tmp_path, now):
         tmp_path / "same-period.csv",
         "0200002;Ґудзь Євгенія Іванівна;вул. Пилипа Орлика;3а;;W-2001;hot_water;m3;46;10.11.2026",
     )
-    staff("import-subscribers", tmp_path / "same-period.csv")
+    staff("billing", "import", tmp_path / "same-period.csv")
     assert [r for r in readings_of("W-2001") if r[3]] == [
         ("2026-10", Decimal("45"), "billing", True),
         ("2026-11", Decimal("47"), "assistant", True),
@@ -248,7 +248,7 @@ def test_a_newer_reading_already_there_is_kept(engine, staff, tmp_path, now):
 
 
 def test_full_deactivates_what_is_missing_and_keeps_readings(engine, staff, tmp_path):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     readings_before = in_session(lambda s: len(s.execute(select(Reading.id)).all()))
     write(
         tmp_path / "full.csv",
@@ -258,7 +258,7 @@ def test_full_deactivates_what_is_missing_and_keeps_readings(engine, staff, tmp_
         "0200004;Їжакевич Ірина;вул. Сінна;1;1;K-4001;heat;kWh;багато;31.10.2026",
         encoding="cp1251",
     )
-    result = staff("import-subscribers", tmp_path / "full.csv", "--full")
+    result = staff("billing", "import", tmp_path / "full.csv", "--full")
     assert result.code == EXIT_PARTIAL
     assert "рахунки:    додано 0, оновлено 0, деактивовано 1" in result.out
     assert "лічильники: додано 0, оновлено 0, деактивовано 2" in result.out
@@ -269,25 +269,25 @@ def test_full_deactivates_what_is_missing_and_keeps_readings(engine, staff, tmp_
     assert in_session(lambda s: len(s.execute(select(Reading.id)).all())) == readings_before
 
     # Back in the next full file: active again, counted as updated.
-    result = staff("import-subscribers", DATA / "billing_cp1251.csv", "--full")
+    result = staff("billing", "import", DATA / "billing_cp1251.csv", "--full")
     assert "рахунки:    додано 0, оновлено 1, деактивовано 0" in result.out
     assert "лічильники: додано 0, оновлено 2, деактивовано 0" in result.out
     assert all(row[-1] for row in accounts().values())
 
 
 def test_without_full_nothing_is_deactivated(engine, staff, tmp_path):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     write(
         tmp_path / "part.csv",
         "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;",
         encoding="cp1251",
     )
-    staff("import-subscribers", tmp_path / "part.csv")
+    staff("billing", "import", tmp_path / "part.csv")
     assert all(row[-1] for row in accounts().values())
 
 
 def test_full_refuses_to_switch_off_most_subscribers(engine, staff, tmp_path, monkeypatch):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     monkeypatch.setattr(billing_import, "MASS_MINIMUM", 1)
     before = snapshot()
     write(
@@ -295,33 +295,33 @@ def test_full_refuses_to_switch_off_most_subscribers(engine, staff, tmp_path, mo
         "0200003;Дем’яненко Олег;вул. Європейська;7;14;;;;;",
         encoding="cp1251",
     )
-    result = staff("import-subscribers", tmp_path / "short.csv", "--full")
+    result = staff("billing", "import", tmp_path / "short.csv", "--full")
     assert result.code == EXIT_FAILED and "--allow-mass-deactivation" in result.err
     assert snapshot() == before
     result = staff(
-        "import-subscribers", tmp_path / "short.csv", "--full", "--allow-mass-deactivation"
+        "billing", "import", tmp_path / "short.csv", "--full", "--allow-mass-deactivation"
     )
     assert result.code == EXIT_OK and "деактивовано 3" in result.out
 
 
 def test_dry_run_reports_and_writes_nothing(engine, staff):
-    result = staff("import-subscribers", DATA / "billing_cp1251.csv", "--dry-run")
+    result = staff("billing", "import", DATA / "billing_cp1251.csv", "--dry-run")
     assert result.code == EXIT_OK and "рахунки:    додано 4" in result.out
     assert snapshot() == []
 
 
 def test_unreadable_or_foreign_files_fail_cleanly(engine, staff, tmp_path):
-    result = staff("import-subscribers", tmp_path / "missing.csv")
+    result = staff("billing", "import", tmp_path / "missing.csv")
     assert result.code == EXIT_FAILED and "не вдалося прочитати" in result.err
     (tmp_path / "other.csv").write_text("number;name\n1;a\n", encoding="utf-8")
-    result = staff("import-subscribers", tmp_path / "other.csv")
+    result = staff("billing", "import", tmp_path / "other.csv")
     assert result.code == EXIT_FAILED and "неочікуваний заголовок" in result.err
     (tmp_path / "empty.csv").write_bytes(b"")
-    assert staff("import-subscribers", tmp_path / "empty.csv").code == EXIT_FAILED
+    assert staff("billing", "import", tmp_path / "empty.csv").code == EXIT_FAILED
 
 
 def test_billing_readings_do_not_count_as_the_assistants(engine, staff):
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     sources = in_session(lambda s: {r.source for r in s.execute(select(Reading)).scalars()})
     assert sources == {ReadingSource.billing}
 
@@ -337,6 +337,6 @@ def test_awkward_characters_survive_exactly(engine, staff, tmp_path):
             + '";вул. Сінна;1;\\;"Q""1";heat;Gcal;1;31.10.2026\r\n'
         ).encode("utf-8")
     )
-    assert staff("import-subscribers", tmp_path / "odd.csv").code == EXIT_OK
+    assert staff("billing", "import", tmp_path / "odd.csv").code == EXIT_OK
     assert accounts()["0700001"] == (name, "вул. Сінна", "1", "\\", True)
     assert 'Q"1' in meters_by_serial()

@@ -38,7 +38,7 @@ def event(kind: str, reason: str, channel: str, moment: datetime) -> None:
 
 def month_with_activity(staff) -> None:
     """Four accounts from the billing file (one without meters), a busy November."""
-    staff("import-subscribers", DATA / "billing_cp1251.csv")
+    staff("billing", "import", DATA / "billing_cp1251.csv")
     store("H-1001", "12.9", at(2), "telegram")
     store("W-1002", "102", at(2), "telegram")
     store("K-4001", "1300", at(3), "viber")

@@ -17,6 +17,8 @@ from typing import Dict, Iterator, List, Optional, Sequence
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
+# The shared secret between Rasa and the action server in every test stack.
+ACTION_TOKEN = "test-action-server-token-0123456789abcdef"
 
 
 def free_port() -> int:
@@ -82,7 +84,8 @@ def running_stack(
     action_port, rasa_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n' + endpoints_extra
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'  token: "{ACTION_TOKEN}"\n' + endpoints_extra
     )
     if credentials is None:
         credentials = workdir / "credentials.yml"
@@ -93,11 +96,12 @@ def running_stack(
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SANIC_HOST": "127.0.0.1",
         "PYTHONPATH": str(ROOT),
+        "ACTION_SERVER_TOKEN": ACTION_TOKEN,
         **(env or {}),
     }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
+        [str(BIN / "python"), "-m", "actions.server", "--port", str(action_port)],
         cwd=ROOT,
         env=process_env,
         stdout=action_log.open("w"),

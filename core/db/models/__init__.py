@@ -4,16 +4,18 @@ A new area adds its module below, so that `Base.metadata` (schema creation,
 migrations) knows its tables.
 """
 
+from core.db.models.billing import BillingApiKey, BillingCounter, BillingFeedEntry, BillingFile
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
+from core.db.models.privacy import ForgetRequest
 from core.db.models.reference import Setting, Tariff, WindowOverride
 from core.db.models.subscribers import (
     HEAT_UNITS,
     WATER_UNITS,
     Account,
     AccountLink,
+    AccountLookup,
     ConversationEvent,
     EventKind,
-    LookupFailure,
     Meter,
     MeterKind,
     Reading,
@@ -22,7 +24,12 @@ from core.db.models.subscribers import (
 from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_trailing_zeros
 
 __all__ = [
+    "ForgetRequest",
     "Account",
+    "BillingApiKey",
+    "BillingCounter",
+    "BillingFeedEntry",
+    "BillingFile",
     "AccountLink",
     "AwareDateTime",
     "Base",
@@ -33,7 +40,7 @@ __all__ = [
     "EventKind",
     "ExactDecimal",
     "HEAT_UNITS",
-    "LookupFailure",
+    "AccountLookup",
     "MessengerUser",
     "Meter",
     "MeterKind",

@@ -125,16 +125,20 @@ class AccountLink(Base):
     account: Account = relationship("Account")
 
 
-class LookupFailure(Base):
-    """A failed account-number lookup, kept to rate-limit address harvesting."""
+class AccountLookup(Base):
+    """A lookup of an account the user had not linked, kept a day for the limits
+    that stop address harvesting (see `core.accounts.lookup`)."""
 
-    __tablename__ = "lookup_failures"
-    __table_args__ = (Index("ix_lookup_sender_time", "channel", "sender_id", "failed_at"),)
+    __tablename__ = "account_lookups"
+    __table_args__ = (
+        Index("ix_lookup_sender_time", "channel", "sender_id", "looked_up_at"),
+        Index("ix_lookup_channel_time", "channel", "looked_up_at"),
+    )
 
     id = Column(Integer, primary_key=True)
     channel = Column(String(20), nullable=False)
     sender_id = Column(String(80), nullable=False)
-    failed_at = Column(AwareDateTime(), nullable=False)
+    looked_up_at = Column(AwareDateTime(), nullable=False)
 
 
 class ConversationEvent(Base):

@@ -1,4 +1,4 @@
-"""`export-readings`: the readings accepted through the assistant, for billing."""
+"""`teplo billing export`: the readings accepted through the assistant, for billing."""
 
 from __future__ import annotations
 
@@ -13,26 +13,31 @@ from staff.common import EXIT_OK, period_arg
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "export-readings",
+        "export",
         help="вивантаження прийнятих асистентом показників для білінгу",
         description="CSV для білінгу: по рядку на лічильник, що має чинний показник за період, "
         "переданий через асистента. Роздільник «;», десяткова кома.",
     )
     parser.add_argument(
-        "--period", type=period_arg, required=True, help="період РРРР-ММ, напр. 2026-11"
+        "--period",
+        type=period_arg,
+        required=True,
+        metavar="РРРР-ММ",
+        help="місяць, напр. 2026-11",
     )
     parser.add_argument(
         "--output",
         "-o",
         type=Path,
-        metavar="FILE",
+        metavar="ФАЙЛ",
         help="файл для запису (без нього або «-» — у стандартний вивід)",
     )
     parser.add_argument(
         "--encoding",
         choices=("utf-8-sig", "utf-8", "cp1251"),
         default="utf-8-sig",
-        help="кодування: utf-8-sig (UTF-8 з BOM, для Excel; типово) або cp1251 "
+        metavar="КОДУВАННЯ",
+        help="utf-8-sig (UTF-8 з BOM, для Excel; типово), utf-8 або cp1251 "
         "(Windows-1251 для старих білінгових систем)",
     )
     parser.set_defaults(handler=run)

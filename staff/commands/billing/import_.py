@@ -1,4 +1,4 @@
-"""`import-subscribers`: the command around `core.billing.importer`."""
+"""`teplo billing import`: subscribers and meters from the billing export (`core.billing.importer`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
-from core.billing.csvfiles import write_csv
+from core.billing.csvfiles import ENCODING_NAMES, write_csv
 from core.billing.importer import apply_import, check_mass_deactivation, plan_import
 from core.billing.subscriber_file import COLUMNS, Rejected, load_subscriber_file
 from core.db.engine import unit_of_work
@@ -21,7 +21,7 @@ DELIMITER_NAMES = {";": "крапка з комою", ",": "кома"}
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "import-subscribers",
+        "import",
         help="імпорт абонентів і лічильників з файлу білінгу",
         description="Оновлює рахунки, лічильники й останні показники з CSV-вивантаження "
         "білінгу. Заголовок: " + ";".join(COLUMNS) + ". Кодування (UTF-8, UTF-8 з BOM, "
@@ -29,7 +29,7 @@ def register(subparsers) -> None:
         epilog="Коди виходу: 0 — усе імпортовано; 3 — імпортовано, але є відхилені рядки; "
         "1 — нічого не імпортовано (помилка файлу, --strict або захист --full).",
     )
-    parser.add_argument("file", type=Path, help="CSV-файл з білінгу")
+    parser.add_argument("file", type=Path, metavar="ФАЙЛ", help="CSV-файл з білінгу")
     parser.add_argument(
         "--full",
         action="store_true",
@@ -45,12 +45,19 @@ def register(subparsers) -> None:
         "--dry-run", action="store_true", help="лише перевірити файл і показати, що змінилося б"
     )
     parser.add_argument(
-        "--rejects", type=Path, metavar="FILE", help="зберегти всі відхилені рядки в CSV-файл"
+        "--rejects", type=Path, metavar="ФАЙЛ", help="зберегти всі відхилені рядки в CSV-файл"
     )
     parser.add_argument(
         "--allow-mass-deactivation",
         action="store_true",
-        help="дозволити --full вимкнути понад 10%% активних рахунків",
+        help="дозволити --full вимкнути понад 10%% активних рахунків або лічильників",
+    )
+    parser.add_argument(
+        "--encoding",
+        choices=sorted(ENCODING_NAMES),
+        metavar="КОДУВАННЯ",
+        help="кодування файлу, якщо визначене само неправильне: "
+        + ", ".join(sorted(ENCODING_NAMES)),
     )
     parser.set_defaults(handler=run)
 
@@ -59,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     settings = get_settings()
     now = settings.now()
-    parsed = load_subscriber_file(args.file, now.date())
+    parsed = load_subscriber_file(args.file, now.date(), args.encoding or "")
     print(
         f"Файл {args.file}: кодування {parsed.encoding}, роздільник — "
         f"{DELIMITER_NAMES[parsed.delimiter]}, рядків даних: {parsed.rows}."
@@ -111,7 +118,7 @@ def show_rejected(rejected: List[Rejected], save_to: Optional[Path]) -> None:
         print(f"  рядок {row.line}{number}: {row.reason} [{row.code}]")
     if len(rejected) > SHOWN_REJECTS:
         rest = len(rejected) - SHOWN_REJECTS
-        hint = "" if save_to else " Повний список: --rejects FILE."
+        hint = "" if save_to else " Повний список: --rejects ФАЙЛ."
         print(f"  … і ще {rest}.{hint}")
     if save_to:
         with open(save_to, "wb") as stream:

@@ -1,4 +1,4 @@
-"""`generate-subscribers`: a synthetic billing export of any size, for tests and benchmarks.
+"""`teplo billing generate`: a synthetic billing export of any size, for tests and benchmarks.
 
 Every name and number is made up; the file has the exact shape of the real
 export (one row per meter, an empty-meter row for accounts without meters,
@@ -20,7 +20,7 @@ from core.demo.seed import POLTAVA_STREETS
 from core.errors import StaffError
 from core.progress import progress
 from core.settings import get_settings
-from staff.common import EXIT_OK
+from staff.common import EXIT_OK, whole_number
 
 SURNAMES = (
     "Коваленко",
@@ -106,36 +106,49 @@ def synthetic_rows(
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "generate-subscribers",
+        "generate",
         help="згенерувати вигаданий файл білінгу (для тестів і замірів швидкості)",
         description="Створює CSV у форматі вивантаження білінгу з вигаданими абонентами.",
     )
-    parser.add_argument("file", type=Path, help="куди записати CSV")
-    parser.add_argument(
-        "--accounts", type=int, default=200_000, help="кількість рахунків (типово 200000)"
-    )
-    parser.add_argument(
-        "--meters", type=int, default=300_000, help="кількість лічильників (типово 300000)"
-    )
-    parser.add_argument(
-        "--first-number", type=int, default=2_000_001, help="номер першого рахунку (типово 2000001)"
-    )
+    parser.add_argument("file", type=Path, metavar="ФАЙЛ", help="куди записати CSV")
+    for option, default, meaning in (
+        ("--accounts", 200_000, "кількість рахунків"),
+        ("--meters", 300_000, "кількість лічильників"),
+        ("--first-number", 2_000_001, "номер першого рахунку"),
+    ):
+        parser.add_argument(
+            option,
+            type=whole_number,
+            default=default,
+            metavar="ЧИСЛО",
+            help=f"{meaning} (типово {default})",
+        )
     parser.add_argument(
         "--reading-date",
         type=_date_arg,
+        metavar="ДАТА",
         help="дата останніх показників (типово останній день минулого місяця)",
     )
     parser.add_argument(
         "--encoding",
         choices=("utf-8-sig", "utf-8", "cp1251"),
         default="cp1251",
-        help="кодування файлу (типово cp1251, як у більшості білінгів)",
+        metavar="КОДУВАННЯ",
+        help="utf-8-sig, utf-8 або cp1251 (типово cp1251, як у більшості білінгів)",
     )
     parser.add_argument(
-        "--delimiter", choices=(";", ","), default=";", help="роздільник колонок (типово ;)"
+        "--delimiter",
+        choices=(";", ","),
+        default=";",
+        metavar="СИМВОЛ",
+        help="роздільник колонок: ; або , (типово ;)",
     )
     parser.add_argument(
-        "--seed", type=int, default=2026, help="зерно випадкових чисел (відтворюваність)"
+        "--seed",
+        type=whole_number,
+        default=2026,
+        metavar="ЧИСЛО",
+        help="зерно випадкових чисел (відтворюваність)",
     )
     parser.set_defaults(handler=run)
 

@@ -1,0 +1,92 @@
+"""Readings as billing receives them: the export's columns plus what a correction replaces.
+
+The drop file and the pull API render the same rows. The first ten columns
+are those of `export-readings` (decimal comma, ISO times with the Kyiv
+offset); three more identify the reading and, for a correction, the reading
+it replaces and that reading's value, so billing can apply it as a
+replacement.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Dict, List, Optional
+
+from core.billing.export import COLUMNS, ExportRow
+from core.repository.billing import FeedTuple
+
+FEED_COLUMNS = COLUMNS + ("reading_id", "replaces_reading_id", "replaces_reading")
+
+_CURSOR_PREFIX = "v1:"
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    position: int
+    reading_id: int
+    row: ExportRow
+    replaces_reading_id: Optional[int]
+    replaces_value: Optional[Decimal]
+
+    @classmethod
+    def of(cls, values: FeedTuple) -> "FeedRow":
+        (position, reading_id, account, serial, kind, unit, decimals, period, value) = values[:9]
+        previous, submitted, channel, replaces_id, replaces_value = values[9:]
+        row = ExportRow(
+            account, serial, kind, unit, decimals, period, value, previous, submitted, channel
+        )
+        return cls(position, reading_id, row, replaces_id, replaces_value)
+
+    @property
+    def is_correction(self) -> bool:
+        return self.replaces_reading_id is not None
+
+    def cells(self) -> List[str]:
+        """The CSV cells: decimal comma, as in `export-readings`."""
+        return self.row.cells() + [
+            str(self.reading_id),
+            "" if self.replaces_reading_id is None else str(self.replaces_reading_id),
+            self.row._number(self.replaces_value),
+        ]
+
+    def as_json(self) -> Dict[str, object]:
+        """JSON: numbers as strings with a decimal point, so nothing passes through float."""
+        row = self.row
+        return {
+            "reading_id": self.reading_id,
+            "account_number": row.account_number,
+            "meter_serial": row.meter_serial,
+            "meter_kind": row.meter_kind,
+            "unit": row.unit,
+            "period": row.period,
+            "reading": _plain(row.reading),
+            "previous_reading": _plain(row.previous_reading),
+            "consumption": _plain(row.consumption),
+            "submitted_at": row.submitted_at.isoformat(timespec="seconds"),
+            "channel": row.channel,
+            "replaces_reading_id": self.replaces_reading_id,
+            "replaces_reading": _plain(self.replaces_value),
+        }
+
+
+def _plain(value: Optional[Decimal]) -> Optional[str]:
+    return None if value is None else f"{value:f}"
+
+
+def encode_cursor(position: int) -> str:
+    """An opaque cursor: clients pass it back as is and never build one."""
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The position after which the next page starts; ValueError for a cursor we never gave."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+        raise ValueError("bad cursor") from error
+    if not text.startswith(_CURSOR_PREFIX) or not text[len(_CURSOR_PREFIX) :].isdigit():
+        raise ValueError("bad cursor")
+    return int(text[len(_CURSOR_PREFIX) :])

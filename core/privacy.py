@@ -1,0 +1,59 @@
+"""Retention and "forget me": what the assistant keeps, for how long, and what a
+consumer's request to be forgotten deletes.
+
+- Conversations (Rasa's tracker store) and the anonymous conversation events:
+  `RETENTION_DAYS` (default 180), then deleted by `teplo privacy purge`.
+- Account lookups: a day (the rate limits look no further back).
+- Messenger delivery ids: a week (messengers re-deliver for hours at most).
+- Readings: kept; they are billing records. After "forget me" they no longer
+  say which messenger user sent them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from core.repository import accounts as accounts_repo
+from core.repository import privacy as privacy_repo
+from core.senders import SenderKey
+
+LOOKUPS_KEPT = timedelta(days=1)
+DELIVERIES_KEPT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    links: int
+    readings_pseudonymised: int
+
+
+def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgotten:
+    """Deletes what the assistant keeps about a messenger user, at once; their
+    conversations follow with the next purge (a request row remembers them)."""
+    links = privacy_repo.delete_sender_data(session, sender)
+    pseudonym = "forgotten-" + secrets.token_hex(6)
+    readings = privacy_repo.pseudonymise_readings(session, sender, pseudonym)
+    privacy_repo.add_forget_request(session, sender, now)
+    return Forgotten(links=links, readings_pseudonymised=readings)
+
+
+@dataclass(frozen=True)
+class Purged:
+    conversation_events: int
+    lookups: int
+    deliveries: int
+
+
+def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
+    """Deletes the rows of the assistant's database that are past their time."""
+    return Purged(
+        conversation_events=privacy_repo.purge_conversation_events(
+            session, now - timedelta(days=keep_days)
+        ),
+        lookups=accounts_repo.purge_lookups(session, now - LOOKUPS_KEPT),
+        deliveries=privacy_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
+    )

@@ -1,5 +1,0 @@
-"""`python -m retrain ...`"""
-
-from retrain.cli import main
-
-raise SystemExit(main())

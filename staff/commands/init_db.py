@@ -1,0 +1,25 @@
+"""`teplo init-db`: a new or existing database to the newest schema (migrations/), no demo data."""
+
+from __future__ import annotations
+
+import argparse
+
+from core.db.engine import get_engine
+from core.db.schema import create_schema
+from staff.common import EXIT_OK
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "init-db",
+        help="створити або оновити таблиці бази до найновішої схеми (без демо-даних)",
+        description="Застосовує до бази всі ще не застосовані міграції (migrations/); "
+        "наявні дані не змінює.",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    create_schema(get_engine())
+    print("Схему бази оновлено до найновішої версії.")
+    return EXIT_OK

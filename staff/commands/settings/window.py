@@ -1,0 +1,70 @@
+"""`teplo settings window`: the first and last day of submissions for one month."""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+
+from core.db.engine import unit_of_work
+from core.db.models import WindowOverride
+from core.settings import get_settings
+from staff.common import EXIT_OK, StaffError, period_arg, whole_number
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "window",
+        help="змінити вікно прийому показників для місяця",
+        description="Перший і/або останній день прийому показників для одного місяця, "
+        "напр. до 30 числа замість 28. Інші місяці не змінюються.",
+    )
+    parser.add_argument(
+        "--period", type=period_arg, required=True, metavar="РРРР-ММ", help="місяць"
+    )
+    parser.add_argument(
+        "--first-day", type=whole_number, metavar="ДЕНЬ", help="перший день прийому"
+    )
+    parser.add_argument(
+        "--last-day", type=whole_number, metavar="ДЕНЬ", help="останній день прийому (включно)"
+    )
+    parser.add_argument("--reset", action="store_true", help="повернути типові дні для місяця")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.reset:
+        if args.first_day is not None or args.last_day is not None:
+            raise StaffError("--reset не поєднується з --first-day/--last-day")
+        with unit_of_work() as session:
+            override = session.get(WindowOverride, args.period)
+            if override is not None:
+                session.delete(override)
+        print(f"Для {args.period} знову типові дні прийому.")
+        return EXIT_OK
+    if args.first_day is None and args.last_day is None:
+        raise StaffError("вкажіть --first-day, --last-day або --reset")
+    settings = get_settings()
+    with unit_of_work() as session:
+        override = session.get(WindowOverride, args.period) or WindowOverride(period=args.period)
+        first = args.first_day if args.first_day is not None else override.first_day
+        last = args.last_day if args.last_day is not None else override.last_day
+        check_window(
+            args.period, first or settings.window_first_day, last or settings.window_last_day
+        )
+        override.first_day, override.last_day = first, last
+        session.add(override)
+    print(
+        f"Прийом показників за {args.period}: з {first or settings.window_first_day} "
+        f"по {last or settings.window_last_day} число включно."
+    )
+    return EXIT_OK
+
+
+def check_window(period: str, first: int, last: int) -> None:
+    year, month = map(int, period.split("-"))
+    days = calendar.monthrange(year, month)[1]
+    for name, day in (("перший", first), ("останній", last)):
+        if not 1 <= day <= days:
+            raise StaffError(f"{name} день {day} поза місяцем {period} (1–{days})")
+    if first > last:
+        raise StaffError(f"перший день ({first}) пізніше за останній ({last})")

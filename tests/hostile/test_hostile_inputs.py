@@ -1,0 +1,95 @@
+"""Every input of the hostile corpus, thrown at three places through the REST
+channel against the real Rasa and action servers: as a first message, at the
+account-number prompt and at a reading prompt. Each gets HTTP 200 and at least
+one reply, neither server logs a traceback, and nothing is stored or linked."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core.db import engine as db_engine
+from core.db.models import AccountLink, Base, Reading
+from core.demo.seed import seed_demo
+from core.repository import accounts as accounts_repo
+from core.senders import SenderKey
+from tests.conftest import TEST_NOW
+from tests.hostile.corpus import corpus
+from tests.support.stack import MODEL, running_stack
+
+pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
+INPUTS = corpus()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("hostile")
+    url = f"sqlite:///{workdir / 'assistant.db'}"
+    engine = db_engine.make_engine(url)
+    Base.metadata.create_all(engine)
+    now = datetime.fromisoformat(TEST_NOW)
+    with Session(engine, future=True) as session, session.begin():
+        seed_demo(session, now)
+        account = accounts_repo.find_account(session, "0100001")  # one heat meter
+        for index in range(len(INPUTS)):
+            accounts_repo.link_account(session, SenderKey("rest", f"reading-{index}"), account, now)
+    with running_stack(workdir, env={"DATABASE_URL": url, "ASSISTANT_NOW": TEST_NOW}) as running:
+        running.engine = engine
+        yield running
+    engine.dispose()
+
+
+def post(stack, sender: str, text: str):
+    request = urllib.request.Request(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.status, json.loads(response.read() or b"[]")
+
+
+def test_the_corpus_is_big_enough():
+    assert len(INPUTS) >= 200
+
+
+@pytest.mark.parametrize(
+    "place, opening",
+    [("first", None), ("account", "додати особовий рахунок"), ("reading", "передати показники")],
+)
+def test_every_hostile_input_gets_an_answer_and_changes_nothing(stack, place, opening):
+    started, failures = time.monotonic(), []
+    for index, text in enumerate(INPUTS):
+        sender = f"{place}-{index}"
+        if opening:
+            status, replies = post(stack, sender, opening)
+            assert status == 200 and replies, (place, "opening", replies)
+        status, replies = post(stack, sender, text)
+        if status != 200 or not any(r.get("text") for r in replies):
+            failures.append((index, text[:60], status, replies))
+    print(f"{place}: {len(INPUTS)} inputs in {time.monotonic() - started:.0f} s")
+    assert failures == []
+    for log in (stack.workdir / "rasa.log", stack.workdir / "actions.log"):
+        content = log.read_text(encoding="utf-8", errors="replace")
+        assert "Traceback" not in content, content[content.find("Traceback") :][:3000]
+        # What users typed stays out of the logs, malformed "/intent{...}" included.
+        for typed in ("/inform{broken json", "0100004' OR '1'='1", "UNION SELECT owner_name"):
+            assert typed not in content, f"{typed!r} in {log.name}"
+    with Session(stack.engine, future=True) as session:
+        assert (
+            session.execute(
+                select(func.count(Reading.id)).where(Reading.sender_id.like(f"{place}-%"))
+            ).scalar_one()
+            == 0
+        )
+        links = session.execute(
+            select(func.count(AccountLink.id)).where(AccountLink.sender_id.like(f"{place}-%"))
+        ).scalar_one()
+        # The reading prompt's users stay linked to their one account only.
+        assert links == (len(INPUTS) if place == "reading" else 0)

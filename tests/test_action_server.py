@@ -1,0 +1,68 @@
+"""The action server listens on loopback and, with a shared secret configured,
+refuses every call that does not carry it (rasa-sdk itself trusts any tracker)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.support.stack import BIN, ROOT, _stop, _wait_for, free_port
+
+TOKEN = "a-long-shared-secret-for-the-action-server-42"
+
+
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory):
+    port = free_port()
+    log = tmp_path_factory.mktemp("actions") / "actions.log"
+    env = {**os.environ, "ACTION_SERVER_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
+    env.pop("SANIC_HOST", None)  # the default must be loopback
+    process = subprocess.Popen(
+        [str(BIN / "python"), "-m", "actions.server", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/health", process, log)
+        yield port, log
+    finally:
+        _stop(process)
+
+
+def call(port: int, query: str = "") -> int:
+    body = json.dumps({"next_action": "action_show_contacts", "tracker": {}}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhook{query}",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_calls_without_the_secret_are_refused(action_server):
+    port, _ = action_server
+    assert call(port) == 401
+    assert call(port, "?token=wrong") == 401
+
+
+def test_health_needs_no_secret_and_the_server_is_on_loopback_only(action_server):
+    port, log = action_server
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as response:
+        assert response.status == 200
+    assert "127.0.0.1" in log.read_text() and "0.0.0.0" not in log.read_text()
+
+
+def test_calls_with_the_secret_reach_the_actions(action_server):
+    port, _ = action_server
+    assert call(port, f"?token={TOKEN}") != 401

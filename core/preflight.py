@@ -32,6 +32,7 @@ SECRETS: Dict[str, int] = {
 # Needed only when the variable's service is used (the cluster endpoints).
 OPTIONAL_SECRETS: Dict[str, int] = {
     "TRACKER_DB_PASSWORD": 12,
+    "ACTION_SERVER_TOKEN": 24,
     "REDIS_PASSWORD": 16,
     "RASA_API_TOKEN": 24,
 }

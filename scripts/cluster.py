@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -329,6 +330,8 @@ class Cluster:
             "PYTHONPATH": str(ROOT),
             "DATABASE_URL": self.database_url,
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.nginx.action_port}/webhook",
+            # The shared secret between the replicas and the action servers.
+            "ACTION_SERVER_TOKEN": os.environ.get("ACTION_SERVER_TOKEN") or secrets.token_hex(16),
             "TRACKER_DB_DIALECT": "postgresql",
             "TRACKER_DB_HOST": f"{tracker.host}:{tracker.port or 5432}",
             "TRACKER_DB_NAME": TRACKER_DB,
@@ -379,8 +382,7 @@ class Cluster:
             self.actions.append(
                 Service(
                     f"actions-{index}",
-                    [str(BIN / "rasa"), "run", "actions", "--port", str(port)]
-                    + ["--actions", "actions"],
+                    [str(BIN / "python"), "-m", "actions.server", "--port", str(port)],
                     env,
                     logs / f"actions-{index}.log",
                 )

@@ -24,6 +24,7 @@ help:
 	@echo "make train     train the model if data/config/domain changed"
 	@echo "make evaluate  NLU evaluation on the held-out test set -> results/nlu/, gated by results/baseline.json"
 	@echo "make retrain   staff: retrain on new phrases, promote only if no worse (docs/staff-guide.md)"
+	@echo "make serve-cluster  nginx -> 2 Rasa replicas (Redis lock store, PostgreSQL) + actions, loopback"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
 	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
 	@echo "make billing-api   pull API for billing on 127.0.0.1:5070 (keys: teplo billing keys)"
@@ -58,8 +59,19 @@ serve: $(MODEL) var/assistant.db
 	scripts/run-stack serve
 
 # Production: Telegram and Viber from credentials.prod.yml (no REST, no demo seed).
-serve-prod: $(MODEL)
-	RASA_CREDENTIALS=credentials.prod.yml scripts/run-stack serve
+# Never trains: the promoted model must be there (make retrain / CI), and the
+# configuration must be complete (core/preflight.py says what is missing).
+serve-prod: | $(VENV)/.installed
+	ASSISTANT_MODE=production $(PY) -m core.preflight
+	ASSISTANT_MODE=production RASA_CREDENTIALS=credentials.prod.yml scripts/run-stack serve
+
+# The production picture on loopback: PostgreSQL (throw-away unless DATABASE_URL
+# is set), Redis, REPLICAS Rasa replicas (default 2), the action server, nginx in
+# front with deploy/nginx's routes (scripts/cluster.py). Ctrl+C stops it all.
+.PHONY: serve-cluster
+serve-cluster: $(MODEL)
+	scripts/ensure-system-packages
+	scripts/serve-cluster --replicas $${REPLICAS:-2}
 
 # Style and architecture: ruff's checks and formatting, and the import contracts
 # of pyproject.toml (core below the features, features independent, staff on top).
@@ -92,6 +104,8 @@ test: lint validate pytest evaluate stories
 
 bench: $(MODEL)
 	$(PY) -m bench.run_bench
+	scripts/ensure-system-packages
+	$(PY) -m bench.cluster_bench
 
 .PHONY: import-bench
 import-bench: | $(VENV)/.installed

@@ -112,6 +112,10 @@ def save_submission(
     meters = {m.meter_id: m for m in meters_for_submission(session, account.id, period)}
     if not values or set(values) != set(meters):
         raise SubmissionRejected("meters")
+    if already_submitted(session, list(values), period) == values:
+        # The same Save once more: a messenger re-delivery or a retry after a
+        # crash lost the confirmation. Stored once; nothing to correct.
+        return SavedSubmission(count=len(values), corrected=0)
     for meter_id, value in values.items():
         if rejection_reason(meters[meter_id], value, _decimals(value)) is not None:
             raise SubmissionRejected("value")

@@ -1,4 +1,4 @@
-"""`teplo init-db`: the tables of a new database, without demo data."""
+"""`teplo init-db`: a new or existing database to the newest schema (migrations/), no demo data."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from staff.common import EXIT_OK
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "init-db",
-        help="створити таблиці в новій базі (без демо-даних)",
-        description="Створює відсутні таблиці; наявні дані не змінює.",
+        help="створити або оновити таблиці бази до найновішої схеми (без демо-даних)",
+        description="Застосовує до бази всі ще не застосовані міграції (migrations/); "
+        "наявні дані не змінює.",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     create_schema(get_engine())
-    print("Таблиці створено (або вже були).")
+    print("Схему бази оновлено до найновішої версії.")
     return EXIT_OK

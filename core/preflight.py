@@ -1,0 +1,138 @@
+"""Production start-up checks: refuse to start rather than run half-configured.
+
+`python -m core.preflight` (run by `make serve-prod`, the systemd units and
+the containers) exits 1 with every problem listed, in Ukrainian for the
+utility's engineer, when in production mode (`ASSISTANT_MODE=production`, or
+`--production`):
+
+- the operator contacts are still the demo values (or a placeholder);
+- a secret is missing or too short to be a real one;
+- `DATABASE_URL` or the conversation store is SQLite (replicas cannot share it);
+- there is no promoted model (the assistant never trains at start-up: models
+  come from `make retrain` or CI and are promoted through the quality gate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from core.settings import PROJECT_ROOT, load_settings
+
+DEMO_MARKERS = ("демо", "demo", "change-me", "00-00-00")
+# Minimum lengths of what the messengers issue or we generate (`openssl rand -hex 16`).
+SECRETS: Dict[str, int] = {
+    "TELEGRAM_BOT_TOKEN": 40,
+    "TELEGRAM_SECRET_TOKEN": 24,
+    "VIBER_AUTH_TOKEN": 40,
+}
+# Needed only when the variable's service is used (the cluster endpoints).
+OPTIONAL_SECRETS: Dict[str, int] = {
+    "TRACKER_DB_PASSWORD": 12,
+    "ACTION_SERVER_TOKEN": 24,
+    "REDIS_PASSWORD": 16,
+    "RASA_API_TOKEN": 24,
+}
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+
+
+def production_mode(environ: Optional[Dict[str, str]] = None) -> bool:
+    env = os.environ if environ is None else environ
+    return env.get("ASSISTANT_MODE", "").strip().lower() == "production"
+
+
+def _demo_like(value: str) -> bool:
+    lowered = value.strip().lower()
+    return not lowered or any(marker in lowered for marker in DEMO_MARKERS)
+
+
+def problems(
+    environ: Dict[str, str],
+    model: Path = DEFAULT_MODEL,
+    stored_contacts: Optional[Dict[str, str]] = None,
+) -> List[str]:
+    """Everything that makes this configuration unfit for production."""
+    found: List[str] = []
+    stored = stored_contacts or {}
+    # Staff settings in the database win over the environment (core.contacts);
+    # the built-in defaults are demo values and never count as set.
+    phone = stored.get("phone") or environ.get("OPERATOR_PHONE", "")
+    hours = stored.get("hours") or environ.get("OPERATOR_HOURS", "")
+    if _demo_like(phone):
+        found.append(
+            "телефон абонентського відділу не задано або це демо-значення "
+            "(OPERATOR_PHONE або `settings contacts`)"
+        )
+    if _demo_like(hours):
+        found.append(
+            "години роботи абонентського відділу не задано (OPERATOR_HOURS або `settings contacts`)"
+        )
+    for name, minimum in SECRETS.items():
+        found += _secret_problem(environ, name, minimum, required=True)
+    for name, minimum in OPTIONAL_SECRETS.items():
+        found += _secret_problem(environ, name, minimum, required=False)
+    if not environ.get("DATABASE_URL"):
+        found.append("DATABASE_URL не задано (потрібен PostgreSQL)")
+    elif environ["DATABASE_URL"].startswith("sqlite"):
+        found.append("DATABASE_URL вказує на SQLite; у виробництві — лише PostgreSQL")
+    if environ.get("TRACKER_DB_DIALECT", "sqlite") == "sqlite":
+        found.append("сховище розмов (TRACKER_DB_DIALECT) — SQLite; потрібен postgresql")
+    if not model.is_file():
+        found.append(
+            f"немає затвердженої моделі {model}: асистент не навчається під час запуску; "
+            "навчіть і затвердьте її `make retrain` (або в CI) і скопіюйте сюди"
+        )
+    return found
+
+
+def _secret_problem(environ: Dict[str, str], name: str, minimum: int, required: bool) -> List[str]:
+    value = environ.get(name, "")
+    if not value:
+        return [f"секрет {name} не задано"] if required else []
+    if len(value) < minimum or _demo_like(value):
+        return [f"секрет {name} закороткий або шаблонний (щонайменше {minimum} символів)"]
+    return []
+
+
+def _stored_contacts() -> Dict[str, str]:
+    """Contacts staff set in the database (they take precedence); {} if unreachable."""
+    try:
+        from core.contacts import HOURS_KEY, PHONE_KEY
+        from core.db.engine import unit_of_work
+        from core.repository import settings as settings_repo
+
+        with unit_of_work() as session:
+            return {
+                "phone": settings_repo.get_setting(session, PHONE_KEY) or "",
+                "hours": settings_repo.get_setting(session, HOURS_KEY) or "",
+            }
+    except Exception:  # the database check is the servers' own; here contacts only
+        return {}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.preflight", description=__doc__)
+    parser.add_argument("--production", action="store_true", help="як ASSISTANT_MODE=production")
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    args = parser.parse_args(argv)
+    environ = dict(os.environ)
+    if not (args.production or production_mode(environ)):
+        return 0
+    settings = load_settings()
+    stored = _stored_contacts() if not settings.database_url.startswith("sqlite") else {}
+    found = problems(environ, args.model, stored)
+    if found:
+        print("Асистент не запущено — конфігурація не готова до роботи:", file=sys.stderr)
+        for problem in found:
+            print(f"  • {problem}", file=sys.stderr)
+        print("Див. docs/deploy.md.", file=sys.stderr)
+        return 1
+    print("Перевірку конфігурації пройдено.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The deploy artifacts, checked without a Docker engine: the compose file parses
+and every command, file, port and environment variable it names exists in the
+project; the production nginx configuration passes `nginx -t`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Dict, List, Set
+
+import pytest
+import yaml
+
+from core.settings import PROJECT_ROOT
+
+DEPLOY = PROJECT_ROOT / "deploy"
+COMPOSE = yaml.safe_load((DEPLOY / "compose.yml").read_text(encoding="utf-8"))
+SERVICES: Dict[str, Dict] = COMPOSE["services"]
+SOURCE_DIRS = ("core", "actions", "channels", "retrain", "nlu_components", "staff", "scripts")
+
+
+def _placeholders(path: Path) -> Set[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    code = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
+    return set(re.findall(r"\$\{(\w+)\}", code))
+
+
+def _project_text() -> str:
+    """Everything that can read an environment variable: code, Rasa configs, scripts."""
+    parts = [
+        p.read_text(encoding="utf-8") for d in SOURCE_DIRS for p in (PROJECT_ROOT / d).rglob("*.py")
+    ]
+    parts += [p.read_text(encoding="utf-8") for p in PROJECT_ROOT.glob("*.yml")]
+    return "\n".join(parts)
+
+
+def test_the_production_picture_is_complete():
+    assert {"postgres", "redis", "migrate", "actions", "rasa-1", "rasa-2", "nginx"} <= set(SERVICES)
+    assert SERVICES["postgres"]["image"].startswith("postgres:15")
+    assert SERVICES["redis"]["image"].startswith("redis:7")
+    assert SERVICES["migrate"]["restart"] == "no"
+    for name, service in SERVICES.items():
+        if name != "migrate":
+            assert service["restart"] == "unless-stopped", name
+            assert "healthcheck" in service, name
+    assert SERVICES["nginx"]["ports"] == ["80:80", "443:443"]
+    # Only the proxy is published; everything else stays on the private network.
+    assert [n for n, s in SERVICES.items() if "ports" in s] == ["nginx"]
+
+
+def test_images_are_built_from_files_that_exist():
+    for service in SERVICES.values():
+        build = service.get("build")
+        if build:
+            dockerfile = (DEPLOY / build["context"] / build["dockerfile"]).resolve()
+            assert dockerfile.is_file(), dockerfile
+            for source in re.findall(r"^COPY (?:--\S+ )*(.+) \S+$", dockerfile.read_text(), re.M):
+                for name in source.split():
+                    assert (PROJECT_ROOT / name).exists(), f"{dockerfile.name}: {name}"
+
+
+def test_commands_name_modules_and_files_of_the_project():
+    rasa = SERVICES["rasa-1"]["command"]
+    for flag in ("--endpoints", "--credentials"):
+        assert (PROJECT_ROOT / rasa[rasa.index(flag) + 1]).is_file()
+    assert rasa[rasa.index("--model") + 1] == "/app/models/current.tar.gz"
+    migrate = SERVICES["migrate"]["entrypoint"]
+    assert migrate[:2] == ["python", "-m"]
+    assert (PROJECT_ROOT / (migrate[2].replace(".", "/") + ".py")).is_file()
+    assert (PROJECT_ROOT / "actions" / "server.py").is_file()
+    dockerfile = (DEPLOY / "Dockerfile.actions").read_text()
+    assert 'ENTRYPOINT ["python", "-m", "actions.server"]' in dockerfile
+    for mount in SERVICES["nginx"]["volumes"] + SERVICES["postgres"]["volumes"]:
+        source = mount.split(":")[0]
+        if source.startswith("./"):
+            assert (DEPLOY / source).is_file(), source
+
+
+def test_ports_agree_between_commands_health_checks_and_the_proxy():
+    rasa = SERVICES["rasa-1"]["command"]
+    port = rasa[rasa.index("--port") + 1]
+    assert f":{port}/" in " ".join(SERVICES["rasa-1"]["healthcheck"]["test"])
+    actions = SERVICES["actions"]["command"]
+    action_port = actions[actions.index("--port") + 1]
+    assert f":{action_port}/" in " ".join(SERVICES["actions"]["healthcheck"]["test"])
+    assert (
+        f"actions:{action_port}/webhook" in SERVICES["rasa-1"]["environment"]["ACTION_SERVER_URL"]
+    )
+    nginx = (DEPLOY / "nginx" / "nginx.conf").read_text()
+    for replica in ("rasa-1", "rasa-2"):
+        assert f"server {replica}:{port}" in nginx
+    assert f"server actions:{action_port}" in nginx
+
+
+def test_every_variable_the_rasa_configs_need_is_given_and_every_given_one_is_read():
+    environment = SERVICES["rasa-1"]["environment"]
+    needed = _placeholders(PROJECT_ROOT / "endpoints.cluster.yml") | _placeholders(
+        PROJECT_ROOT / "credentials.prod.yml"
+    )
+    assert needed - set(environment) == set()
+    project = _project_text()
+    given: List[str] = []
+    for service in SERVICES.values():
+        env = service.get("environment") or {}
+        given += [name for name in env if not name.startswith("POSTGRES_")]
+    unread = sorted({name for name in given if name not in project} - {"REDIS_PASSWORD"})
+    assert unread == [], f"set in compose.yml but read nowhere: {unread}"
+
+
+def test_secrets_come_from_the_environment_only():
+    text = (DEPLOY / "compose.yml").read_text(encoding="utf-8")
+    for name in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "TELEGRAM_BOT_TOKEN", "VIBER_AUTH_TOKEN"):
+        assert re.search(rf"\$\{{{name}:\?", text), f"{name} must be required from the environment"
+    assert "CHANGE-ME" not in text
+
+
+def test_systemd_units_run_what_exists():
+    for unit in (DEPLOY / "systemd").glob("*.service"):
+        text = unit.read_text()
+        assert "EnvironmentFile=/etc/teplo/teplo.env" in text, unit.name
+        for module in re.findall(r"python -m ([\w.]+)", text):
+            if module:
+                assert (PROJECT_ROOT / (module.replace(".", "/") + ".py")).is_file(), module
+        for name in re.findall(r"--(?:endpoints|credentials) (\S+)", text):
+            assert (PROJECT_ROOT / name).is_file(), name
+        if "ExecStart=" in text and "oneshot" not in text:
+            assert "Restart=always" in text, unit.name
+
+
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx not installed (scripts/ensure-system-packages)",
+)
+def test_the_production_proxy_configuration_is_valid(tmp_path):
+    # The compose host names become loopback, the mounted certificates a
+    # self-signed pair; everything else is the file as deployed.
+    conf = (DEPLOY / "nginx" / "nginx.conf").read_text()
+    conf = re.sub(r"server (rasa-\d|actions):", "server 127.0.0.1:", conf)
+    conf = conf.replace("/etc/nginx/certs/", f"{tmp_path}/").replace(
+        "/etc/nginx/", f"{DEPLOY}/nginx/"
+    )
+    conf = conf.replace("events {", f"pid {tmp_path}/nginx.pid;\nevents {{", 1)
+    (tmp_path / "nginx.conf").write_text(conf)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=test",
+        ]
+        + ["-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
+        check=True,
+        capture_output=True,
+    )
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    result = subprocess.run(
+        [
+            nginx,
+            "-t",
+            "-p",
+            str(tmp_path),
+            "-c",
+            str(tmp_path / "nginx.conf"),
+            "-e",
+            str(tmp_path / "error.log"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr

@@ -10,7 +10,8 @@ from typing import Dict, List, Tuple
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from core.db.models import Account, ConversationEvent, EventKind, Meter, Reading, ReadingSource
+from core.db.models import Account, Meter, Reading, ReadingSource
+from core.repository import events as events_repo
 from core.repository import outbox as outbox_repo
 from core.settings import month_bounds
 
@@ -81,20 +82,6 @@ def month_stats(session: Session, period: str) -> MonthStats:
     stats.first_submissions = Counter(first_day[account_id] for account_id in counted)
 
     start, end = month_bounds(period)
-    events = session.execute(
-        select(
-            ConversationEvent.kind,
-            ConversationEvent.reason,
-            ConversationEvent.channel,
-            func.count(ConversationEvent.id),
-        )
-        .where(ConversationEvent.occurred_at >= start, ConversationEvent.occurred_at < end)
-        .group_by(ConversationEvent.kind, ConversationEvent.reason, ConversationEvent.channel)
-    )
-    for kind, reason, channel, count in events:
-        if kind == EventKind.reading_rejected.value:
-            stats.rejections[reason] += count
-        elif kind == EventKind.fallback.value:
-            stats.fallbacks[channel or "?"] += count
+    stats.rejections, stats.fallbacks = events_repo.month_event_counts(session, start, end)
     stats.outbox = outbox_repo.counts_by_kind_and_status(session, start, end)
     return stats

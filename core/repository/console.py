@@ -20,14 +20,13 @@ from core.db.models import (
     Account,
     AccountLink,
     AuditEntry,
-    ConversationEvent,
-    EventKind,
     LoginAttempt,
     Meter,
     Reading,
     ReadingSource,
     StaffUser,
 )
+from core.repository import events as events_repo
 from core.settings import KYIV, month_bounds
 
 # --- staff users -------------------------------------------------------------------
@@ -274,21 +273,7 @@ def month_figures(session: Session, period: str) -> MonthFigures:
         figures.per_day[_kyiv_day(bucket)][channel or "?"] += count
 
     start, end = month_bounds(period)
-    events = session.execute(
-        select(
-            ConversationEvent.kind,
-            ConversationEvent.reason,
-            ConversationEvent.channel,
-            func.count(ConversationEvent.id),
-        )
-        .where(ConversationEvent.occurred_at >= start, ConversationEvent.occurred_at < end)
-        .group_by(ConversationEvent.kind, ConversationEvent.reason, ConversationEvent.channel)
-    )
-    for kind, reason, channel, count in events:
-        if kind == EventKind.reading_rejected.value:
-            figures.rejections[reason] += count
-        elif kind == EventKind.fallback.value:
-            figures.fallbacks[channel or "?"] += count
+    figures.rejections, figures.fallbacks = events_repo.month_event_counts(session, start, end)
     return figures
 
 

@@ -43,6 +43,7 @@ async def test_inbox_reads_conversations_from_postgresql(
         "TRACKER_DB_NAME": DATABASE,
         "TRACKER_DB_USER": server.username,
         "TRACKER_DB_PASSWORD": "",
+        "ACTION_SERVER_TOKEN": "",  # Rasa expands every ${...} of endpoints.yml
     }.items():
         monkeypatch.setenv(name, value)
 

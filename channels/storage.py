@@ -14,6 +14,7 @@ from typing import Dict, List, Optional
 from sqlalchemy.exc import IntegrityError
 
 from core.db.engine import run_unit_of_work
+from core.privacy import DELIVERIES_KEPT
 from core.repository import messenger as messenger_repo
 from core.repository.messenger import Button
 from core.senders import SenderKey
@@ -21,8 +22,6 @@ from core.senders import SenderKey
 # A claim older than this belongs to a process that died mid-update; the
 # messenger's re-delivery may then take it over instead of losing the message.
 STALE_CLAIM = timedelta(minutes=10)
-# Messengers re-deliver for hours at most; a week of ids is plenty.
-KEEP_DELIVERIES = timedelta(days=7)
 PURGE_EVERY = timedelta(hours=1)
 
 _last_purge: Dict[str, datetime] = {}
@@ -60,7 +59,7 @@ async def _purge_old(channel: str, now: datetime) -> None:
         return
     _last_purge[channel] = now
     await run_unit_of_work(
-        lambda s: messenger_repo.purge_deliveries(s, channel, now - KEEP_DELIVERIES)
+        lambda s: messenger_repo.purge_deliveries(s, now - DELIVERIES_KEPT, channel)
     )
 
 

@@ -18,10 +18,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from core.repository import accounts as accounts_repo
+from core.repository import messenger as messenger_repo
 from core.repository import privacy as privacy_repo
 from core.senders import SenderKey
 
 LOOKUPS_KEPT = timedelta(days=1)
+# Messengers re-deliver for hours at most; a week of ids is plenty.
 DELIVERIES_KEPT = timedelta(days=7)
 
 
@@ -55,5 +57,5 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
             session, now - timedelta(days=keep_days)
         ),
         lookups=accounts_repo.purge_lookups(session, now - LOOKUPS_KEPT),
-        deliveries=privacy_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
+        deliveries=messenger_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
     )

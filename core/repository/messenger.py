@@ -103,12 +103,12 @@ def finish_delivery(session: Session, channel: str, delivery_id: str) -> None:
     )
 
 
-def purge_deliveries(session: Session, channel: str, before: datetime) -> None:
-    session.execute(
-        delete(ChannelDelivery).where(
-            ChannelDelivery.channel == channel, ChannelDelivery.claimed_at < before
-        )
-    )
+def purge_deliveries(session: Session, before: datetime, channel: Optional[str] = None) -> int:
+    """Deletes delivery ids claimed before `before` (of one channel, or all)."""
+    query = delete(ChannelDelivery).where(ChannelDelivery.claimed_at < before)
+    if channel is not None:
+        query = query.where(ChannelDelivery.channel == channel)
+    return session.execute(query).rowcount
 
 
 # --- reply keyboards ---------------------------------------------------------------

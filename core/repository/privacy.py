@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from core.db.models import (
     AccountLink,
     AccountLookup,
-    ChannelDelivery,
     ChannelKeyboard,
     ConversationEvent,
     ForgetRequest,
@@ -68,10 +67,4 @@ def delete_forget_requests(session: Session, ids: List[int]) -> None:
 def purge_conversation_events(session: Session, before: datetime) -> int:
     return session.execute(
         delete(ConversationEvent).where(ConversationEvent.occurred_at < before)
-    ).rowcount
-
-
-def purge_deliveries(session: Session, before: datetime) -> int:
-    return session.execute(
-        delete(ChannelDelivery).where(ChannelDelivery.claimed_at < before)
     ).rowcount

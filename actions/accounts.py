@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from actions.conversation import sender_of
 from actions.slots import ACCOUNT_FORM_SLOTS, REMOVE_FORM_SLOTS, ROUTE_SLOT, cleared
 from core.accounts.lookup import AccountView, linked_account_views
+from core.accounts.ownership import may_link
 from core.db.engine import run_unit_of_work
 from core.outbox import holders
 from core.repository import accounts as accounts_repo
@@ -32,6 +33,7 @@ def _meter_statuses(session: Session, account_id: int) -> str:
 
 
 BARRED = ("barred",)  # a holder of the account said «Це не я» about this user
+UNPROVED = ("unproved",)  # no fresh proof: a forged or a stale conversation
 
 
 class LinkAccount(Action):
@@ -54,6 +56,8 @@ class LinkAccount(Action):
                 return None
             if holders.is_barred(session, sender, account.id):
                 return BARRED
+            if not may_link(session, sender, account.id, now):
+                return UNPROVED
             added = accounts_repo.link_account(session, sender, account, now)
             if added:  # the other holders learn that someone linked it (never who)
                 holders.notify_link(session, sender, account, now)
@@ -62,6 +66,9 @@ class LinkAccount(Action):
         outcome = await run_unit_of_work(link)
         if outcome is None:
             dispatcher.utter_message(response="utter_account_gone_add_again")
+            return cleared(tracker, *ACCOUNT_FORM_SLOTS)
+        if outcome is UNPROVED:
+            dispatcher.utter_message(response="utter_proof_expired", buttons=menu_buttons())
             return cleared(tracker, *ACCOUNT_FORM_SLOTS)
         if outcome is BARRED:
             dispatcher.utter_message(text=LINK_BARRED_TEXT, buttons=menu_buttons())
@@ -87,7 +94,11 @@ class ListAccounts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         sender = sender_of(tracker)
-        accounts = await run_unit_of_work(lambda s: linked_account_views(s, sender))
+        accounts, unproved = await run_unit_of_work(
+            lambda s: (linked_account_views(s, sender), accounts_repo.has_unproved_links(s, sender))
+        )
+        if unproved:
+            dispatcher.utter_message(response="utter_prove_accounts_again")
         if not accounts:
             dispatcher.utter_message(response="utter_no_accounts")
             return []

@@ -54,14 +54,17 @@ class PrepareSubmission(Action):
                     sender.channel,
                     now,
                 )
-            return window, len(accounts_repo.linked_accounts(session, sender))
+            linked = len(accounts_repo.linked_accounts(session, sender))
+            return window, linked, accounts_repo.has_unproved_links(session, sender)
 
-        window, linked = await run_unit_of_work(inspect)
+        window, linked, unproved = await run_unit_of_work(inspect)
         if not window.is_open:
             dispatcher.utter_message(text=closed_window_text(window))
             return [SlotSet(ROUTE_SLOT, "closed"), *cleared(tracker, *READING_FORM_SLOTS)]
         if linked == 0:
-            dispatcher.utter_message(response="utter_add_account_first")
+            dispatcher.utter_message(
+                response="utter_prove_accounts_again" if unproved else "utter_add_account_first"
+            )
             return [SlotSet(ROUTE_SLOT, "no_accounts"), *cleared(tracker, *READING_FORM_SLOTS)]
         return [SlotSet(ROUTE_SLOT, "ready"), *cleared(tracker, *READING_FORM_SLOTS)]
 

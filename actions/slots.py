@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 # Where a flow goes next ("closed", "no_accounts", "ready"); rules branch on it.
 ROUTE_SLOT = "flow_route"
-ACCOUNT_FORM_SLOTS = ("account_number", "address_confirmed")
+ACCOUNT_FORM_SLOTS = ("account_number", "ownership_proof", "address_confirmed")
 READING_FORM_SLOTS = (
     "reading_account",
     "reading_value",

@@ -30,6 +30,7 @@ import aiohttp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts.ownership import proof_keys
 from core.db.engine import make_engine
 from core.db.models import Base, Reading, ReadingSource
 from core.demo.seed import add_subscribers
@@ -118,6 +119,7 @@ class Consumer:
     sender: str
     number: str
     values: List[Decimal]
+    proof: str  # the last digits of a meter's serial, as its holder would type them
 
     def script(self) -> Script:
         readings = [f"{value}".replace(".", ",") for value in self.values]
@@ -125,6 +127,7 @@ class Consumer:
             "Привіт",
             "Додати особовий рахунок",
             self.number,
+            self.proof,
             "так",
             "так",
             *readings,
@@ -147,7 +150,8 @@ def prepare_database(url: str, count: int) -> Tuple[Callable[[], Session], List[
             if not meters:
                 continue
             values = [readings_repo.last_reading(session, m.id).value + 1 for m in meters]
-            consumers.append(Consumer(f"bench-{offset}", account.number, values))
+            proof = proof_keys(m.serial for m in meters)[0]
+            consumers.append(Consumer(f"bench-{offset}", account.number, values, proof))
     return (lambda: Session(engine, future=True)), consumers
 
 

@@ -4,6 +4,7 @@ consumer's request to be forgotten deletes.
 - Conversations (Rasa's tracker store) and the anonymous conversation events:
   `RETENTION_DAYS` (default 180), then deleted by `teplo privacy purge`.
 - Account lookups: a day (the rate limits look no further back).
+- Ownership proof attempts: 30 days (staff look into locked accounts).
 - Messenger delivery ids: a week (messengers re-deliver for hours at most).
 - Readings: kept; they are billing records. After "forget me" they no longer
   say which messenger user sent them.
@@ -23,6 +24,7 @@ from core.repository import privacy as privacy_repo
 from core.senders import SenderKey
 
 LOOKUPS_KEPT = timedelta(days=1)
+PROOFS_KEPT = timedelta(days=30)
 # Messengers re-deliver for hours at most; a week of ids is plenty.
 DELIVERIES_KEPT = timedelta(days=7)
 
@@ -39,6 +41,7 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
     links = privacy_repo.delete_sender_data(session, sender)
     pseudonym = "forgotten-" + secrets.token_hex(6)
     readings = privacy_repo.pseudonymise_readings(session, sender, pseudonym)
+    privacy_repo.pseudonymise_proofs(session, sender, pseudonym)
     privacy_repo.add_forget_request(session, sender, now)
     return Forgotten(links=links, readings_pseudonymised=readings)
 
@@ -48,6 +51,7 @@ class Purged:
     conversation_events: int
     lookups: int
     deliveries: int
+    proofs: int
 
 
 def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
@@ -58,4 +62,5 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
         ),
         lookups=accounts_repo.purge_lookups(session, now - LOOKUPS_KEPT),
         deliveries=messenger_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
+        proofs=accounts_repo.purge_proofs(session, now - PROOFS_KEPT),
     )

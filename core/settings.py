@@ -43,6 +43,9 @@ class LookupLimits:
     # All users of a channel together; above it someone is walking the numbers
     # with many ids, and lookups stop for everyone until the hour has passed.
     per_channel_hour: int = 300
+    # Wrong ownership proofs for one account in a day, by anyone, before the
+    # account takes no more proofs until staff look (core/accounts/ownership.py).
+    wrong_proofs_per_account: int = 10
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ def load_settings() -> Settings:
             ),
             per_day=_env_int("ACCOUNT_LOOKUPS_PER_DAY", 10),
             per_channel_hour=_env_int("ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR", 300),
+            wrong_proofs_per_account=_env_int("ACCOUNT_WRONG_PROOFS_PER_DAY", 10),
         ),
         monthly_ceiling={
             "heat": _env_decimal("CEILING_HEAT_GCAL_PER_MONTH", "4"),

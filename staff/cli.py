@@ -19,6 +19,7 @@ from staff.commands import (
     billing,
     broadcast,
     console_users,
+    flags,
     init_db,
     outbox,
     plan_reminders,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     webhooks.register(commands)
     init_db.register(commands)
     privacy.register(commands)
+    flags.register(commands)
     console_users.register(commands)
     plan_reminders.register(commands)
     outbox.register(commands)

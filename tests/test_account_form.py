@@ -1,6 +1,9 @@
 """Adding an account: number formats, unknown numbers, the rate limit, confirmation."""
 
+from datetime import datetime
+
 import pytest
+from sqlalchemy import select
 
 from actions.accounts import LinkAccount
 from actions.forms.account_form import (
@@ -16,8 +19,13 @@ from core.accounts.numbers import (
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
 from tests.conftest import set_clock
+from tests.support.accounts import proof_digits, prove
 from tests.support.conversation import button_titles, run, tracker
 from tests.support.db import in_session
+from tests.support.outbox import link
+
+CONFIRMED_0100004 = {"account_number": "0100004", "address_confirmed": True}
+NOW = datetime.fromisoformat("2026-11-20T10:00:00+02:00")
 
 
 def linked_numbers(sender_id="user-1", channel="telegram"):
@@ -155,6 +163,7 @@ async def test_failed_lookups_are_limited_per_sender_and_survive_restarts(seeded
 
 
 async def test_address_shown_masked_with_yes_no(seeded):
+    prove("0100001")
     _, texts, messages = await run(
         AskAddressConfirmed(), tracker(slots={"account_number": "0100001"})
     )
@@ -175,6 +184,7 @@ async def test_no_means_mistyped_number_asked_again(seeded):
     )
     assert slots == {
         "account_number": None,
+        "ownership_proof": None,
         "address_confirmed": None,
         "requested_slot": "account_number",
     }
@@ -182,6 +192,7 @@ async def test_no_means_mistyped_number_asked_again(seeded):
 
 
 async def test_link_after_yes_lists_meters_with_last_reading(seeded):
+    prove("0100004")
     slots, texts, messages = await run(
         LinkAccount(),
         tracker(
@@ -208,6 +219,7 @@ async def test_nothing_linked_without_confirmation(seeded):
 
 
 async def test_links_survive_and_stay_per_channel(seeded):
+    prove("0100001", "same-id", "viber")
     await run(
         LinkAccount(),
         tracker(
@@ -226,6 +238,7 @@ async def test_my_accounts_lists_them_masked(seeded):
     _, texts, _ = await run(ListAccounts(), tracker("мої рахунки", intent="list_accounts"))
     assert "ще немає" in texts[0]
     for number in ("0100001", "0100004"):
+        prove(number)
         await run(
             LinkAccount(), tracker(slots={"account_number": number, "address_confirmed": True})
         )
@@ -242,6 +255,7 @@ async def test_remove_account_after_confirmation(seeded):
         PrepareRemoval(), tracker("видалити рахунок", intent="remove_account")
     )
     assert slots["flow_route"] == "no_accounts" and "немає доданих" in texts[0]
+    prove("0100004")
     await run(
         LinkAccount(), tracker(slots={"account_number": "0100004", "address_confirmed": True})
     )
@@ -281,6 +295,7 @@ async def test_remove_account_after_confirmation(seeded):
 async def test_history_shows_six_periods_with_consumption(seeded):
     from actions.readings import ShowHistory
 
+    prove("0100002")
     await run(
         LinkAccount(), tracker(slots={"account_number": "0100002", "address_confirmed": True})
     )
@@ -290,3 +305,133 @@ async def test_history_shows_six_periods_with_consumption(seeded):
     assert lines[1].startswith("  жовтень 2026: ") and "спожито" in lines[1]
     assert lines[6].startswith("  травень 2026: ") and "спожито" not in lines[6]
     assert len(lines) == 7
+
+
+# Proof of ownership (core/accounts/ownership.py): nothing is shown or linked before it.
+
+
+def at_proof(answer: str, number: str = "0100004", sender_id: str = "user-1"):
+    return tracker(
+        answer,
+        sender_id=sender_id,
+        slots={"account_number": number, "requested_slot": "ownership_proof"},
+        set_now={"ownership_proof": answer},
+        active_loop="account_form",
+    )
+
+
+def at_number(number: str, sender_id: str = "user-1"):
+    return tracker(
+        number,
+        sender_id=sender_id,
+        set_now={"account_number": number},
+        active_loop="account_form",
+        slots={"requested_slot": "account_number"},
+    )
+
+
+async def test_a_found_number_asks_for_the_proof_and_shows_nothing(seeded):
+    slots, texts, _ = await run(ValidateAccountForm(), at_number("0100004"))
+    assert slots["account_number"] == "0100004" and slots["requested_slot"] == "ownership_proof"
+    assert texts == []  # no address, no meters yet
+    _, asked, _ = await run(ValidateAccountForm(), at_proof("щось"))
+    assert "останні 6 цифр" in asked[0]
+
+
+async def test_the_serials_last_digits_prove_the_account_in_any_digits(seeded):
+    digits = proof_digits("0100004")
+    full_width = "".join(chr(ord(d) - ord("0") + ord("０")) for d in digits)
+    slots, texts, _ = await run(ValidateAccountForm(), at_proof(f"№ {full_width}"))
+    assert slots["ownership_proof"] == "proved" and slots["requested_slot"] == "address_confirmed"
+    _, texts, _ = await run(AskAddressConfirmed(), tracker(slots={"account_number": "0100004"}))
+    assert "Це ваша адреса?" in texts[0]
+
+
+async def test_a_wrong_proof_is_refused_counted_and_asked_again(seeded):
+    wrong = "000000" if proof_digits("0100004") != "000000" else "111111"
+    slots, texts, _ = await run(ValidateAccountForm(), at_proof(wrong))
+    assert slots["ownership_proof"] is None and slots["requested_slot"] == "ownership_proof"
+    assert "не збігаються" in texts[0]
+    # Too short is explained and not counted; the address is still not shown.
+    slots, texts, _ = await run(ValidateAccountForm(), at_proof("12"))
+    assert "6 цифр" in texts[0]
+    _, texts, _ = await run(AskAddressConfirmed(), tracker(slots={"account_number": "0100004"}))
+    assert "адреса" not in texts[0] and "вул." not in texts[0]
+    await run(
+        LinkAccount(), tracker(slots={"account_number": "0100004", "address_confirmed": True})
+    )
+    assert linked_numbers() == []
+
+
+async def test_wrong_proofs_use_up_the_users_lookups(seeded):
+    # The number's lookup counts once, every wrong answer once more: 5 an hour.
+    await run(ValidateAccountForm(), at_number("0100004"))
+    for attempt in range(4):
+        slots, texts, _ = await run(ValidateAccountForm(), at_proof(f"99999{attempt}"))
+    assert slots["account_number"] is None and "не збігаються" in texts[0]
+    _, asked, _ = await run(AskAccountNumber(), tracker("", active_loop="account_form"))
+    assert "Забагато" in asked[0]
+    # Even the right answer is not taken now.
+    slots, _, _ = await run(ValidateAccountForm(), at_proof(proof_digits("0100004")))
+    assert slots["ownership_proof"] is None
+
+
+async def test_ten_wrong_proofs_by_anyone_lock_the_account_and_flag_it(seeded):
+    from core.repository import holders as holders_repo
+
+    prove("0100004", "holder")  # a holder who proved it before keeps it
+    await run(LinkAccount(), tracker(slots=dict(CONFIRMED_0100004), sender_id="holder"))
+    for walker in range(10):
+        await run(ValidateAccountForm(), at_proof("123450", sender_id=f"walker-{walker}"))
+    assert in_session(holders_repo.open_flags)[0][:2] == ("0100004", "proof_attempts")
+    # Now nobody new may prove it, the right digits included, and nothing is revealed.
+    slots, texts, _ = await run(
+        ValidateAccountForm(), at_proof(proof_digits("0100004"), sender_id="owner")
+    )
+    assert slots["account_number"] is None
+    assert "забагато неправильних спроб" in texts[0] and "вул." not in texts[0]
+    slots, texts, _ = await run(ValidateAccountForm(), at_number("0100004", "owner"))
+    assert slots["account_number"] is None and "абонентського відділу" in texts[0]
+    assert linked_numbers("holder") == ["0100004"]
+
+
+async def test_an_account_without_meters_reveals_nothing(seeded):
+    from sqlalchemy import update
+
+    from core.db.models import Account, Meter
+
+    def switch_off(session):
+        account_id = session.execute(
+            select(Account.id).where(Account.number == "0100004")
+        ).scalar_one()
+        session.execute(update(Meter).where(Meter.account_id == account_id).values(active=False))
+
+    in_session(switch_off)
+    slots, texts, _ = await run(ValidateAccountForm(), at_number("0100004"))
+    assert slots["account_number"] is None
+    assert "не вдасться підтвердити" in texts[0] and "вул." not in texts[0]
+
+
+async def test_links_made_before_proofs_open_nothing_until_proved(seeded):
+    from actions.readings import PrepareSubmission
+
+    def legacy_link(session):
+        account = accounts_repo.find_account(session, "0100004")
+        link(session, SenderKey("telegram", "user-1"), account, NOW, proved=False)
+
+    in_session(legacy_link)
+    assert linked_numbers() == []
+    slots, texts, _ = await run(PrepareSubmission(), tracker("передати", intent="submit_reading"))
+    assert slots["flow_route"] == "no_accounts" and "посилили захист" in texts[0]
+    # The number is looked up like any other and the proof asked; proving it keeps the link.
+    slots, _, _ = await run(ValidateAccountForm(), at_number("0100004"))
+    assert slots["requested_slot"] == "ownership_proof"
+    await run(ValidateAccountForm(), at_proof(proof_digits("0100004")))
+    _, texts, _ = await run(LinkAccount(), tracker(slots=dict(CONFIRMED_0100004)))
+    assert "уже" in texts[0] and linked_numbers() == ["0100004"]
+
+
+async def test_a_forged_conversation_cannot_link_without_a_proof(seeded):
+    forged = {"account_number": "0100004", "ownership_proof": "proved", "address_confirmed": True}
+    _, texts, _ = await run(LinkAccount(), tracker(slots=forged))
+    assert linked_numbers() == [] and "застаріло" in texts[0]

@@ -17,6 +17,7 @@ from core.repository import readings as readings_repo
 from core.senders import SenderKey
 from core.settings import get_settings
 from tests.conftest import TEST_NOW
+from tests.support.accounts import proof_digits_of
 from tests.support.stack import MODEL, running_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
@@ -75,7 +76,9 @@ def test_full_submission_is_stored(stack):
     ]
 
     assert "номер особового рахунку" in texts(stack.say(sender, "хочу передати показники"))
-    assert "Це ваша адреса?" in texts(stack.say(sender, "01-00-004"))
+    asked = texts(stack.say(sender, "01-00-004"))
+    assert "останні 6 цифр" in asked and "вул." not in asked  # nothing shown before the proof
+    assert "Це ваша адреса?" in texts(stack.say(sender, proof_digits_of(stack.engine, "0100004")))
     linked = texts(stack.say(sender, "так"))
     assert "Рахунок додано: 0100004" in linked and "Передати показники зараз?" in linked
 
@@ -108,6 +111,7 @@ def test_cancel_in_the_middle_stores_nothing(stack):
     sender = "e2e-cancel"
     stack.say(sender, "додати особовий рахунок")
     stack.say(sender, "0100002")
+    stack.say(sender, proof_digits_of(stack.engine, "0100002"))
     stack.say(sender, "так")
     assert "Лічильник 1 з 1" in texts(stack.say(sender, "передати показники"))
     (water,) = previous_values(stack.engine, "0100002")
@@ -121,6 +125,11 @@ def test_typed_intents_cannot_skip_confirmation(stack):
     stack.say(sender, '/inform{"account_number":"0100001"}')
     stack.say(sender, "/affirm")
     stack.say(sender, '/add_account{"account_number":"0100001"}')
+    stack.say(sender, '/inform{"ownership_proof":"proved"}')  # not a proof
+    stack.say(sender, "/affirm")
+    with Session(stack.engine, future=True) as session:
+        assert accounts_repo.linked_accounts(session, SenderKey("rest", sender)) == []
+    stack.say(sender, proof_digits_of(stack.engine, "0100001"))
     stack.say(sender, "/affirm")  # the real confirmation step: now it may link
     with Session(stack.engine, future=True) as session:
         linked = [
@@ -131,6 +140,18 @@ def test_typed_intents_cannot_skip_confirmation(stack):
     stack.say(sender, '/inform{"reading_save": true}')
     stack.say(sender, "/affirm")
     assert assistant_readings(stack.engine, sender) == []
+
+
+def test_a_stranger_with_the_number_learns_nothing(stack):
+    sender = "e2e-stranger"
+    stack.say(sender, "додати рахунок")
+    replies = texts(stack.say(sender, "0100003"))
+    right = proof_digits_of(stack.engine, "0100003")
+    for guess in ("123456", "654321"):
+        replies += texts(stack.say(sender, guess if guess != right else "111111"))
+    assert replies.count("не збігаються") == 2
+    assert "вул." not in replies and "Лічильник" not in replies
+    assert "Це ваша адреса?" in texts(stack.say(sender, right))
 
 
 def test_not_understood_twice_offers_the_operator(stack):

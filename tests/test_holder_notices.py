@@ -13,6 +13,7 @@ from actions.holders import DisownNewcomer, ReceiptsOff
 from actions.readings import SaveReadings
 from core.db.models import AccountFlag, AccountLink, LinkBar
 from core.repository import accounts as accounts_repo
+from tests.support.accounts import prove
 from tests.support.conversation import run, tracker
 from tests.support.db import in_session
 from tests.support.outbox import outbox
@@ -25,6 +26,7 @@ CONFIRMED = {"account_number": "0100004", "address_confirmed": True}
 
 
 async def link_as(who):
+    prove(CONFIRMED["account_number"], who["sender_id"], who["channel"])
     return await run(LinkAccount(), tracker(slots=CONFIRMED, **who))
 
 

@@ -128,3 +128,8 @@ def test_reminders_reply_for_accounts_without_meters(engine):
     on_20th = datetime(2026, 11, 20, 10, 0, tzinfo=KYIV)
     reply = in_session(lambda s: reminders_reply(s, ANNA, True, on_20th))
     assert "немає лічильників" in reply
+
+
+def test_links_never_proved_get_no_reminder_listing_meters(engine):
+    in_session(lambda s: link(s, ANNA, add_account(s, "0200009"), LINKED_AT, proved=False))
+    assert in_session(lambda s: plan_reminders(s, SLOT_DAY)).planned == 0

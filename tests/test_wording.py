@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Iterator, List, Set, Tuple
 
+import yaml
+
 from channels.viber import greeting_of
 from core.texts.menu import domain_responses, menu_buttons, yes_no_buttons
 
@@ -104,6 +106,11 @@ def test_every_response_in_the_domain_is_used():
     sources += [path.read_text(encoding="utf-8") for path in (ROOT / "data").rglob("*.yml")]
     used = set(re.findall(r"\butter_\w+", "\n".join(sources)))
     used |= RASA_DEFAULT_ACTION_RESPONSES
+    # A form asks for a slot with `utter_ask_<slot>` when no `action_ask_<slot>` exists.
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    used |= {
+        f"utter_ask_{slot}" for form in domain["forms"].values() for slot in form["required_slots"]
+    }
     assert sorted(set(domain_responses()) - used) == []
 
 

@@ -1,4 +1,6 @@
-"""Adding an account: the number, then the (masked) address to confirm."""
+"""Adding an account: the number, the proof that the user holds it (the last
+digits of a meter's serial, see `core.accounts.ownership`), then the masked
+address to confirm. Nothing about the account is shown before the proof."""
 
 from __future__ import annotations
 
@@ -19,7 +21,16 @@ from core.accounts.numbers import (
     find_account_number,
     normalise_account_number,
 )
+from core.accounts.ownership import (
+    ProofOutcome,
+    ProofStatus,
+    check_proof,
+    may_link,
+    proof_status,
+)
+from core.contacts import operator_contacts_line
 from core.repository import accounts as accounts_repo
+from core.senders import SenderKey
 from core.settings import get_settings
 from core.texts.common import format_time
 
@@ -28,9 +39,32 @@ def say_blocked(dispatcher: CollectingDispatcher, until: datetime) -> None:
     dispatcher.utter_message(response="utter_lookups_blocked", until=format_time(until))
 
 
-def _account_view(session: Session, number: str) -> Optional[AccountView]:
+# The ownership_proof slot once the user has proved the account (or held it):
+# never the digits they typed.
+PROVED = "proved"
+
+
+async def say_unavailable(
+    dispatcher: CollectingDispatcher, number: str, status: ProofStatus
+) -> None:
+    """An account the chat cannot open: without a provable meter, or locked."""
+    if status is ProofStatus.GONE:
+        dispatcher.utter_message(response="utter_account_gone_enter_again")
+        return
+    response = "utter_proofs_locked" if status is ProofStatus.LOCKED else "utter_account_unprovable"
+    dispatcher.utter_message(
+        response=response, number=number, contacts=await operator_contacts_line()
+    )
+
+
+def _proved_view(
+    session: Session, sender: SenderKey, number: str, now: datetime
+) -> Optional[AccountView]:
+    """The account, only if it is active and the user holds it or has just proved it."""
     account = accounts_repo.find_account(session, number)
-    return AccountView.of(account) if account is not None and account.active else None
+    if account is None or not account.active or not may_link(session, sender, account.id, now):
+        return None
+    return AccountView.of(account)
 
 
 class ValidateAccountForm(AssistantFormValidation):
@@ -65,7 +99,21 @@ class ValidateAccountForm(AssistantFormValidation):
         )
         result = await self.db(lambda s: lookup_account(s, sender, number, now, limit))
         if result.account is not None:
-            return {"account_number": number, "address_confirmed": None}
+            status = await self.db(lambda s: proof_status(s, sender, number))
+            if status is ProofStatus.HELD:
+                return {
+                    "account_number": number,
+                    "ownership_proof": PROVED,
+                    "address_confirmed": None,
+                }
+            if status is ProofStatus.NEEDED:
+                return {
+                    "account_number": number,
+                    "ownership_proof": None,
+                    "address_confirmed": None,
+                }
+            await say_unavailable(dispatcher, number, status)
+            return {"account_number": None}
         if result.blocked_until is not None:
             say_blocked(dispatcher, result.blocked_until)
             # Ends the form: nothing more may be looked up for now.
@@ -73,13 +121,36 @@ class ValidateAccountForm(AssistantFormValidation):
         dispatcher.utter_message(response="utter_account_not_found", number=number)
         return {"account_number": None}
 
+    async def validate_ownership_proof(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> SlotValues:
+        number = tracker.get_slot("account_number")
+        sender, now, limits = self.sender(tracker), self.now(), self.settings.lookup_limits
+        result = await self.db(lambda s: check_proof(s, sender, number, str(value), now, limits))
+        outcome = result.outcome
+        if outcome is ProofOutcome.PROVED:
+            return {"ownership_proof": PROVED}
+        if outcome is ProofOutcome.MALFORMED:
+            dispatcher.utter_message(response="utter_proof_format")
+            return {"ownership_proof": None}
+        if outcome is ProofOutcome.WRONG:
+            dispatcher.utter_message(response="utter_proof_wrong")
+        if outcome is ProofOutcome.WRONG and result.blocked_until is None:
+            return {"ownership_proof": None}
+        if outcome in (ProofOutcome.WRONG, ProofOutcome.BLOCKED):
+            # No tries left for now: the number prompt says until when and ends
+            # the form (`AskAccountNumber`).
+            return {"account_number": None, "ownership_proof": None}
+        await say_unavailable(dispatcher, number, ProofStatus(outcome.value))
+        return {"account_number": None, "ownership_proof": None}
+
     async def validate_address_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         if value is True:
             return {"address_confirmed": True}
         dispatcher.utter_message(response="utter_number_mistyped")
-        return {"account_number": None, "address_confirmed": None}
+        return {"account_number": None, "ownership_proof": None, "address_confirmed": None}
 
 
 class AskAccountNumber(Action):
@@ -104,7 +175,7 @@ class AskAccountNumber(Action):
 
 
 class AskAddressConfirmed(Action):
-    """Shows the found address, masked, with Yes / No buttons."""
+    """Shows the found address, masked, with Yes / No buttons, once the account is proved."""
 
     def name(self) -> Text:
         return "action_ask_address_confirmed"
@@ -112,11 +183,12 @@ class AskAddressConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        number = tracker.get_slot("account_number")
-        view = await AssistantFormValidation.db(lambda s: _account_view(s, number))
-        if view is None:  # closed between the two steps
+        number, sender = tracker.get_slot("account_number"), sender_of(tracker)
+        now = get_settings().now()
+        view = await AssistantFormValidation.db(lambda s: _proved_view(s, sender, number, now))
+        if view is None:  # closed between the steps, or the proof is too old
             dispatcher.utter_message(response="utter_account_gone_enter_again")
-            return [SlotSet("account_number", None)]
+            return [SlotSet("account_number", None), SlotSet("ownership_proof", None)]
         dispatcher.utter_message(
             response="utter_confirm_address", number=number, address=view.masked_address
         )

@@ -96,6 +96,9 @@ def add_subscribers(
 ) -> int:
     """Adds `count` synthetic accounts with meters and billing history; returns meters added."""
     rng = random.Random(seed + first_number)
+    # Serials come from their own stream (the readings' stay as they were) and owe
+    # nothing to the account number: their last digits prove ownership.
+    serials = random.Random(f"serials-{seed}-{first_number}")
     periods = previous_periods(now.date(), history_months)
     meters_added = 0
     for index in range(count):
@@ -110,12 +113,10 @@ def add_subscribers(
         )
         session.add(account)
         session.flush()
-        for position, (kind, unit, decimals, location) in enumerate(
-            METER_SETS[index % len(METER_SETS)]
-        ):
+        for kind, unit, decimals, location in METER_SETS[index % len(METER_SETS)]:
             meter = Meter(
                 account_id=account.id,
-                serial=f"{number[-5:]}{position + 1}{rng.randint(100, 999)}",
+                serial=str(serials.randint(10_000_000, 99_999_999)),
                 kind=kind,
                 unit=unit,
                 decimals=decimals,

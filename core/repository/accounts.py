@@ -10,10 +10,10 @@ import re
 from datetime import datetime
 from typing import List, Optional, Set
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from core.db.models import Account, AccountLink, AccountLookup, Meter
+from core.db.models import Account, AccountLink, AccountLookup, Meter, OwnershipProof
 from core.senders import SenderKey
 
 
@@ -34,13 +34,14 @@ def lock_account(session: Session, account_id: int) -> None:
 
 
 def linked_accounts(session: Session, sender: SenderKey) -> List[Account]:
-    """Active accounts the user has added, in the order they added them."""
+    """Active accounts the user has added and proved, in the order they added them."""
     rows = session.execute(
         select(Account)
         .join(AccountLink, AccountLink.account_id == Account.id)
         .where(
             AccountLink.channel == sender.channel,
             AccountLink.sender_id == sender.sender_id,
+            AccountLink.proved_at.is_not(None),
             Account.active.is_(True),
         )
         .order_by(AccountLink.linked_at, AccountLink.id)
@@ -48,24 +49,50 @@ def linked_accounts(session: Session, sender: SenderKey) -> List[Account]:
     return list(rows.scalars())
 
 
+def _link_of(session: Session, sender: SenderKey, account_id: int) -> Optional[AccountLink]:
+    return session.execute(
+        select(AccountLink).where(
+            AccountLink.channel == sender.channel,
+            AccountLink.sender_id == sender.sender_id,
+            AccountLink.account_id == account_id,
+        )
+    ).scalar_one_or_none()
+
+
 def is_linked(session: Session, sender: SenderKey, account_id: int) -> bool:
+    """Whether the user holds the account: linked and proved."""
+    link = _link_of(session, sender, account_id)
+    return link is not None and link.proved_at is not None
+
+
+def has_unproved_links(session: Session, sender: SenderKey) -> bool:
+    """Whether the user has links made before proofs existed, still unproved."""
     found = session.execute(
         select(AccountLink.id).where(
             AccountLink.channel == sender.channel,
             AccountLink.sender_id == sender.sender_id,
-            AccountLink.account_id == account_id,
+            AccountLink.proved_at.is_(None),
         )
     ).first()
     return found is not None
 
 
 def link_account(session: Session, sender: SenderKey, account: Account, now: datetime) -> bool:
-    """Links the account to the user; returns False if it was linked already."""
-    if is_linked(session, sender, account.id):
+    """Links the account to a user who has just proved it; returns False if they
+    held it already (an old unproved link becomes proved and counts as held)."""
+    link = _link_of(session, sender, account.id)
+    if link is not None:
+        if link.proved_at is None:
+            link.proved_at = now
+            session.flush()
         return False
     session.add(
         AccountLink(
-            channel=sender.channel, sender_id=sender.sender_id, account_id=account.id, linked_at=now
+            channel=sender.channel,
+            sender_id=sender.sender_id,
+            account_id=account.id,
+            linked_at=now,
+            proved_at=now,
         )
     )
     session.flush()
@@ -126,6 +153,53 @@ def purge_lookups(session: Session, before: datetime) -> int:
     """Deletes counted lookups that no limit looks at any more."""
     return session.execute(
         delete(AccountLookup).where(AccountLookup.looked_up_at < before)
+    ).rowcount
+
+
+def record_proof(
+    session: Session, sender: SenderKey, account_id: int, succeeded: bool, now: datetime
+) -> None:
+    session.add(
+        OwnershipProof(
+            account_id=account_id,
+            channel=sender.channel,
+            sender_id=sender.sender_id,
+            succeeded=succeeded,
+            attempted_at=now,
+        )
+    )
+    session.flush()
+
+
+def wrong_proofs_since(session: Session, account_id: int, since: datetime) -> int:
+    """Wrong answers for the account after `since`, by anyone."""
+    return session.execute(
+        select(func.count()).where(
+            OwnershipProof.account_id == account_id,
+            OwnershipProof.succeeded.is_(False),
+            OwnershipProof.attempted_at > since,
+        )
+    ).scalar_one()
+
+
+def proved_since(session: Session, sender: SenderKey, account_id: int, since: datetime) -> bool:
+    """Whether the user gave a right answer for the account after `since`."""
+    found = session.execute(
+        select(OwnershipProof.id).where(
+            OwnershipProof.account_id == account_id,
+            OwnershipProof.channel == sender.channel,
+            OwnershipProof.sender_id == sender.sender_id,
+            OwnershipProof.succeeded.is_(True),
+            OwnershipProof.attempted_at > since,
+        )
+    ).first()
+    return found is not None
+
+
+def purge_proofs(session: Session, before: datetime) -> int:
+    """Deletes proof attempts that no limit looks at any more."""
+    return session.execute(
+        delete(OwnershipProof).where(OwnershipProof.attempted_at < before)
     ).rowcount
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import List, Optional, Tuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.db.models import (
@@ -27,7 +27,7 @@ from core.senders import SenderKey
 def other_holders(session: Session, account_id: int, besides: SenderKey) -> List[SenderKey]:
     rows = session.execute(
         select(AccountLink.channel, AccountLink.sender_id)
-        .where(AccountLink.account_id == account_id)
+        .where(AccountLink.account_id == account_id, AccountLink.proved_at.is_not(None))
         .order_by(AccountLink.linked_at, AccountLink.id)
     )
     return [
@@ -99,6 +99,35 @@ def bar(session: Session, sender: SenderKey, account_id: int, now: datetime) -> 
 def flag(session: Session, account_id: int, reason: str, now: datetime) -> None:
     session.add(AccountFlag(account_id=account_id, reason=reason, created_at=now))
     session.flush()
+
+
+def has_open_flag(session: Session, account_id: int, reason: str) -> bool:
+    found = session.execute(
+        select(AccountFlag.id).where(
+            AccountFlag.account_id == account_id,
+            AccountFlag.reason == reason,
+            AccountFlag.resolved_at.is_(None),
+        )
+    ).first()
+    return found is not None
+
+
+def last_resolved(session: Session, account_id: int, reason: str) -> Optional[datetime]:
+    """When staff last resolved a flag of this kind on the account, if ever."""
+    return session.execute(
+        select(func.max(AccountFlag.resolved_at)).where(
+            AccountFlag.account_id == account_id, AccountFlag.reason == reason
+        )
+    ).scalar_one()
+
+
+def resolve_flags(session: Session, account_id: int, now: datetime) -> int:
+    """Marks the account's open flags as looked into; returns how many."""
+    return session.execute(
+        update(AccountFlag)
+        .where(AccountFlag.account_id == account_id, AccountFlag.resolved_at.is_(None))
+        .values(resolved_at=now)
+    ).rowcount
 
 
 def open_flags(session: Session) -> List[Tuple[str, str, datetime]]:

@@ -275,7 +275,8 @@ def reopen_cancelled(session: Session, key: str) -> None:
 
 def _owing(query, period: str, only: Optional[SenderKey]):
     """Restricts a query over account_links to meters still without a reading for
-    `period`, of users with reminders on and not known to be unreachable."""
+    `period`, of users who proved the account, have reminders on and are not known
+    to be unreachable."""
     reading = and_(
         Reading.meter_id == Meter.id, Reading.period == period, Reading.in_force.is_(True)
     )
@@ -292,6 +293,8 @@ def _owing(query, period: str, only: Optional[SenderKey]):
         )
         .where(
             Reading.id.is_(None),
+            # Reminders list accounts and meters: only for users who proved them.
+            AccountLink.proved_at.is_not(None),
             or_(
                 MessengerUser.id.is_(None),
                 and_(

@@ -19,6 +19,7 @@ from core.db.models import (
     ConversationEvent,
     ForgetRequest,
     MessengerUser,
+    OwnershipProof,
     Reading,
 )
 from core.senders import SenderKey
@@ -48,6 +49,18 @@ def pseudonymise_readings(session: Session, sender: SenderKey, pseudonym: str) -
         .where(Reading.channel == sender.channel, Reading.sender_id == sender.sender_id)
         .values(sender_id=pseudonym)
     ).rowcount
+
+
+def pseudonymise_proofs(session: Session, sender: SenderKey, pseudonym: str) -> None:
+    """Wrong proofs keep counting against the account (forgetting must not reset
+    the limit); who gave them is forgotten."""
+    session.execute(
+        update(OwnershipProof)
+        .where(
+            OwnershipProof.channel == sender.channel, OwnershipProof.sender_id == sender.sender_id
+        )
+        .values(sender_id=pseudonym)
+    )
 
 
 def add_forget_request(session: Session, sender: SenderKey, now: datetime) -> None:

@@ -12,6 +12,13 @@ from core.accounts.lookup import AccountView
 from core.db.models import Meter, Reading
 from core.texts.common import format_amount, format_date, meter_title
 
+# Why an account is flagged for staff (`AccountFlag.reason`), for the staff tools.
+FLAG_REASONS = {
+    "not_me": "власник натиснув «Це не я» про нового користувача",
+    "proof_attempts": "забагато неправильних спроб підтвердити рахунок: нові "
+    "підтвердження в чаті не приймаються, доки прапорець не знято",
+}
+
 
 def account_label(account: AccountView) -> str:
     """ "0100001, вул. Соборності, буд. 1, кв. **": a list line or a button title."""

@@ -8,6 +8,7 @@ from core.db.engine import unit_of_work
 from core.repository import holders as holders_repo
 from core.repository import outbox as outbox_repo
 from core.settings import month_bounds
+from core.texts.accounts import FLAG_REASONS
 from core.texts.outbox import OUTBOX_KIND_LABELS, OUTBOX_STATUS_LABELS, moment
 from staff.common import EXIT_OK, period_arg
 from staff.tables import render_table
@@ -38,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
         flags = holders_repo.open_flags(session)
     print(render(counts, next_due, errors))
     if flags:
-        print("\nРахунки для перевірки (власник натиснув «Це не я» про нового користувача):")
-        for number, _reason, at in flags:
-            print(f"  {number} — {moment(at)}")
+        print("\nРахунки для перевірки (teplo flags):")
+        for number, reason, at in flags:
+            print(f"  {number} — {moment(at)}: {FLAG_REASONS.get(reason, reason)}")
     return EXIT_OK
 
 

@@ -64,6 +64,6 @@ def run_purge(args: argparse.Namespace) -> int:
         f"Видалено: подій розмов у сховищі — {conversations} (старших за {keep_days} дн. "
         f"і {len(senders)} споживачів, що попросили забути), знеособлених подій — "
         f"{purged.conversation_events}, пошуків рахунків — {purged.lookups}, "
-        f"доставок — {purged.deliveries}."
+        f"доставок — {purged.deliveries}, спроб підтвердити рахунок — {purged.proofs}."
     )
     return EXIT_OK

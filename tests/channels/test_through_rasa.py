@@ -24,6 +24,7 @@ from tests.channels.payloads import (
     viber_signed,
     viber_text,
 )
+from tests.support.accounts import proof_digits_of
 
 MENU = ["Передати показники", "Додати особовий рахунок", "Мої рахунки", "Допомога"]
 
@@ -63,7 +64,8 @@ def test_telegram_full_submission_with_keyboards(stack):
     greeting = say("/start")
     assert "Вітаю" in texts(greeting) and reply_keyboard_titles(greeting[-1]) == MENU
     assert "номер особового рахунку" in texts(say("Передати показники"))  # pressed title
-    question = say("01-00-004")
+    assert "останні 6 цифр" in texts(say("01-00-004"))
+    question = say(proof_digits_of(stack.engine, "0100004"))
     assert "Це ваша адреса?" in texts(question)
     assert reply_keyboard_titles(question[-1]) == ["Так", "Ні"]
     linked = say("Так")
@@ -89,6 +91,7 @@ def test_telegram_full_submission_with_keyboards(stack):
     # A second account: now the choice of account is an inline keyboard.
     say("додати особовий рахунок")
     say("0100002")
+    say(proof_digits_of(stack.engine, "0100002"))
     say("Так")
     choice = say("Передати показники")
     inline = choice[-1]["reply_markup"]["inline_keyboard"]
@@ -116,7 +119,8 @@ def test_viber_welcome_and_full_submission(stack):
     say = lambda text: stack.viber_replies(viber_text(user, text))  # noqa: E731
 
     assert "номер особового рахунку" in texts(say("/submit_reading"))  # pressed button
-    question = say("0100011")
+    assert "останні 6 цифр" in texts(say("0100011"))
+    question = say(proof_digits_of(stack.engine, "0100011"))
     assert "Це ваша адреса?" in texts(question)
     assert [(b["Text"], b["ActionBody"]) for b in question[-1]["keyboard"]["Buttons"]] == [
         ("Так", "/affirm"),

@@ -35,6 +35,7 @@ from scripts.cluster import MODEL, Cluster, running_cluster
 from tests.channels.fakes import FakeApi, texts
 from tests.channels.payloads import TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, tg_text
 from tests.conftest import TEST_NOW
+from tests.support.accounts import proof_digits_of
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
 
@@ -134,7 +135,8 @@ class Consumer:
 
     def run(self, previous: List[Decimal]) -> None:
         self.step("додати особовий рахунок", "номер особового рахунку")
-        self.step(self.account, "Це ваша адреса?")
+        self.step(self.account, "останні 6 цифр")
+        self.step(proof_digits_of(self.cluster.engine, self.account), "Це ваша адреса?")
         self.step("Так", "Рахунок додано")
         self.step("Передати показники", "Лічильник 1 з")
         values = [value + 1 for value in previous]  # whole units: every meter takes them

@@ -33,10 +33,18 @@ def add_account(session: Session, number: str, kinds=("heat", "hot_water")) -> A
     return account
 
 
-def link(session: Session, sender: SenderKey, account: Account, at: datetime) -> None:
+def link(
+    session: Session, sender: SenderKey, account: Account, at: datetime, proved: bool = True
+) -> None:
+    """A link its user has proved (see core/accounts/ownership.py), or, with
+    `proved=False`, one made before proofs existed."""
     session.add(
         AccountLink(
-            channel=sender.channel, sender_id=sender.sender_id, account_id=account.id, linked_at=at
+            channel=sender.channel,
+            sender_id=sender.sender_id,
+            account_id=account.id,
+            linked_at=at,
+            proved_at=at if proved else None,
         )
     )
     session.flush()

@@ -28,6 +28,7 @@ from core.db.models.subscribers import (
     EventKind,
     Meter,
     MeterKind,
+    OwnershipProof,
     Reading,
     ReadingSource,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "AccountLookup",
     "MessengerUser",
     "Meter",
+    "OwnershipProof",
     "MeterKind",
     "OutboxKind",
     "OutboxMessage",

@@ -132,6 +132,9 @@ class AccountLink(Base):
     sender_id = Column(String(80), nullable=False)
     account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False)
     linked_at = Column(AwareDateTime(), nullable=False)
+    # When the user proved they hold the account (see `core.accounts.ownership`).
+    # Links made before proofs existed have none and open nothing until proved.
+    proved_at = Column(AwareDateTime(), nullable=True)
 
     account: Account = relationship("Account")
 
@@ -150,6 +153,27 @@ class AccountLookup(Base):
     channel = Column(String(20), nullable=False)
     sender_id = Column(String(80), nullable=False)
     looked_up_at = Column(AwareDateTime(), nullable=False)
+
+
+class OwnershipProof(Base):
+    """One answer to "the last digits of a meter's serial" for an account.
+
+    Wrong answers count per account (a lock and a staff flag after too many),
+    a right one lets this user link the account for a short while.
+    """
+
+    __tablename__ = "ownership_proofs"
+    __table_args__ = (
+        Index("ix_proof_account_time", "account_id", "attempted_at"),
+        Index("ix_proof_sender", "channel", "sender_id", "account_id"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(80), nullable=False)
+    succeeded = Column(Boolean, nullable=False)
+    attempted_at = Column(AwareDateTime(), nullable=False)
 
 
 class ConversationEvent(Base):

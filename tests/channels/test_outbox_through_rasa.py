@@ -19,6 +19,7 @@ from core.repository import accounts as accounts_repo
 from tests.channels.fakes import texts
 from tests.channels.payloads import TELEGRAM_TOKEN, tg_callback, tg_text, viber_text
 from tests.conftest import TEST_NOW
+from tests.support.accounts import proof_digits_of
 from tests.support.outbox import RunningClock, user
 
 NUMBER = "0100012"
@@ -43,6 +44,7 @@ def test_newcomer_notice_sent_and_disowned_through_the_button(stack):
     say = lambda text: stack.viber_replies(viber_text(newcomer, text))  # noqa: E731
     say("Додати особовий рахунок")
     say(NUMBER)
+    say(proof_digits_of(stack.engine, NUMBER))
     assert f"Рахунок додано: {NUMBER}" in texts(say("Так"))
     assert holders(stack.engine) == [f"telegram:{chat}", f"viber:{newcomer}"]
 
@@ -80,6 +82,7 @@ def test_newcomer_notice_sent_and_disowned_through_the_button(stack):
     # The newcomer cannot add the account again.
     say("Додати особовий рахунок")
     say(NUMBER)
+    say(proof_digits_of(stack.engine, NUMBER))
     assert "не можна додати" in texts(say("Так"))
     assert holders(stack.engine) == [f"telegram:{chat}"]
 
@@ -88,6 +91,7 @@ def test_reminders_on_says_when_the_next_one_comes(stack):
     chat = 5552002
     stack.tg_replies(tg_text(chat, "Додати особовий рахунок"))
     stack.tg_replies(tg_text(chat, "0100014"))
+    stack.tg_replies(tg_text(chat, proof_digits_of(stack.engine, "0100014")))
     stack.tg_replies(tg_text(chat, "Так"))
     reply = texts(stack.tg_replies(tg_text(chat, "нагадуйте мені, будь ласка")))
     assert "Наступне нагадування — 25 листопада о 10:00" in reply

@@ -147,6 +147,7 @@ def test_a_telegram_id_never_reaches_a_viber_users_accounts(stack):
     chat = 5551002
     stack.tg_replies(tg_text(chat, "додати особовий рахунок"))
     stack.tg_replies(tg_text(chat, "0100005"))
+    stack.tg_replies(tg_text(chat, proof_digits_of(stack.engine, "0100005")))
     assert "Рахунок додано" in texts(stack.tg_replies(tg_text(chat, "Так")))
     # The same number as a Viber user id sees none of it.
     as_viber = stack.viber_replies(viber_text(str(chat), "мої рахунки"))

@@ -60,9 +60,10 @@ def command_of(config: ConsoleConfig, project: Project) -> List[str]:
 # --- the inbox ---------------------------------------------------------------------------
 
 
-def phrase_key(phrase: str) -> str:
-    """One label per wording: the phrase masked as the inbox does, then normalised."""
-    return normalize(clean_phrase(phrase))
+def masked(phrase: str) -> Tuple[str, str]:
+    """(the phrase masked as the inbox does, its key): one label per wording."""
+    cleaned = clean_phrase(phrase)
+    return cleaned, normalize(cleaned)
 
 
 class InboxCache:

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from console.auth import guarded
 from console.pages.common import acting, form_text
 from console.rendering import flash, render
-from console.training import phrase_key, view_of
+from console.training import masked, view_of
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole, TrainingStatus
 from core.errors import StaffError
@@ -48,7 +48,7 @@ async def training_page(request: Request) -> Response:
         )
     except StaffError as error:
         entries, problem = [], str(error)
-    keys = [phrase_key(e.phrase) for e in entries]
+    keys = [masked(e.phrase)[1] for e in entries]
 
     def load(session: Session) -> Dict:
         labels = training_repo.labels_by_key(session, keys)
@@ -85,11 +85,11 @@ async def save_labels(request: Request) -> Response:
     valid = set(nludata.domain_intents(project.domain))
     chosen: Dict[str, tuple] = {}
     for index in form.getlist("pick"):
-        phrase = form_text(request, f"phrase_{index}")
+        phrase, key = masked(form_text(request, f"phrase_{index}"))
         intent = None if discard else form_text(request, f"intent_{index}")
-        if not phrase or (intent is not None and intent not in valid):
+        if not key or (intent is not None and intent not in valid):
             continue
-        chosen[phrase_key(phrase)] = (phrase, intent)
+        chosen[key] = (phrase, intent)
     if not chosen:
         flash(request, "Позначте фрази й виберіть для кожної намір.", "error")
         return RedirectResponse(_back(request), status_code=303)
@@ -164,6 +164,10 @@ async def start_training(request: Request) -> Response:
         await run_unit_of_work(lambda s: _fail(s, run_id, why))
         flash(request, f"Фрази не додано, навчання не почалося: {why}", "error")
         return RedirectResponse("/training", status_code=303)
+    except BaseException:
+        # Not left "running" with nothing running: the next «Навчити» must be possible.
+        await run_unit_of_work(lambda s: _fail(s, run_id, "помилка під час додавання фраз"))
+        raise
     merged = {
         "added": result.added_count,
         "skipped": [{"phrase": phrase, "why": why} for _, phrase, why in result.skipped],

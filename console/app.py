@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import AsyncIterator, Optional
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -17,7 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.config import ConsoleConfig, load_config
 from console.figures_cache import FiguresCache, current_periods
-from console.pages import account, admin, billing, login, month, settings
+from console.pages import account, admin, billing, flags, login, month, settings, training
+from console.training import InboxCache, TrainingRunner
 from core.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -73,6 +75,13 @@ ROUTES = [
     ),
     Route("/readings/{reading_id:int}/correct", account.correct, methods=["POST"]),
     Route("/readings/{reading_id:int}/annul", account.annul, methods=["POST"]),
+    Route("/flags", flags.flags_page),
+    Route("/flags/{flag_id:int}/resolve", flags.resolve, methods=["POST"]),
+    Route("/training", training.training_page),
+    Route("/training/labels", training.save_labels, methods=["POST"]),
+    Route("/training/start", training.start_training, methods=["POST"]),
+    Route("/training/promote", training.promote, methods=["POST"]),
+    Route("/training/keep", training.keep, methods=["POST"]),
     Route("/settings", settings.settings_page),
     Route("/settings/window", settings.save_window, methods=["POST"]),
     Route("/settings/contacts", settings.save_contacts, methods=["POST"]),
@@ -91,13 +100,17 @@ ROUTES = [
 def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     config = config or load_config()
     figures = FiguresCache()
+    runner = TrainingRunner(config)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The pages staff open first: this month's and last month's figures, counted
         # in the background from the start so that nobody waits for them.
         figures.warm_up(current_periods(get_settings().now().date()))
+        # A training run a previous console started: follow it again, or record its end.
+        await run_in_threadpool(runner.resume)
         yield
+        runner.stop()
 
     app = Starlette(
         lifespan=lifespan,
@@ -116,4 +129,6 @@ def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     )
     app.state.config = config
     app.state.figures = figures
+    app.state.training = runner
+    app.state.inbox = InboxCache()
     return app

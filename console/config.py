@@ -25,6 +25,11 @@ class ConsoleConfig:
     login_window_minutes: int = 15
     host: str = "127.0.0.1"
     port: int = 8070
+    # The project whose data/, models/ and results/ the «Навчання» page works on
+    # (empty: this checkout), and the command «Навчити» runs in the background
+    # (empty: `teplo retrain candidate`; tests put a quick stand-in here).
+    project_dir: str = ""
+    training_command: str = ""
 
 
 def load_config() -> ConsoleConfig:
@@ -47,4 +52,6 @@ def load_config() -> ConsoleConfig:
         login_window_minutes=int(os.environ.get("CONSOLE_LOGIN_WINDOW_MINUTES", "15")),
         host=os.environ.get("CONSOLE_HOST", "127.0.0.1"),
         port=int(os.environ.get("CONSOLE_PORT", "8070")),
+        project_dir=os.environ.get("CONSOLE_PROJECT_DIR", ""),
+        training_command=os.environ.get("CONSOLE_TRAINING_COMMAND", ""),
     )

@@ -1,11 +1,14 @@
 """The month's figures, kept for a minute and refreshed behind the page.
 
-Counting a month over 300,000 meters takes the database a noticeable part of
-a second (more on a busy server); staff open the month page again and again.
-The first request for a period computes its figures; later requests get the
-kept figures at once, and a stale copy (older than `FRESH_SECONDS`) is
-served while one background task recomputes it. The page says how old the
-figures are; the console's own changes drop the copy at once.
+Counting a month over 300,000 meters takes the database one to three seconds
+on a busy 2-core server; staff open the month page again and again and must
+never wait for that. Figures are counted in the background: at start-up for
+this month and the last, and when a period is first asked for. A request
+waits for a count at most `COLD_WAIT_SECONDS`; a count that takes longer is
+left running and the page says the figures are being counted and reloads
+itself. Kept figures are served at once, and a stale copy (older than
+`FRESH_SECONDS`) is served while one background task recomputes it. The page
+says how old the figures are; the console's own changes drop the copy at once.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Dict, List, Set
+from typing import Dict, List, Optional
 
 from core.db.engine import run_unit_of_work
 from core.repository.console import MonthFigures, month_figures
 from core.settings import get_settings
 
 FRESH_SECONDS = 60.0
+COLD_WAIT_SECONDS = 0.6  # the page answers within a second even for a period never counted
 KEPT_PERIODS = 24
 
 
@@ -34,11 +38,11 @@ class Kept:
 class FiguresCache:
     """One per application (tests start several, each on its own database)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cold_wait: float = COLD_WAIT_SECONDS) -> None:
+        self.cold_wait = cold_wait
         self._kept: Dict[str, Kept] = {}
-        self._refreshing: Set[str] = set()
-        self._locks: Dict[str, asyncio.Lock] = {}
-        self._tasks: Set[asyncio.Task] = set()
+        # One count per period at a time, however many clerks ask.
+        self._counting: Dict[str, asyncio.Task] = {}
         # Bumped by forget(): figures counted before a change are not kept after it.
         self._generation = 0
 
@@ -52,36 +56,36 @@ class FiguresCache:
             self._kept.pop(min(self._kept, key=lambda p: self._kept[p].computed))
         return kept
 
-    async def _refresh(self, period: str) -> None:
-        try:
-            async with self._locks.setdefault(period, asyncio.Lock()):
-                await self._compute(period)
-        except Exception:  # noqa: BLE001 — the next request computes it again
-            self._kept.pop(period, None)
-        finally:
-            self._refreshing.discard(period)
-
-    async def figures_for(self, period: str) -> Kept:
+    async def figures_for(self, period: str) -> Optional[Kept]:
+        """The kept figures, or a fresh count if it is done in time; None while it runs."""
         kept = self._kept.get(period)
         if kept is None:
-            # One computation per period even when several clerks open the page together.
-            async with self._locks.setdefault(period, asyncio.Lock()):
-                kept = self._kept.get(period) or await self._compute(period)
-            return kept
-        if time.monotonic() - kept.computed > FRESH_SECONDS and period not in self._refreshing:
-            self._start_refresh(period)
+            try:
+                return await asyncio.wait_for(asyncio.shield(self._count(period)), self.cold_wait)
+            except asyncio.TimeoutError:
+                return None
+        if time.monotonic() - kept.computed > FRESH_SECONDS:
+            self._count(period)
         return kept
 
     def warm_up(self, periods: List[str]) -> None:
         """Starts counting the periods in the background (at start-up)."""
         for period in periods:
-            self._start_refresh(period)
+            self._count(period)
 
-    def _start_refresh(self, period: str) -> None:
-        self._refreshing.add(period)
-        task = asyncio.get_running_loop().create_task(self._refresh(period))
-        self._tasks.add(task)  # keep a reference until done (asyncio holds weak ones)
-        task.add_done_callback(self._tasks.discard)
+    def _count(self, period: str) -> asyncio.Task:
+        task = self._counting.get(period)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._compute(period))
+            self._counting[period] = task
+            task.add_done_callback(lambda done: self._counted(period, done))
+        return task
+
+    def _counted(self, period: str, task: asyncio.Task) -> None:
+        self._counting.pop(period, None)
+        if not task.cancelled() and task.exception() is not None:
+            # The next request counts again; the waiting one (if any) sees the error.
+            self._kept.pop(period, None)
 
     def forget(self) -> None:
         """Drops every kept period after a change made through the console."""

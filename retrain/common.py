@@ -75,6 +75,11 @@ class Project:
         return self.results / "candidate"
 
     @property
+    def verdict(self) -> Path:
+        """The gate's verdict on the candidate (gate.save_verdict)."""
+        return self.candidate_reports / "verdict.json"
+
+    @property
     def baseline(self) -> Path:
         return self.results / "baseline.json"
 

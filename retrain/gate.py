@@ -44,6 +44,8 @@ class Verdict:
     tolerance: Dict[str, float]
     worse: Dict[str, tuple] = field(default_factory=dict)  # intent -> (F1 before, F1 after)
     missing: List[str] = field(default_factory=list)  # baseline intents not in the evaluation
+    # Every intent of either side -> (F1 before or None, F1 after or None), for staff to read.
+    intents: Dict[str, tuple] = field(default_factory=dict)
 
     @property
     def accuracy_ok(self) -> bool:
@@ -138,6 +140,11 @@ def compare(baseline: Baseline, candidate: Figures) -> Verdict:
         accuracy_after=round(candidate.accuracy, _DIGITS),
         tolerance=baseline.tolerance,
     )
+    for intent in sorted(set(baseline.figures.f1) | set(candidate.f1)):
+        verdict.intents[intent] = (
+            baseline.figures.f1.get(intent),
+            round(candidate.f1[intent], _DIGITS) if intent in candidate.f1 else None,
+        )
     for intent, before in sorted(baseline.figures.f1.items()):
         if intent not in candidate.f1:
             verdict.missing.append(intent)
@@ -146,6 +153,54 @@ def compare(baseline: Baseline, candidate: Figures) -> Verdict:
         if before - after > baseline.tolerance["intent_f1_drop"] + 1e-9:
             verdict.worse[intent] = (before, after)
     return verdict
+
+
+def save_verdict(path: Path, verdict: Verdict) -> None:
+    """The gate's verdict on the candidate as JSON, for the console to show."""
+    content = {
+        "passed": verdict.passed,
+        "accuracy_before": verdict.accuracy_before,
+        "accuracy_after": verdict.accuracy_after,
+        "tolerance": verdict.tolerance,
+        "intents": {
+            name: {"before": before, "after": after, "worse": name in verdict.worse}
+            for name, (before, after) in verdict.intents.items()
+        },
+        "missing": verdict.missing,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
+    temporary.replace(path)
+
+
+def load_verdict(path: Path) -> Verdict:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise StaffError(f"висновку перевірки {path} немає: нову модель ще не перевіряли") from None
+    return parse_verdict(text, str(path))
+
+
+def parse_verdict(text: str, source: str = "висновок") -> Verdict:
+    """A verdict written by save_verdict (read back from its file or a copy of it)."""
+    try:
+        content = json.loads(text)
+        intents = content.get("intents") or {}
+        return Verdict(
+            accuracy_before=float(content["accuracy_before"]),
+            accuracy_after=float(content["accuracy_after"]),
+            tolerance={k: float(v) for k, v in content["tolerance"].items()},
+            worse={
+                name: (row["before"], row["after"])
+                for name, row in intents.items()
+                if row.get("worse")
+            },
+            missing=list(content.get("missing") or []),
+            intents={name: (row["before"], row["after"]) for name, row in intents.items()},
+        )
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise StaffError(f"{source}: висновок перевірки пошкоджено ({error!r})") from error
 
 
 def describe(verdict: Verdict, errors: List[Misclassified], examples_per_intent: int = 3) -> str:

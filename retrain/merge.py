@@ -29,11 +29,16 @@ class MergeResult:
 
 
 def merge_review_file(review: Path, project: Project, dry_run: bool = False) -> MergeResult:
+    """Adds every labelled, new phrase of the review file to its intent's block."""
+    return merge_rows(read_labels(review), project, dry_run)
+
+
+def merge_rows(rows: List[LabelledRow], project: Project, dry_run: bool = False) -> MergeResult:
     """Adds every labelled, new phrase to its intent's block; all or nothing.
 
     Raises StaffError, writing nothing, when a row names an unknown intent.
+    `line` of a row is where staff find it (a line of the file, a row of the page).
     """
-    rows = read_labels(review)
     valid = nludata.domain_intents(project.domain)
     blocks = nludata.scan(project.nlu_dir)
     target = {}

@@ -77,7 +77,23 @@ def retrain(
     validate_data: bool = True,
 ) -> Outcome:
     """The whole loop; the old model stays in service unless the candidate passes."""
+    return _promoted_if_passed(project, prepare(project, say, config, nlu_only, validate_data))
+
+
+def prepare(
+    project: Project,
+    say: Say = print,
+    config: Optional[Path] = None,
+    nlu_only: bool = False,
+    validate_data: bool = True,
+) -> Outcome:
+    """Validates, trains and evaluates a candidate and judges it; promotes nothing.
+
+    The verdict is also written to `project.verdict` (what the console shows
+    before an admin promotes the candidate or keeps the model in service).
+    """
     config = config or project.config
+    project.verdict.unlink(missing_ok=True)
     gate.load_baseline(project.baseline)  # fail before the long part
     if validate_data:
         say("1/4 Перевірка навчальних даних…")
@@ -87,7 +103,7 @@ def retrain(
     say("3/4 Перевірка нової моделі на тестових фразах…")
     evaluate(candidate, project.candidate_reports, project)
     say("4/4 Порівняння з моделлю, що працює зараз:")
-    return decide(project, say)
+    return judge(project, say)
 
 
 def check(project: Project, report_dir: Path, say: Say = print) -> Outcome:
@@ -104,13 +120,40 @@ def check(project: Project, report_dir: Path, say: Say = print) -> Outcome:
     return Outcome(promoted=False, verdict=verdict, figures=figures)
 
 
+def judge(project: Project, say: Say = print) -> Outcome:
+    """The gate on the evaluated candidate; the verdict is saved beside its reports."""
+    outcome = check(project, project.candidate_reports, say)
+    gate.save_verdict(project.verdict, outcome.verdict)
+    return outcome
+
+
 def decide(project: Project, say: Say = print) -> Outcome:
     """The gate on the evaluated candidate: promoted if it passes, else left aside."""
-    outcome = check(project, project.candidate_reports, say)
+    return _promoted_if_passed(project, judge(project, say))
+
+
+def _promoted_if_passed(project: Project, outcome: Outcome) -> Outcome:
     if not outcome.verdict.passed:
         return outcome
     promote(project, outcome.figures)
     return Outcome(promoted=True, verdict=outcome.verdict, figures=outcome.figures)
+
+
+def promote_checked(project: Project, say: Say = print) -> Outcome:
+    """Promotes the candidate prepared earlier, judged again against today's baseline.
+
+    Raises StaffError, changing nothing, when there is no candidate or it no
+    longer passes (e.g. another model was promoted meanwhile).
+    """
+    if not project.candidate_model.exists():
+        raise StaffError(
+            f"нової моделі {project.relative(project.candidate_model)} немає: "
+            "її вже поставлено або ще не навчено"
+        )
+    outcome = _promoted_if_passed(project, judge(project, say))
+    if not outcome.promoted:
+        raise StaffError("нова модель гірша за ту, що працює: її не поставлено")
+    return outcome
 
 
 def promote(project: Project, figures: Figures) -> None:

@@ -27,6 +27,29 @@ def server_url() -> str:
     return os.environ.get("RASA_URL") or DEFAULT_URL
 
 
+def reload_promoted(model: Path, url: str, quiet_if_down: bool) -> str:
+    """Asks the server at `url` to load `model`; returns what to tell staff.
+
+    After a promotion a server that is down, or no RASA_API_TOKEN, is fine (the
+    next start loads the model): `quiet_if_down` says so instead of raising.
+    """
+    token = os.environ.get("RASA_API_TOKEN", "")
+    if not token:
+        if quiet_if_down:
+            return (
+                "RASA_API_TOKEN не задано: запущений сервер візьме нову модель після "
+                "перезапуску (make serve) або команди teplo retrain reload."
+            )
+        raise StaffError("задайте RASA_API_TOKEN — той самий, з яким запущено сервер")
+    try:
+        reload_model(model, url, token)
+    except ServerUnreachable as error:
+        if not quiet_if_down:
+            raise
+        return f"{error}; нову модель він візьме під час наступного запуску."
+    return f"Сервер {url} працює з новою моделлю; розмови збережено."
+
+
 def reload_model(model: Path, url: str, token: str, timeout: float = 600) -> None:
     """Makes the server at `url` replace its model with `model` (a path it can read)."""
     query = urllib.parse.urlencode({"token": token})

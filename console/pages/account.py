@@ -14,11 +14,13 @@ from starlette.responses import RedirectResponse, Response
 
 from console.auth import guarded
 from console.pages.common import acting, form_text
+from console.pages.flags import flag_label
 from console.rendering import error_page, flash, render
 from core.billing.csvfiles import decimals_of, fits, parse_decimal
 from core.db.engine import run_unit_of_work
 from core.db.models import AccountLink, Meter, Reading, ReadingSource
 from core.repository import console as console_repo
+from core.repository import holders as holders_repo
 from core.repository import readings as readings_repo
 from core.settings import get_settings
 from core.texts.common import meter_title
@@ -64,6 +66,8 @@ def _account_view(session: Session, account_id: int) -> Optional[Dict]:
         "titles": {m.id: meter_title(m.kind.value, m.serial, m.unit, m.location) for m in meters},
         "periods": sorted(periods.items(), reverse=True),
         "links": console_repo.account_links(session, account_id),
+        "flags": holders_repo.flags_of_account(session, account_id),
+        "flag_label": flag_label,
     }
 
 

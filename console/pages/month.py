@@ -25,6 +25,8 @@ REASON_LABELS = {
 async def month_page(request: Request) -> Response:
     period = period_param(request)
     kept = await request.app.state.figures.figures_for(period)
+    if kept is None:
+        return render(request, "month_counting.html", period=period)
     figures = kept.figures
     first, last = period_days(period)
     reasons = list(REASON_LABELS) + sorted(set(figures.rejections) - set(REASON_LABELS))

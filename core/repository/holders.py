@@ -159,3 +159,39 @@ def turn_receipts_off(session: Session, sender: SenderKey, now: datetime) -> Non
             ReceiptOptOut(channel=sender.channel, sender_id=sender.sender_id, created_at=now)
         )
         session.flush()
+
+
+def flags_of_account(session: Session, account_id: int) -> List[AccountFlag]:
+    """Every flag of the account, open ones first, newest first."""
+    rows = session.execute(
+        select(AccountFlag)
+        .where(AccountFlag.account_id == account_id)
+        .order_by(AccountFlag.resolved_at.is_not(None), AccountFlag.created_at.desc())
+    )
+    return list(rows.scalars())
+
+
+def open_flags_with_accounts(
+    session: Session, limit: int = 500
+) -> List[Tuple[AccountFlag, Account]]:
+    """Flags staff have not handled, of every kind, oldest first, with their accounts."""
+    rows = session.execute(
+        select(AccountFlag, Account)
+        .join(Account, Account.id == AccountFlag.account_id)
+        .where(AccountFlag.resolved_at.is_(None))
+        .order_by(AccountFlag.created_at, AccountFlag.id)
+        .limit(limit)
+    )
+    return [(flag_row, account) for flag_row, account in rows]
+
+
+def resolve_flag(
+    session: Session, flag_id: int, username: str, now: datetime
+) -> Optional[AccountFlag]:
+    """Marks a flag handled; None if there is no such flag or it was handled already."""
+    found = session.get(AccountFlag, flag_id)
+    if found is None or found.resolved_at is not None:
+        return None
+    found.resolved_at, found.resolved_by = now, username
+    session.flush()
+    return found

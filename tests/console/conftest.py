@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import sqlite3
+import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
@@ -21,6 +26,8 @@ from core.repository import readings as readings_repo
 from core.senders import SenderKey
 from tests.support.db import in_session
 
+ROOT = Path(__file__).resolve().parents[2]
+FAKE_TRAINING = Path(__file__).with_name("fake_training.py")
 PASSWORDS = {"olena": "clerk-password-1", "admin": "admin-password-1"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -90,10 +97,74 @@ def console_data(seeded, now) -> None:
     add_month_activity(now)
 
 
+# What consumers wrote that the assistant did not understand: (text, sender, intent, confidence).
+MISUNDERSTOOD = [
+    ("а шо там по грошах", "telegram:1", "ask_tariff", 0.41),
+    ("А шо там по грошах?", "telegram:2", "ask_tariff", 0.38),
+    ("а шо там по грошах", "viber:3", "ask_tariff", 0.44),
+    ("лічильник 0473385 показує 1867,3 куди писати", "telegram:4", "submit_reading", 0.52),
+    ("ываыва", "telegram:5", "greet", 0.21),
+    ("Привіт", "telegram:6", "greet", 0.99),  # understood: not in the inbox
+]
+
+
+def write_tracker_store(path: Path, now: datetime) -> None:
+    """Rasa's SQL tracker store table with the user messages above, a day old."""
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT,"
+            " timestamp REAL, intent_name TEXT, action_name TEXT, data TEXT)"
+        )
+        for number, (text, sender, intent, confidence) in enumerate(MISUNDERSTOOD):
+            fallback = confidence < 0.3
+            ranking = [{"name": intent, "confidence": confidence}]
+            parse = {
+                "intent": {"name": "nlu_fallback", "confidence": 0.3} if fallback else ranking[0],
+                "intent_ranking": (
+                    [{"name": "nlu_fallback", "confidence": 0.3}] if fallback else []
+                )
+                + ranking,
+            }
+            at = (now - timedelta(days=1, minutes=number)).timestamp()
+            connection.execute(
+                "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)",
+                (sender, "user", at, json.dumps({"text": text, "parse_data": parse})),
+            )
+
+
 @pytest.fixture
-def client(console_data) -> Iterator[TestClient]:
+def training_project(tmp_path, now, monkeypatch) -> Path:
+    """A copy of what «Навчання» reads and writes, a tracker store, and the quick stand-in
+    for the training command (CONSOLE_TRAINING_COMMAND)."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "data", project / "data")
+    for name in ("domain.yml", "config.yml", "endpoints.yml", "tests/nlu/test_nlu.yml"):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, project / name)
+    (project / "results").mkdir()
+    shutil.copy(ROOT / "results" / "baseline.json", project / "results" / "baseline.json")
+    (project / "models").mkdir()
+    (project / "models" / "current.tar.gz").write_bytes(b"model in service")
+    write_tracker_store(tmp_path / "tracker.db", now)
+    monkeypatch.setenv("TRACKER_DB_DIALECT", "sqlite")
+    monkeypatch.setenv("TRACKER_DB_NAME", str(tmp_path / "tracker.db"))
+    monkeypatch.delenv("RASA_API_TOKEN", raising=False)
+    return project
+
+
+def training_config(project: Path, outcome: str = "better", **overrides) -> ConsoleConfig:
+    return console_config(
+        project_dir=str(project),
+        training_command=f"{sys.executable} {FAKE_TRAINING} {{project}} {outcome}",
+        **overrides,
+    )
+
+
+@pytest.fixture
+def client(console_data, training_project) -> Iterator[TestClient]:
     # https: the session cookie is Secure, as in production behind the proxy.
-    with TestClient(create_app(console_config()), base_url="https://testserver") as test_client:
+    app = create_app(training_config(training_project))
+    with TestClient(app, base_url="https://testserver") as test_client:
         yield test_client
 
 

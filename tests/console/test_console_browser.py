@@ -1,8 +1,11 @@
 """The console in a real browser: Debian's headless Chromium driven by selenium.
 
-Signs in, reads the month, finds an account, unlinks a messenger user and
-corrects a reading, then an admin reads the audit log. Screenshots of the main
-pages go to docs/console/ for the staff guide (docs/console.md).
+Signs in, reads the month, finds an account, unlinks a messenger user,
+corrects a reading and labels misunderstood phrases; then an admin reads the
+audit log, merges the phrases and trains (the quick stand-in for the training
+command, tests/console/fake_training.py), reads the gate's verdict and promotes
+the new model. Screenshots of the main pages go to docs/console/ for the staff
+guide (docs/console.md, docs/staff-guide.md).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from console.app import create_app
 from core.db.models import AccountLink, Reading
-from tests.console.conftest import PASSWORDS, console_config
+from tests.console.conftest import PASSWORDS, training_config
 from tests.support.db import in_session
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -36,10 +40,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def console_url(console_data) -> Iterator[str]:
+def console_url(console_data, training_project) -> Iterator[str]:
     """The console on a loopback port in this process (plain HTTP: development cookies)."""
     port = _free_port()
-    app = create_app(console_config(production=False, secure_cookies=False))
+    app = create_app(training_config(training_project, production=False, secure_cookies=False))
     server = uvicorn.Server(
         uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws="none"
@@ -93,7 +97,7 @@ def sign_in(driver: webdriver.Chrome, url: str, username: str) -> None:
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_a_clerks_day_in_the_browser(engine, console_url, browser):
+def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_project):
     browser.get(f"{console_url}/login")
     shot(browser, "01-vhid")
     sign_in(browser, console_url, "olena")
@@ -133,6 +137,22 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser):
     )
     assert str(corrected.value) == "2000.5" and corrected.sender_id == "staff:olena"
 
+    # Навчання: two wordings labelled in one submit (one with another intent chosen).
+    browser.find_element(By.LINK_TEXT, "Навчання").click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#inbox-rows tr:has(input[type=checkbox])")
+    by_phrase = {row.find_element(By.CSS_SELECTOR, "td.phrase").text: row for row in rows}
+    money = next(row for phrase, row in by_phrase.items() if phrase.startswith("а шо там"))
+    meter = next(row for phrase, row in by_phrase.items() if phrase.startswith("лічильник"))
+    assert "0123456" in meter.text and "0473385" not in browser.page_source
+    money.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    meter.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    meter.find_element(By.CSS_SELECTOR, "select option[value=submit_reading]").click()
+    shot(browser, "09-navchannia")
+    browser.find_element(By.ID, "save-labels").click()
+    assert "Розмічено фраз: 2" in browser.find_element(By.CSS_SELECTOR, ".message").text
+    assert browser.find_element(By.ID, "pending-count").text == "2"
+    assert not browser.find_elements(By.ID, "train")  # a clerk labels; an admin trains
+
     browser.find_element(By.CSS_SELECTOR, "form.who button").click()
     sign_in(browser, console_url, "admin")
     browser.find_element(By.LINK_TEXT, "Журнал змін").click()
@@ -140,9 +160,24 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser):
         row.get_attribute("data-action")
         for row in browser.find_elements(By.CSS_SELECTOR, "#audit tr[data-action]")
     ]
-    assert actions == ["correct_reading", "unlink"]
+    assert actions == ["label_phrases", "correct_reading", "unlink"]
     shot(browser, "06-zhurnal")
     browser.find_element(By.LINK_TEXT, "Налаштування").click()
     shot(browser, "07-nalashtuvannia")
     browser.find_element(By.LINK_TEXT, "Білінг").click()
     shot(browser, "08-bilinh")
+
+    browser.find_element(By.LINK_TEXT, "Навчання").click()
+    browser.find_element(By.ID, "train").click()
+    assert "Навчання йде" in browser.find_element(By.ID, "run-progress").text
+    nlu = "".join(p.read_text(encoding="utf-8") for p in (training_project / "data/nlu").glob("*"))
+    assert "- а шо там по грошах\n" in nlu and "- лічильник 0123456 показує 1234,5" in nlu
+    # The page reloads itself while the training runs, then shows the gate's verdict.
+    WebDriverWait(browser, 30).until(lambda driver: driver.find_elements(By.ID, "verdict"))
+    assert browser.find_element(By.ID, "verdict").get_attribute("data-passed") == "yes"
+    assert browser.find_elements(By.CSS_SELECTOR, "#verdict-intents tr[data-intent]")
+    shot(browser, "10-navchannia-vysnovok")
+    browser.find_element(By.ID, "promote").click()
+    assert "Нову модель поставлено" in browser.find_element(By.CSS_SELECTOR, ".message").text
+    current = (training_project / "models" / "current.tar.gz").read_bytes()
+    assert current == b"candidate model of the console tests"

@@ -3,12 +3,21 @@ the pages, and an audit entry for every change."""
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
 
+import pytest
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
-from core.db.models import AccountLink, Reading, WindowOverride
+from core.db.models import AccountFlag, AccountLink, Reading, TrainingRun, WindowOverride
+from core.outbox.holders import FLAG_NOT_ME
 from core.repository import accounts as accounts_repo
+from core.repository import holders as holders_repo
 from tests.console.conftest import audit_actions, csrf_of
 from tests.support.db import in_session
 
@@ -335,3 +344,202 @@ def test_sign_in_never_redirects_to_another_site(client):
         )
         assert response.headers["location"] == "/month", target
         client.cookies.clear()
+
+
+# --- Навчання ----------------------------------------------------------------------------
+
+
+def inbox_rows(html: str) -> list:
+    """(row number, phrase) of the inbox form."""
+    return re.findall(r'name="phrase_(\d+)" value="([^"]*)"', html)
+
+
+def label(client, page: str, picks: dict, action: str = "label"):
+    """Checks the rows whose phrase is a key of `picks` and submits their intents."""
+    data = {"csrf_token": csrf_of(page), "action": action, "pick": []}
+    for number, phrase in inbox_rows(page):
+        if phrase in picks:
+            data["pick"].append(number)
+            data[f"intent_{number}"] = picks[phrase]
+            data[f"phrase_{number}"] = phrase
+    return client.post("/training/labels", data=data)
+
+
+def test_inbox_shows_masked_phrases_and_a_clerk_labels_in_bulk_but_cannot_train(login):
+    client = login("olena")
+    page = client.get("/training").text
+    phrases = [phrase for _, phrase in inbox_rows(page)]
+    # Grouped and most frequent first; digits masked; what the NLU understood left out.
+    assert phrases[0] == "а шо там по грошах"
+    assert "лічильник 0123456 показує 1234,5 куди писати" in phrases
+    assert "0473385" not in page and "1867" not in page and "Привіт" not in phrases
+    assert 'id="train"' not in page  # admins only
+
+    after = label(client, page, {"а шо там по грошах": "ask_tariff", "ываыва": "greet"})
+    assert "Розмічено фраз: 2" in after.text
+    after = label(client, after.text, {"ываыва": "greet"}, action="discard")
+    assert "Відкинуто фраз: 1" in after.text
+    assert "ываыва" not in after.text
+    assert 'id="pending-count">1<' in after.text
+    assert [(a[0], a[1]) for a in audit_actions()] == [("olena", "label_phrases")] * 2
+    assert '"ываыва": "відкинуто"' in audit_actions()[1][3]
+
+    token = csrf_of(after.text)
+    for path in ("/training/start", "/training/promote", "/training/keep"):
+        response = client.post(path, data={"csrf_token": token, "run": "1"})
+        assert response.status_code == 403, path
+    assert in_session(lambda s: s.execute(select(TrainingRun)).first()) is None
+    # A form without its token changes nothing.
+    forged = {"pick": ["2"], "phrase_2": "лічильник", "intent_2": "greet", "action": "label"}
+    assert client.post("/training/labels", data=forged).status_code == 403
+    assert len(audit_actions()) == 2
+
+
+class FakeRasa(BaseHTTPRequestHandler):
+    """Rasa's HTTP API as far as a reload goes: PUT /model is recorded."""
+
+    calls: list = []
+
+    def do_PUT(self) -> None:  # noqa: N802 - the http.server name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        FakeRasa.calls.append((self.path, json.loads(body)))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def fake_rasa(monkeypatch) -> Iterator[list]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeRasa.calls = []
+    monkeypatch.setenv("RASA_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("RASA_API_TOKEN", "reload-token")
+    yield FakeRasa.calls
+    server.shutdown()
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_admin_trains_in_the_background_and_promotes_the_new_model(
+    login, training_project, fake_rasa
+):
+    client = login("admin")
+    page = client.get("/training").text
+    label(client, page, {"а шо там по грошах": "ask_tariff"})
+    started = client.post("/training/start", data={"csrf_token": csrf_of(page)})
+    assert "Навчання почалося" in started.text and 'id="run-progress"' in started.text
+    assert "Навчання йде" in started.text and 'http-equiv="refresh"' in started.text
+    # The labelled phrase is in the training data before the training starts.
+    assert any(
+        "- а шо там по грошах\n" in path.read_text(encoding="utf-8")
+        for path in (training_project / "data/nlu").glob("*.yml")
+    )
+    client.app.state.training.wait(30)
+    done = client.get("/training").text
+    assert 'id="verdict" data-passed="yes"' in done
+    assert 'data-intent="ask_tariff"' in done and 'id="promote"' in done
+    assert 'http-equiv="refresh"' not in done
+
+    run_id = in_session(lambda s: s.execute(select(TrainingRun.id)).scalar_one())
+    promoted = client.post("/training/promote", data={"csrf_token": csrf_of(done), "run": run_id})
+    assert "Нову модель поставлено" in promoted.text
+    models = training_project / "models"
+    assert (models / "current.tar.gz").read_bytes() == b"candidate model of the console tests"
+    assert (models / "previous.tar.gz").read_bytes() == b"model in service"
+    assert not (models / "candidate.tar.gz").exists()
+    assert fake_rasa == [
+        (
+            "/model?token=reload-token",
+            {"model_file": str((models / "current.tar.gz").resolve())},
+        )
+    ]
+    assert [a[1] for a in audit_actions()] == ["label_phrases", "train", "promoted_model"]
+    assert 'id="promote"' not in promoted.text
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_run_outlives_a_console_restart_and_a_worse_model_is_kept_out(
+    engine, console_data, training_project
+):
+    from console.app import create_app
+    from tests.console.conftest import PASSWORDS, training_config
+
+    def signed_in(test_client):
+        page = test_client.get("/login")
+        test_client.post(
+            "/login",
+            data={
+                "username": "admin",
+                "password": PASSWORDS["admin"],
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        return test_client
+
+    config = training_config(training_project, outcome="worse")
+    with TestClient(create_app(config), base_url="https://testserver") as first:
+        page = signed_in(first).get("/training").text
+        running = first.post("/training/start", data={"csrf_token": csrf_of(page)}).text
+        assert "Навчання йде" in running
+    # That console stopped while the training went on; the next one follows it.
+    assert in_session(lambda s: s.execute(select(TrainingRun.status)).scalar_one()) == "running"
+    with TestClient(create_app(config), base_url="https://testserver") as second:
+        assert second.app.state.training._threads, "the new console follows the run"
+        second.app.state.training.wait(30)
+        page = signed_in(second).get("/training").text
+        assert 'id="verdict" data-passed="no"' in page and 'class="worse"' in page
+        assert 'id="promote"' not in page
+        run_id = in_session(lambda s: s.execute(select(TrainingRun.id)).scalar_one())
+        refused = second.post(
+            "/training/promote", data={"csrf_token": csrf_of(page), "run": run_id}
+        )
+        assert "Модель не поставлено" in refused.text and "гірша" in refused.text
+        kept = second.post("/training/keep", data={"csrf_token": csrf_of(page), "run": run_id})
+        assert "Працює попередня модель" in kept.text
+    assert (training_project / "models/current.tar.gz").read_bytes() == b"model in service"
+    assert [a[1] for a in audit_actions()] == ["train", "kept_model"]
+
+
+# --- Позначки ------------------------------------------------------------------------------
+
+
+def test_flags_are_listed_and_a_clerk_marks_one_handled(login, now):
+    account = account_id("0100004")
+    in_session(lambda s: holders_repo.flag(s, account, FLAG_NOT_ME, now))
+    in_session(lambda s: holders_repo.flag(s, account, "some_future_kind", now))
+    client = login("olena")
+    listed = client.get("/flags").text
+    assert 'data-reason="not_me"' in listed and "власник не впізнав" in listed
+    assert "some_future_kind" in listed  # a kind the console has no words for yet
+    page = client.get(f"/accounts/{account}").text
+    assert page.count('<tr class="open"') == 2
+    flag_id = in_session(
+        lambda s: s.execute(
+            select(AccountFlag.id).where(AccountFlag.reason == FLAG_NOT_ME)
+        ).scalar_one()
+    )
+    assert client.post(f"/flags/{flag_id}/resolve", data={}).status_code == 403
+    done = client.post(
+        f"/flags/{flag_id}/resolve",
+        data={"csrf_token": csrf_of(page), "back": f"/accounts/{account}", "note": "подзвонили"},
+    )
+    assert "Позначку опрацьовано" in done.text and "(olena)" in done.text
+    assert 'data-reason="not_me"' not in client.get("/flags").text
+    assert [(a[0], a[1], a[4]) for a in audit_actions()] == [
+        ("olena", "resolve_flag", "подзвонили")
+    ]
+
+
+def test_month_page_never_waits_for_a_slow_count(login):
+    client = login("olena")
+    client.app.state.figures.cold_wait = 0.0
+    page = client.get("/month?period=2026-06")
+    assert "Рахуємо показники" in page.text and 'http-equiv="refresh"' in page.text
+    deadline = time.monotonic() + 20
+    while "Рахуємо показники" in page.text:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+        page = client.get("/month?period=2026-06")
+    assert 'id="accounts-submitted">' in page.text

@@ -40,6 +40,8 @@ KNOWN = {
     ("retrain", "check"),
     ("retrain", "baseline"),
     ("retrain", "train"),
+    ("retrain", "candidate"),
+    ("retrain", "promote"),
     ("retrain", "reload"),
     ("webhooks",),
     ("init-db",),

@@ -5,7 +5,15 @@ migrations) knows its tables.
 """
 
 from core.db.models.billing import BillingApiKey, BillingCounter, BillingFeedEntry, BillingFile
-from core.db.models.console import AuditEntry, LoginAttempt, StaffRole, StaffUser
+from core.db.models.console import (
+    AuditEntry,
+    LoginAttempt,
+    StaffRole,
+    StaffUser,
+    TrainingLabel,
+    TrainingRun,
+    TrainingStatus,
+)
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
 from core.db.models.outbox import (
     AccountFlag,
@@ -71,6 +79,9 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "Tariff",
+    "TrainingLabel",
+    "TrainingRun",
+    "TrainingStatus",
     "WATER_UNITS",
     "WindowOverride",
     "period_of",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Boolean, Column, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text
 
 from core.db.types import AwareDateTime, Base
 
@@ -60,3 +60,53 @@ class AuditEntry(Base):
     before = Column(Text, nullable=False, default="")
     after = Column(Text, nullable=False, default="")
     reason = Column(Text, nullable=False, default="")
+
+
+class TrainingStatus(str, enum.Enum):
+    """A retraining run started from the console: running, then ready (a verdict) or
+    failed; an admin then promotes the new model or keeps the old one."""
+
+    running = "running"
+    ready = "ready"
+    failed = "failed"
+    promoted = "promoted"
+    kept = "kept"
+
+
+class TrainingLabel(Base):
+    """A phrase of the retraining inbox that staff labelled with an intent or discarded.
+
+    The phrase is stored masked (digits and personal data replaced, as in the
+    review file); `phrase_key` is its normalised form, one label per wording.
+    """
+
+    __tablename__ = "training_labels"
+
+    id = Column(Integer, primary_key=True)
+    phrase_key = Column(String(500), nullable=False, unique=True)
+    phrase = Column(Text, nullable=False)
+    intent = Column(String(80), nullable=True)  # None: discarded
+    labelled_by = Column(String(60), nullable=False)
+    labelled_at = Column(AwareDateTime(), nullable=False)
+    run_id = Column(Integer, ForeignKey("training_runs.id"), nullable=True)  # merged by this run
+
+
+class TrainingRun(Base):
+    """One «Навчити»: the merge, the background training's progress and the gate's verdict."""
+
+    __tablename__ = "training_runs"
+    __table_args__ = (Index("ix_training_run_status", "status"),)
+
+    id = Column(Integer, primary_key=True)
+    status = Column(String(12), nullable=False)  # a TrainingStatus value
+    started_by = Column(String(60), nullable=False)
+    started_at = Column(AwareDateTime(), nullable=False)
+    finished_at = Column(AwareDateTime(), nullable=True)
+    pid = Column(Integer, nullable=True)
+    log_path = Column(String(500), nullable=False, default="")
+    progress = Column(String(300), nullable=False, default="")  # the last step printed
+    log_tail = Column(Text, nullable=False, default="")
+    merged = Column(Text, nullable=False, default="")  # JSON: phrases added and skipped
+    verdict = Column(Text, nullable=False, default="")  # JSON of retrain.gate.save_verdict
+    decided_by = Column(String(60), nullable=False, default="")
+    decided_at = Column(AwareDateTime(), nullable=True)

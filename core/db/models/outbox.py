@@ -100,6 +100,7 @@ class AccountFlag(Base):
     reason = Column(String(40), nullable=False)
     created_at = Column(AwareDateTime(), nullable=False)
     resolved_at = Column(AwareDateTime(), nullable=True)
+    resolved_by = Column(String(60), nullable=True)  # the staff user who handled it
 
 
 class ReceiptOptOut(Base):

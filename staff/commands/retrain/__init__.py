@@ -7,11 +7,13 @@ from pathlib import Path
 from retrain.common import ROOT
 from staff.commands.retrain import (
     baseline,
+    candidate,
     check,
     evaluate,
     inbox,
     intents,
     merge,
+    promote,
     reload,
     train,
 )
@@ -37,4 +39,6 @@ def register(subparsers) -> None:
     check.register(commands)
     baseline.register(commands)
     train.register(commands)
+    candidate.register(commands)
+    promote.register(commands)
     reload.register(commands)

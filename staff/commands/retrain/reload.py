@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 from typing import Optional
 
-from core.errors import StaffError
 from retrain import reload as server
 from retrain.common import Project
 from staff.common import EXIT_OK
@@ -47,21 +45,5 @@ def reload_server(
     project: Project, url: str, quiet_if_down: bool, model: Optional[Path] = None
 ) -> int:
     """Asks the server at `url` to load the model; after `train`, a server that is down is fine."""
-    token = os.environ.get("RASA_API_TOKEN", "")
-    if not token:
-        if quiet_if_down:
-            print(
-                "RASA_API_TOKEN не задано: запущений сервер візьме нову модель після "
-                "перезапуску (make serve) або команди teplo retrain reload."
-            )
-            return EXIT_OK
-        raise StaffError("задайте RASA_API_TOKEN — той самий, з яким запущено сервер")
-    try:
-        server.reload_model(model or project.current_model, url, token)
-    except server.ServerUnreachable as error:
-        if not quiet_if_down:
-            raise
-        print(f"{error}; нову модель він візьме під час наступного запуску.")
-        return EXIT_OK
-    print(f"Сервер {url} працює з новою моделлю; розмови збережено.")
+    print(server.reload_promoted(model or project.current_model, url, quiet_if_down))
     return EXIT_OK

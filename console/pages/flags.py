@@ -1,6 +1,6 @@
 """Позначки: accounts staff should look at — «Це не я» reports and whatever else
 the repository flags (any kind `core.repository.holders` returns is listed; a
-new kind needs only a line in FLAG_LABELS to read well) — and «опрацьовано»."""
+new kind needs only a line in core.texts.accounts.FLAG_REASONS to read well) — and «опрацьовано»."""
 
 from __future__ import annotations
 
@@ -13,18 +13,14 @@ from console.pages.common import acting, form_text
 from console.rendering import flash, render
 from core.db.engine import run_unit_of_work
 from core.db.models import Account
-from core.outbox.holders import FLAG_NOT_ME
 from core.repository import console as console_repo
 from core.repository import holders as holders_repo
 from core.settings import get_settings
-
-FLAG_LABELS = {
-    FLAG_NOT_ME: "«Це не я»: власник не впізнав того, хто додав рахунок (його відв’язано)",
-}
+from core.texts.accounts import FLAG_REASONS
 
 
 def flag_label(reason: str) -> str:
-    return FLAG_LABELS.get(reason, reason)
+    return FLAG_REASONS.get(reason, reason)
 
 
 @guarded()

@@ -121,12 +121,12 @@ def last_resolved(session: Session, account_id: int, reason: str) -> Optional[da
     ).scalar_one()
 
 
-def resolve_flags(session: Session, account_id: int, now: datetime) -> int:
+def resolve_flags(session: Session, account_id: int, by: str, now: datetime) -> int:
     """Marks the account's open flags as looked into; returns how many."""
     return session.execute(
         update(AccountFlag)
         .where(AccountFlag.account_id == account_id, AccountFlag.resolved_at.is_(None))
-        .values(resolved_at=now)
+        .values(resolved_at=now, resolved_by=by)
     ).rowcount
 
 

@@ -14,7 +14,7 @@ from core.texts.common import format_amount, format_date, meter_title
 
 # Why an account is flagged for staff (`AccountFlag.reason`), for the staff tools.
 FLAG_REASONS = {
-    "not_me": "власник натиснув «Це не я» про нового користувача",
+    "not_me": "«Це не я»: власник не впізнав того, хто додав рахунок (його відв’язано)",
     "proof_attempts": "забагато неправильних спроб підтвердити рахунок: нові "
     "підтвердження в чаті не приймаються, доки прапорець не знято",
 }

@@ -1,7 +1,7 @@
 """The console's retraining page (labels, runs) and who handled an account flag (issue 12).
 
 Revision ID: 0005_console_training
-Revises: 0003_outbox_console
+Revises: 0004_ownership_proof
 Created: 2026-11-25 21:10:41.931023
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.db.types
 
 revision = "0005_console_training"
-down_revision = "0003_outbox_console"
+down_revision = "0004_ownership_proof"
 branch_labels = None
 depends_on = None
 

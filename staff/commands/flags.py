@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from getpass import getuser
 
 from core.db.engine import unit_of_work
 from core.repository import accounts as accounts_repo
@@ -51,6 +52,6 @@ def run_resolve(args: argparse.Namespace) -> int:
         account = accounts_repo.find_account(session, args.number.strip())
         if account is None:
             raise StaffError(f"рахунку {args.number} немає в базі")
-        resolved = holders_repo.resolve_flags(session, account.id, now)
+        resolved = holders_repo.resolve_flags(session, account.id, f"teplo:{getuser()}", now)
     print(f"Рахунок {args.number}: знято прапорців — {resolved}.")
     return EXIT_OK

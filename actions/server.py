@@ -18,14 +18,32 @@ from typing import Optional
 from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from core import health, metrics
 
 logger = logging.getLogger(__name__)
-OPEN_PATHS = {"/health"}
+OPEN_PATHS = {"/health", "/metrics"}
 
 
 def build_app(token: Optional[str]) -> Sanic:
-    """rasa-sdk's app for the `actions` package, with the secret checked if given."""
+    """rasa-sdk's app for the `actions` package, with the secret checked if given,
+    `/health` checking the database and `/metrics` (docs/monitoring.md)."""
     app = create_app("actions", cors_origins=None)
+
+    @app.on_request
+    async def health_check(request: Request):
+        # rasa-sdk's own /health answers "ok" whatever the database says; ours first.
+        if request.path != "/health":
+            return None
+        status, body = await health.response()
+        return HTTPResponse(body, status=status, content_type="application/json")
+
+    @app.get("/metrics")
+    async def exposition(_: Request) -> HTTPResponse:
+        body, content_type = metrics.exposition()
+        return HTTPResponse(body, content_type=content_type)
+
     if token:
 
         @app.on_request

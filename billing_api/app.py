@@ -7,9 +7,10 @@ import time
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse
 
 from billing_api import handlers
+from core import health, metrics
 from core.db.engine import run_unit_of_work
 from core.settings import get_settings
 
@@ -19,9 +20,18 @@ log = logging.getLogger("billing_api.calls")
 def create_app(name: str = "billing_api") -> Sanic:
     app = Sanic(name)
 
-    @app.get("/v1/health")
-    async def health(request: Request) -> HTTPResponse:
-        return json({"status": "ok"})
+    async def health_check(request: Request) -> HTTPResponse:
+        status, body = await health.response()
+        return HTTPResponse(body, status=status, content_type="application/json")
+
+    # Does the database answer (docs/monitoring.md); /v1/health is the older name.
+    app.add_route(health_check, "/health", methods=["GET"], name="health")
+    app.add_route(health_check, "/v1/health", methods=["GET"], name="v1_health")
+
+    @app.get("/metrics")
+    async def exposition(request: Request) -> HTTPResponse:
+        body, content_type = metrics.exposition()
+        return HTTPResponse(body, content_type=content_type)
 
     @app.get("/v1/readings")
     async def readings(request: Request) -> HTTPResponse:

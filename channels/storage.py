@@ -13,6 +13,7 @@ from typing import Dict, List, Optional
 
 from sqlalchemy.exc import IntegrityError
 
+from core import metrics
 from core.db.engine import run_unit_of_work
 from core.privacy import DELIVERIES_KEPT
 from core.repository import messenger as messenger_repo
@@ -42,11 +43,14 @@ async def claim_delivery(channel: str, delivery_id: str) -> bool:
         )
         return True
     except IntegrityError:
-        return await run_unit_of_work(
+        taken_over = await run_unit_of_work(
             lambda s: messenger_repo.take_over_stale_claim(
                 s, channel, delivery_id, now, now - STALE_CLAIM
             )
         )
+    if not taken_over:
+        metrics.MESSAGES_DEDUPLICATED.labels(channel).inc()
+    return taken_over
 
 
 async def finish_delivery(channel: str, delivery_id: str) -> None:

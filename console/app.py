@@ -20,6 +20,7 @@ from console.config import ConsoleConfig, load_config
 from console.figures_cache import FiguresCache, current_periods
 from console.pages import account, admin, billing, flags, login, month, settings, training
 from console.training import InboxCache, TrainingRunner
+from core import health, metrics
 from core.settings import get_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -62,8 +63,22 @@ async def home(request: Request) -> Response:
     return RedirectResponse("/month", status_code=303)
 
 
+async def health_check(request: Request) -> Response:
+    """Does the database answer (docs/monitoring.md); no sign-in, no personal data."""
+    status, body = await health.response()
+    return Response(body, status_code=status, media_type="application/json")
+
+
+async def exposition(request: Request) -> Response:
+    """Prometheus metrics of this process; the proxy must not publish them."""
+    body, content_type = metrics.exposition()
+    return Response(body, media_type=content_type)
+
+
 ROUTES = [
     Route("/", home),
+    Route("/health", health_check),
+    Route("/metrics", exposition),
     Route("/login", login.login_page, methods=["GET"]),
     Route("/login", login.login_submit, methods=["POST"]),
     Route("/logout", login.logout, methods=["POST"]),

@@ -447,7 +447,7 @@ def running_cluster(
         workdir.mkdir(parents=True, exist_ok=True)
         if credentials is None:
             credentials = workdir / "credentials.yml"
-            credentials.write_text("rest:\n")
+            credentials.write_text("rest:\nchannels.monitoring.MonitoringChannel:\n")
         cluster = Cluster(
             workdir, replicas, action_servers, database_url, credentials, env or {}, model
         )

@@ -16,6 +16,7 @@ from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
 from tests.support.conversation import domain, tracker
 from tests.support.db import in_session
+from tests.support.metrics import sample
 
 PERSONAL = ("0100004", "Шевченка", "Полтава", "+380501234567", "user-secret-7")
 
@@ -50,7 +51,12 @@ async def test_an_exception_inside_an_action_becomes_an_apology(seeded, now, mon
         raise ValueError("account 0100004 at вул. Шевченка, phone +380501234567")
 
     monkeypatch.setattr(accounts_repo, "linked_accounts", broken)
+    failures = sample("teplo_action_failures_total", action="action_list_accounts")
+    calls = sample("teplo_action_seconds_count", action="action_list_accounts")
     result = await executor().run(action_call("action_list_accounts", "мої рахунки 0100004"))
+    # Counted for the dashboard: one more call of the action, and one more failure.
+    assert sample("teplo_action_failures_total", action="action_list_accounts") == failures + 1
+    assert sample("teplo_action_seconds_count", action="action_list_accounts") == calls + 1
     [answer] = result["responses"]
     assert "технічна помилка" in answer["text"] and "Код помилки" in answer["text"]
     reference = answer["text"].rsplit(" ", 1)[-1].rstrip(".")

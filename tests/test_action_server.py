@@ -19,8 +19,15 @@ TOKEN = "a-long-shared-secret-for-the-action-server-42"
 @pytest.fixture(scope="module")
 def action_server(tmp_path_factory):
     port = free_port()
-    log = tmp_path_factory.mktemp("actions") / "actions.log"
-    env = {**os.environ, "ACTION_SERVER_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
+    workdir = tmp_path_factory.mktemp("actions")
+    log = workdir / "actions.log"
+    env = {
+        **os.environ,
+        "ACTION_SERVER_TOKEN": TOKEN,
+        "PYTHONPATH": str(ROOT),
+        # /health answers 200 only while the database does.
+        "DATABASE_URL": f"sqlite:///{workdir / 'assistant.db'}",
+    }
     env.pop("SANIC_HOST", None)  # the default must be loopback
     process = subprocess.Popen(
         [str(BIN / "python"), "-m", "actions.server", "--port", str(port)],

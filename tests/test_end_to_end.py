@@ -3,6 +3,8 @@ server, real database (SQLite file and the throw-away PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from decimal import Decimal
 
 import pytest
@@ -18,6 +20,7 @@ from core.senders import SenderKey
 from core.settings import get_settings
 from tests.conftest import TEST_NOW
 from tests.support.accounts import proof_digits_of
+from tests.support.metrics import scraped
 from tests.support.stack import MODEL, running_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
@@ -160,3 +163,32 @@ def test_not_understood_twice_offers_the_operator(stack):
     second = texts(stack.say(sender, "хто виграв вчора футбол"))
     assert "не допоможу" in first and "тел." not in first
     assert "абонентського відділу" in second and "тел." in second
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.read().decode()
+
+
+def test_health_and_metrics_of_the_running_servers(stack):
+    for base in (stack.rasa_url, stack.action_url):
+        status, body = fetch(f"{base}/health")
+        assert (status, json.loads(body)) == (
+            200,
+            {"status": "ok", "database": "ok", "redis": "not used"},
+        )
+
+    def counts():
+        rasa, actions = (
+            fetch(f"{stack.rasa_url}/metrics")[1],
+            fetch(f"{stack.action_url}/metrics")[1],
+        )
+        return (
+            scraped(rasa, "teplo_turns_total", channel="rest"),
+            scraped(rasa, "teplo_turn_seconds_count", channel="rest"),
+            scraped(actions, "teplo_action_seconds_count", action="action_session_start"),
+        )
+
+    turns, timed, session_starts = counts()
+    stack.say("e2e-metrics", "Привіт")  # a new conversation: Rasa runs action_session_start
+    assert counts() == (turns + 1, timed + 1, session_starts + 1)

@@ -12,6 +12,7 @@ from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
 from core.settings import LookupLimits
 from tests.support.db import in_session
+from tests.support.metrics import sample
 
 LIMITS = LookupLimits(per_hour=3, per_day=5, per_channel_hour=8)
 
@@ -24,8 +25,10 @@ def test_found_accounts_count_too(seeded, now):
     walker = SenderKey("telegram", "walker")
     found = [look(walker, f"01000{n:02d}", now).account for n in range(1, 4)]
     assert all(account is not None for account in found)
+    refused = sample("teplo_lookups_refused_total", limit="user")
     blocked = look(walker, "0100004", now)
     assert blocked.account is None and blocked.blocked_until == now + timedelta(hours=1)
+    assert sample("teplo_lookups_refused_total", limit="user") == refused + 1
 
 
 def test_an_hour_later_a_few_more_then_the_day_is_over(seeded, now):
@@ -52,8 +55,10 @@ def test_own_linked_accounts_never_count(seeded, now):
 
 def test_many_fresh_ids_hit_the_channel_ceiling_and_staff_are_warned(seeded, now, caplog):
     caplog.set_level(logging.WARNING)
+    refused = sample("teplo_lookups_refused_total", limit="channel")
     results = [look(SenderKey("telegram", f"id-{n}"), f"01000{n + 1:02d}", now) for n in range(12)]
     assert [r.account is not None for r in results] == [True] * 8 + [False] * 4
+    assert sample("teplo_lookups_refused_total", limit="channel") == refused + 4
     assert all(r.blocked_until is not None for r in results[8:])
     assert "over the ceiling" in caplog.text and "01000" not in caplog.text
     # Other channels are not affected.

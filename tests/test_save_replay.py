@@ -11,6 +11,7 @@ from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.senders import SenderKey
 from tests.support.db import in_session
+from tests.support.metrics import sample
 
 NUMBER = "0100004"
 
@@ -38,10 +39,13 @@ def _rows():
 def test_the_same_save_twice_is_stored_once(seeded, now):
     sender = SenderKey("telegram", "telegram:42")
     values = _link_and_values(sender, now, 1)
+    saved_before = sample("teplo_readings_saved_total", channel="telegram")
     first = in_session(lambda s: save_submission(s, sender, NUMBER, values, "2026-11", now))
     again = in_session(lambda s: save_submission(s, sender, NUMBER, values, "2026-11", now))
     assert (first.count, first.corrected) == (again.count, again.corrected) == (len(values), 0)
     assert _rows() == len(values)
+    # The metric counts stored readings: the replay stored nothing.
+    assert sample("teplo_readings_saved_total", channel="telegram") == saved_before + len(values)
 
 
 def test_a_different_value_is_still_a_correction(seeded, now):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from actions.conversation import sender_of
 from actions.forms.base import AssistantFormValidation, SlotValues
-from core.accounts.lookup import AccountView, blocked_until, lookup_account
+from core.accounts.lookup import AccountView, lookup_account, refused_until
 from core.accounts.numbers import (
     AccountNumberError,
     find_account_number,
@@ -165,7 +165,7 @@ class AskAccountNumber(Action):
         sender, settings = sender_of(tracker), get_settings()
         now = settings.now()
         until = await AssistantFormValidation.db(
-            lambda s: blocked_until(s, sender, now, settings.lookup_limits)
+            lambda s: refused_until(s, sender, now, settings.lookup_limits)
         )
         if until is not None:
             say_blocked(dispatcher, until)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from sqlalchemy.orm import Session
 
+from core import metrics
 from core.accounts.numbers import masked_address
 from core.db.models import Account
 from core.repository import accounts as accounts_repo
@@ -59,6 +60,24 @@ def blocked_until(
     session: Session, sender: SenderKey, now: datetime, limits: LookupLimits
 ) -> Optional[datetime]:
     """When the user may look up again, or None if they may now."""
+    return _limit_reached(session, sender, now, limits)[0]
+
+
+def refused_until(
+    session: Session, sender: SenderKey, now: datetime, limits: LookupLimits
+) -> Optional[datetime]:
+    """`blocked_until` for a user about to look up (asked for a number, or typing
+    one); a refusal is counted in `teplo_lookups_refused_total`."""
+    until, limit = _limit_reached(session, sender, now, limits)
+    if until is not None:
+        metrics.count_on_commit(session, metrics.LOOKUPS_REFUSED.labels(limit))
+    return until
+
+
+def _limit_reached(
+    session: Session, sender: SenderKey, now: datetime, limits: LookupLimits
+) -> Tuple[Optional[datetime], str]:
+    """`blocked_until`, and which limit holds the user back: "channel" or "user"."""
     own = accounts_repo.lookups_since(session, sender, now - DAY)
     hourly = [moment for moment in own if moment > now - HOUR]
     channel = accounts_repo.channel_lookups_since(session, sender.channel, now - HOUR)
@@ -76,7 +95,7 @@ def blocked_until(
             limits.per_channel_hour,
         )
     found = [moment for moment in candidates if moment is not None]
-    return max(found) if found else None
+    return (max(found) if found else None), ("channel" if candidates[2] is not None else "user")
 
 
 def lookup_account(
@@ -91,7 +110,7 @@ def lookup_account(
         and accounts_repo.is_linked(session, sender, account.id)
     ):
         return LookupResult(account=AccountView.of(account), blocked_until=None)
-    until = blocked_until(session, sender, now, limits)
+    until = refused_until(session, sender, now, limits)
     if until is not None:
         return LookupResult(account=None, blocked_until=until)
     accounts_repo.purge_lookups(session, now - DAY)

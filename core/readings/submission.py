@@ -10,6 +10,7 @@ from typing import Callable, Dict, List, Optional, TypeVar
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from core import metrics
 from core.db.engine import run_unit_of_work
 from core.readings.checks import MeterFacts, rejection_reason
 from core.repository import accounts as accounts_repo
@@ -126,6 +127,7 @@ def save_submission(
         readings_repo.store_reading(
             session, meter_id, period, value, now, sender.channel, sender.sender_id
         )
+    metrics.count_on_commit(session, metrics.READINGS_SAVED.labels(sender.channel), len(values))
     return SavedSubmission(count=len(values), corrected=corrected)
 
 

@@ -18,6 +18,7 @@ from tests.channels.payloads import (
     tg_message,
     tg_text,
 )
+from tests.support.metrics import sample
 
 CHAT = 5550001
 SENDER = SenderKey("telegram", f"telegram:{CHAT}")
@@ -51,10 +52,12 @@ async def test_redelivered_update_is_acknowledged_and_processed_once(
     telegram, assistant, telegram_api
 ):
     update = tg_text(CHAT, "передати показники")
+    deduplicated = sample("teplo_messages_deduplicated_total", channel="telegram")
     assert (await deliver(telegram, assistant, update))[0] == 200
     assert (await deliver(telegram, assistant, update))[0] == 200
     assert assistant.texts == ["передати показники"]
     assert len(telegram_api.sent()) == 1
+    assert sample("teplo_messages_deduplicated_total", channel="telegram") == deduplicated + 1
 
 
 async def test_start_greets_and_commands_are_normalised(telegram, assistant):

@@ -7,6 +7,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Dict, List, Set
 
@@ -14,6 +18,7 @@ import pytest
 import yaml
 
 from core.settings import PROJECT_ROOT
+from scripts.cluster import Nginx
 
 DEPLOY = PROJECT_ROOT / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yml").read_text(encoding="utf-8"))
@@ -81,10 +86,11 @@ def test_commands_name_modules_and_files_of_the_project():
 def test_ports_agree_between_commands_health_checks_and_the_proxy():
     rasa = SERVICES["rasa-1"]["command"]
     port = rasa[rasa.index("--port") + 1]
-    assert f":{port}/" in " ".join(SERVICES["rasa-1"]["healthcheck"]["test"])
+    # The health checks ask the servers' own /health (database, Redis), not just "up".
+    assert f":{port}/health'" in " ".join(SERVICES["rasa-1"]["healthcheck"]["test"])
     actions = SERVICES["actions"]["command"]
     action_port = actions[actions.index("--port") + 1]
-    assert f":{action_port}/" in " ".join(SERVICES["actions"]["healthcheck"]["test"])
+    assert f":{action_port}/health'" in " ".join(SERVICES["actions"]["healthcheck"]["test"])
     assert (
         f"actions:{action_port}/webhook" in SERVICES["rasa-1"]["environment"]["ACTION_SERVER_URL"]
     )
@@ -176,3 +182,47 @@ def test_the_production_proxy_configuration_is_valid(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+class _Upstream(BaseHTTPRequestHandler):
+    """Stands in for a replica and an action server: answers every path."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        body = b"teplo_turns_total 1\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx not installed (scripts/ensure-system-packages)",
+)
+def test_the_proxy_never_publishes_metrics_or_health(tmp_path):
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port = upstream.server_address[1]
+    nginx = Nginx(tmp_path / "nginx", [port], [port])  # the production routes
+    nginx.start()
+    try:
+        public = f"http://127.0.0.1:{nginx.port}"
+        internal = f"http://127.0.0.1:{nginx.action_port}"
+        assert _status(f"{public}/healthz") == 200  # the proxy does reach the upstream
+        assert _status(f"{public}/metrics") == 404
+        assert _status(f"{public}/health") == 404
+        assert _status(f"{internal}/metrics") == 404
+    finally:
+        nginx.stop()
+        upstream.shutdown()

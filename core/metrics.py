@@ -1,0 +1,83 @@
+"""The Prometheus metrics of every process, defined once (docs/monitoring.md).
+
+`prometheus_client` is a plain library (no web server), so the metric objects
+live in the core beside the events they count; each process serves them on
+`/metrics` through its own web framework with `exposition()`. Every process is
+a single Python process with its own registry: scrape each one (each Rasa
+replica, each action server) separately.
+
+Events that happen inside a unit of work (a reading saved, a lookup refused)
+are counted when the transaction commits (`count_on_commit`): a save that is
+rolled back and run again counts once.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client.metrics import MetricWrapperBase
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+# A turn is one user message through Rasa: 70 ms alone, 1-2 s under load, 60 s at most.
+TURN_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+ACTION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+# Rasa replicas (channels/monitoring.py): every message Rasa handles.
+TURNS = Counter("teplo_turns", "User messages handled by Rasa", ["channel"])
+TURN_SECONDS = Histogram(
+    "teplo_turn_seconds",
+    "Time Rasa took for one user message (lock, understanding, actions, replies)",
+    ["channel"],
+    buckets=TURN_BUCKETS,
+)
+# Channels (channels/storage.py): messenger re-deliveries acknowledged without processing.
+MESSAGES_DEDUPLICATED = Counter(
+    "teplo_messages_deduplicated",
+    "Messenger updates already handled (re-deliveries), acknowledged and not processed again",
+    ["channel"],
+)
+# Action server (actions/failures.py): every call of a custom action.
+ACTION_SECONDS = Histogram(
+    "teplo_action_seconds", "Time one custom action took", ["action"], buckets=ACTION_BUCKETS
+)
+ACTION_FAILURES = Counter(
+    "teplo_action_failures",
+    "Custom actions that raised and were answered with an apology and a reference code",
+    ["action"],
+)
+# Core, wherever it runs (the action server): what the assistant did.
+READINGS_SAVED = Counter(
+    "teplo_readings_saved", "Meter readings stored by the assistant", ["channel"]
+)
+LOOKUPS_REFUSED = Counter(
+    "teplo_lookups_refused",
+    "Account lookups refused because a limit was reached (user: the user's hourly or daily "
+    "limit; channel: the ceiling for everyone on the channel)",
+    ["limit"],
+)
+
+_PENDING = "teplo_metrics_pending"
+
+
+def count_on_commit(session: Session, counter: MetricWrapperBase, amount: float = 1) -> None:
+    """Adds `amount` to `counter` (a labelled child) once `session`'s transaction commits."""
+    session.info.setdefault(_PENDING, []).append((counter, amount))
+
+
+@event.listens_for(Session, "after_commit")
+def _count_committed(session: Session) -> None:
+    for counter, amount in session.info.pop(_PENDING, ()):
+        counter.inc(amount)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)
+
+
+def exposition() -> Tuple[bytes, str]:
+    """The body and content type of `/metrics` for this process."""
+    return generate_latest(), CONTENT_TYPE_LATEST

@@ -311,6 +311,10 @@ async def test_change_by_naming_the_meter(seeded):
     assert heat_id not in slots["reading_entries"] and slots["requested_slot"] == "reading_value"
     slots, texts, _ = await answer(state, "якийсь")
     assert "кнопкою" in texts[0] and slots["requested_slot"] == "reading_change"
+    # «Зберегти» instead: nothing to change, the summary again.
+    slots, _, _ = await answer(state, "зберегти", "affirm")
+    assert slots["reading_save"] is None and slots["requested_slot"] == "reading_save"
+    assert slots.get("reading_entries") is None
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

@@ -44,6 +44,8 @@ from core.texts.readings import (
 # "пропустити" and "лічильник зламаний" at a meter's prompt skip that meter.
 SKIP_INTENTS = ("skip_meter", "meter_problem")
 METER_REF = "meter_ref"
+# «Зберегти» when asked which meter to change: nothing to change, back to the summary.
+BACK_TO_SUMMARY = "summary"
 
 
 def form_meters(tracker: Tracker) -> List[MeterFacts]:
@@ -389,6 +391,8 @@ class ValidateReadingForm(AssistantFormValidation):
             return {}
         if latest_intent(tracker) in INTERRUPTION_INTENTS:
             return {}  # answered by the rules; the question comes again
+        if latest_intent(tracker) == "affirm":
+            return {"reading_change": BACK_TO_SUMMARY}
         entity = next(tracker.get_latest_entity_values(METER_REF), None)
         return {"reading_change": entity or tracker.latest_message.get("text") or ""}
 
@@ -396,6 +400,8 @@ class ValidateReadingForm(AssistantFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> SlotValues:
         """The meter picked at «Змінити» is asked again; the others keep their values."""
+        if value == BACK_TO_SUMMARY:
+            return {"reading_change": None, "reading_save": None}
         meters = form_meters(tracker)
         text = str(value)
         chosen = next((m for m in meters if str(m.meter_id) == text), None)

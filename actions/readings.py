@@ -85,6 +85,7 @@ class SaveReadings(Action):
         settings, sender = get_settings(), sender_of(tracker)
         now = settings.now()
         values = {int(meter_id): Decimal(value) for meter_id, value in entries.items()}
+        skipped = [int(meter_id) for meter_id in tracker.get_slot("reading_skipped") or []]
         seen = {
             int(item["meter_id"]): item.get("in_force_reading_id")
             for item in tracker.get_slot("reading_meters") or []
@@ -95,7 +96,15 @@ class SaveReadings(Action):
             if not window.is_open:
                 return window, None
             saved = save_submission(
-                session, sender, number, values, window.period, now, seen_in_force=seen
+                session,
+                sender,
+                number,
+                values,
+                window.period,
+                now,
+                seen_in_force=seen,
+                skipped=skipped,
+                ceilings=settings.monthly_ceiling,
             )
             holders.notify_readings_saved(session, sender, number, window.period, now)
             return window, saved
@@ -142,7 +151,7 @@ class ShowHistory(Action):
             for account in accounts_repo.linked_accounts(session, sender):
                 for meter in accounts_repo.active_meters(session, account.id):
                     title = meter_title(meter.kind.value, meter.serial, meter.unit, meter.location)
-                    rows = meter_history(session, meter.id)
+                    rows = meter_history(session, meter.id, display_digits=meter.display_digits)
                     blocks.append(history_block(account.number, title, meter.unit, rows))
             return blocks
 

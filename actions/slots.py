@@ -17,6 +17,20 @@ READING_FORM_SLOTS = (
     "reading_pending",
     "reading_high_confirmed",
     "reading_save",
+    "reading_skipped",
+    "reading_change",
+    "reading_carry",
+)
+# Questions that may interrupt a form (domain.yml's `&interruptions`): answered by
+# data/rules/interruptions.yml, never taken as the answer to the form's question.
+INTERRUPTION_INTENTS = (
+    "ask_deadline",
+    "help",
+    "contact_operator",
+    "ask_tariff",
+    "meter_problem",
+    "bot_challenge",
+    "cancel",
 )
 REMOVE_FORM_SLOTS = ("remove_account_choice", "remove_confirmed")
 ALL_FORM_SLOTS = ACCOUNT_FORM_SLOTS + READING_FORM_SLOTS + REMOVE_FORM_SLOTS

@@ -192,3 +192,56 @@ def test_health_and_metrics_of_the_running_servers(stack):
     turns, timed, session_starts = counts()
     stack.say("e2e-metrics", "Привіт")  # a new conversation: Rasa runs action_session_start
     assert counts() == (turns + 1, timed + 1, session_starts + 1)
+
+
+def _link(stack, sender, number):
+    stack.say(sender, "додати особовий рахунок")
+    stack.say(sender, number)
+    stack.say(sender, proof_digits_of(stack.engine, number))
+    assert "Рахунок додано" in texts(stack.say(sender, "так"))
+
+
+def test_several_readings_in_one_message_are_stored(stack):
+    sender = "e2e-several"
+    _link(stack, sender, "0100005")  # heat, kitchen and bathroom hot water
+    heat, kitchen, bath = previous_values(stack.engine, "0100005")
+    # The first message carries two readings; only the bathroom's is asked.
+    first = texts(
+        stack.say(sender, f"хочу передати: тепло {heat + 1}, кухня {kitchen + 2}".replace(".", ","))
+    )
+    assert "Записав:" in first and "Лічильник 3 з 3" in first and "ванна" in first
+    summary = texts(stack.say(sender, "ванна 12 і кухня 13"))  # in doubt: nothing is guessed
+    assert "Лічильник 3 з 3" in summary
+    summary = texts(stack.say(sender, str(bath + 3).replace(".", ",")))
+    assert "Зберегти?" in summary and "спожито 3 м³" in summary
+    assert assistant_readings(stack.engine, sender) == []
+
+    # «Змінити» re-asks only the meter picked.
+    change = stack.say(sender, "Змінити")
+    buttons = [b for m in change for b in m.get("buttons") or []]
+    assert [b["title"].split(",")[0] for b in buttons] == [
+        "Тепло",
+        "Гаряча вода (кухня)",
+        "Гаряча вода (ванна)",
+    ]
+    assert "Лічильник 2 з 3" in texts(stack.say(sender, buttons[1]["payload"]))
+    assert "Зберегти?" in texts(stack.say(sender, str(kitchen + 1).replace(".", ",")))
+
+    assert "збережено" in texts(stack.say(sender, "Зберегти"))
+    assert sorted(assistant_readings(stack.engine, sender)) == sorted(
+        [(heat + 1, True, "2026-11"), (kitchen + 1, True, "2026-11"), (bath + 3, True, "2026-11")]
+    )
+
+
+def test_a_skipped_meter_is_left_out_and_the_rest_stored(stack):
+    sender = "e2e-skip"
+    _link(stack, sender, "0100004")  # heat and hot water
+    heat, water = previous_values(stack.engine, "0100004")
+    assert "Лічильник 1 з 2" in texts(stack.say(sender, "передати показники"))
+    skipped = texts(stack.say(sender, "цей лічильник не працює, пропусти"))
+    assert "пропускаю" in skipped and "Якщо лічильник зламався" in skipped
+    assert "Лічильник 2 з 2" in skipped
+    summary = texts(stack.say(sender, str(water + 2)))
+    assert "Тепло" in summary and "пропущено" in summary and "Зберегти?" in summary
+    stack.say(sender, "Зберегти")
+    assert assistant_readings(stack.engine, sender) == [(water + 2, True, "2026-11")]

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from actions.forms.reading_form import (
     AskReadingAccount,
+    AskReadingChange,
     AskReadingSave,
     AskReadingValue,
     ValidateReadingForm,
@@ -149,6 +150,14 @@ async def test_question_shows_the_previous_reading(seeded):
     assert str(previous).replace(".", ",") in texts[0].replace("\u00a0", "")
 
 
+async def answer(state, text, intent="inform", **set_now):
+    """The form's validation after the user said `text` (`set_now`: what was extracted)."""
+    return await run(
+        ValidateReadingForm(),
+        tracker(text, intent=intent, slots=state, set_now=set_now, active_loop="reading_form"),
+    )
+
+
 async def _enter(state, typed):
     return await run(
         ValidateReadingForm(),
@@ -261,20 +270,60 @@ async def test_summary_shows_consumption_with_save_and_change(seeded):
     assert stored_assistant_readings() == []
 
 
-async def test_change_starts_again_from_the_first_meter(seeded):
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_change_asks_which_meter_and_re_asks_only_that_one(seeded):
     link("0100004")
     state = await _filled("0100004")
+    heat_id, water_id = (str(m["meter_id"]) for m in state["reading_meters"])
+    slots, _, _ = await answer(state, "змінити", "correct_reading", reading_save=False)
+    assert slots["requested_slot"] == "reading_change"
+    assert slots.get("reading_entries") is None  # nothing forgotten yet
+    state.update(reading_save=False, requested_slot="reading_change")
+    _, texts, messages = await run(AskReadingChange(), tracker(slots=state))
+    assert "якого лічильника" in texts[0]
+    assert [t.split(",")[0] for t in button_titles(messages)] == ["Тепло", "Гаряча вода"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert all(len(p.encode()) <= 64 for p in payloads)  # a Telegram callback carries it
+
     slots, _, _ = await run(
         ValidateReadingForm(),
         tracker(
-            "змінити",
-            intent="correct_reading",
+            payloads[1],
+            entities=[{"entity": "meter_ref", "value": water_id}],
             slots=state,
-            set_now={"reading_save": False},
             active_loop="reading_form",
         ),
     )
+    assert slots["reading_entries"] == {heat_id: state["reading_entries"][heat_id]}
+    assert slots["reading_save"] is None and slots["requested_slot"] == "reading_value"
+    state.update(slots)
+    _, texts, _ = await run(AskReadingValue(), tracker(slots=state))
+    assert texts[0].startswith("Лічильник 2 з 2: Гаряча вода")
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_change_by_naming_the_meter(seeded):
+    link("0100004")
+    state = await _filled("0100004")
+    heat_id = str(state["reading_meters"][0]["meter_id"])
+    state.update(reading_save=False, requested_slot="reading_change")
+    slots, _, _ = await answer(state, "тепло")
+    assert heat_id not in slots["reading_entries"] and slots["requested_slot"] == "reading_value"
+    slots, texts, _ = await answer(state, "якийсь")
+    assert "кнопкою" in texts[0] and slots["requested_slot"] == "reading_change"
+    # «Зберегти» instead: nothing to change, the summary again.
+    slots, _, _ = await answer(state, "зберегти", "affirm")
+    assert slots["reading_save"] is None and slots["requested_slot"] == "reading_save"
+    assert slots.get("reading_entries") is None
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_change_with_one_meter_asks_it_again(seeded):
+    link("0100002")
+    state = await _filled("0100002")
+    slots, texts, _ = await answer(state, "змінити", "correct_reading", reading_save=False)
     assert slots["reading_entries"] == {} and slots["requested_slot"] == "reading_value"
+    assert "ще раз" in texts[0]
 
 
 async def test_save_stores_everything_in_one_go_and_confirms_with_the_date(seeded):

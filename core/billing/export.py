@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from core.billing.csvfiles import decimals_of, format_decimal_comma, write_csv
 from core.db.models import Account, Meter, Reading, ReadingSource
 from core.errors import StaffError
+from core.readings.rollover import consumption_between
 
 COLUMNS = (
     "account_number",
@@ -43,10 +44,15 @@ class ExportRow:
     previous_reading: Optional[Decimal]
     submitted_at: datetime
     channel: str
+    display_digits: Optional[int] = None
 
     @property
     def consumption(self) -> Optional[Decimal]:
-        return None if self.previous_reading is None else self.reading - self.previous_reading
+        """From the previous reading; across the dial's rollover when the reading is lower
+        (the assistant takes a lower reading only as a confirmed rollover)."""
+        if self.previous_reading is None:
+            return None
+        return consumption_between(self.previous_reading, self.reading, self.display_digits)
 
     def cells(self) -> List[str]:
         return [
@@ -98,6 +104,7 @@ def accepted_readings(session: Session, period: str) -> List[ExportRow]:
             previous.value,
             Reading.submitted_at,
             Reading.channel,
+            Meter.display_digits,
         )
         .join(Meter, Reading.meter_id == Meter.id)
         .join(Account, Meter.account_id == Account.id)
@@ -117,21 +124,7 @@ def accepted_readings(session: Session, period: str) -> List[ExportRow]:
         )
         .order_by(Account.number, Meter.serial)
     )
-    return [
-        ExportRow(
-            number,
-            serial,
-            kind.value,
-            unit,
-            decimals,
-            row_period,
-            value,
-            previous_value,
-            submitted,
-            channel,
-        )
-        for number, serial, kind, unit, decimals, row_period, value, previous_value, submitted, channel in rows
-    ]
+    return [ExportRow(number, serial, kind.value, *rest) for number, serial, kind, *rest in rows]
 
 
 def write_export(stream: BinaryIO, rows: List[ExportRow], encoding: str) -> int:

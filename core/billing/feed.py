@@ -34,9 +34,19 @@ class FeedRow:
     @classmethod
     def of(cls, values: FeedTuple) -> "FeedRow":
         (position, reading_id, account, serial, kind, unit, decimals, period, value) = values[:9]
-        previous, submitted, channel, replaces_id, replaces_value = values[9:]
+        previous, submitted, channel, replaces_id, replaces_value, digits = values[9:]
         row = ExportRow(
-            account, serial, kind, unit, decimals, period, value, previous, submitted, channel
+            account,
+            serial,
+            kind,
+            unit,
+            decimals,
+            period,
+            value,
+            previous,
+            submitted,
+            channel,
+            digits,
         )
         return cls(position, reading_id, row, replaces_id, replaces_value)
 

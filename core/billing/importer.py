@@ -53,6 +53,7 @@ class _Meter(NamedTuple):
     unit: str
     decimals: int
     active: bool
+    display_digits: Optional[int]
 
 
 class _Latest(NamedTuple):
@@ -128,11 +129,14 @@ def plan_import(session: Session, parsed: SubscriberFile, full: bool) -> ImportP
                 plan.new_readings.append(data)
             continue
         decimals = max(existing.decimals, _needed_decimals(data))
+        if data.display_digits is None:  # the file does not say: keep what we know
+            data = data._replace(display_digits=existing.display_digits)
         if (
             not existing.active
             or existing.kind != data.kind
             or existing.unit != data.unit
             or decimals != existing.decimals
+            or data.display_digits != existing.display_digits
         ):
             plan.changed_meters.append((existing.id, data, decimals))
         if data.reading is not None:
@@ -193,13 +197,21 @@ def apply_import(session: Session, plan: ImportPlan) -> None:
                 "decimals": max(DEFAULT_DECIMALS[m.unit], _needed_decimals(m)),
                 "location": "",
                 "active": True,
+                "display_digits": m.display_digits,
             },
         )
     update_by_id(
         session,
         Meter.__table__,
         [
-            {"row_id": row_id, "kind": m.kind, "unit": m.unit, "decimals": decimals, "active": True}
+            {
+                "row_id": row_id,
+                "kind": m.kind,
+                "unit": m.unit,
+                "decimals": decimals,
+                "active": True,
+                "display_digits": m.display_digits,
+            }
             for row_id, m, decimals in plan.changed_meters
         ],
         "оновлення лічильників",
@@ -330,6 +342,7 @@ def _load_meters(session: Session) -> List[_Meter]:
                 Meter.unit,
                 Meter.decimals,
                 Meter.active,
+                Meter.display_digits,
             )
         )
         .all()

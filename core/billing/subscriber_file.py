@@ -38,6 +38,10 @@ COLUMNS = (
     "last_reading",
     "last_reading_date",
 )
+# Optional columns after the required ones: how many integer digits the meter's
+# display has (for rollovers past 99 999; empty: unknown).
+OPTIONAL_COLUMNS = ("display_digits",)
+MAX_DISPLAY_DIGITS = 10  # READING_NUMERIC's integer digits
 # Column widths of the database (actions/db/models.py); longer values would fail there.
 MAX_LENGTHS = {"owner_name": 200, "street": 200, "house": 20, "apartment": 20, "meter_serial": 40}
 _LIMITED = [(COLUMNS.index(column), column, limit) for column, limit in MAX_LENGTHS.items()]
@@ -66,6 +70,7 @@ class MeterData(NamedTuple):
     unit: str
     reading: Optional[Decimal]
     reading_date: Optional[date]
+    display_digits: Optional[int] = None
 
 
 class Rejected(NamedTuple):
@@ -102,7 +107,7 @@ def load_subscriber_file(path: Path, today: date, encoding: str = "") -> Subscri
 
 
 def parse_subscribers(csv_text: CsvText, today: date) -> SubscriberFile:
-    width = check_header(csv_text.header, COLUMNS)
+    width = check_header(csv_text.header, COLUMNS, OPTIONAL_COLUMNS)
     result = SubscriberFile(encoding=csv_text.encoding, delimiter=csv_text.delimiter)
     good: List[Tuple[int, AccountData, Optional[MeterData]]] = []
     for line, raw in progress(csv_text.rows(), total=csv_text.line_count, desc="перевірка рядків"):
@@ -151,7 +156,8 @@ def parse_row(cells: List[str], today: date) -> Tuple[AccountData, Optional[Mete
         unit_text,
         reading_text,
         date_text,
-    ) = cells
+    ) = cells[: len(COLUMNS)]
+    digits_text = cells[len(COLUMNS)] if len(cells) > len(COLUMNS) else ""
     if not number:
         raise RowError("no_account_number", "немає номера особового рахунку")
     if not (
@@ -174,14 +180,32 @@ def parse_row(cells: List[str], today: date) -> Tuple[AccountData, Optional[Mete
         # Also catches lines cut short: they would blank a known subscriber's address.
         raise RowError("no_address", "немає адреси (вулиці або будинку)")
     account = AccountData(number, owner, street, house, apartment)
-    if not any((serial, kind_text, unit_text, reading_text, date_text)):
+    if not any((serial, kind_text, unit_text, reading_text, date_text, digits_text)):
         return account, None
     if not serial:
         raise RowError("no_meter_serial", "заповнено дані лічильника, але немає його номера")
     kind = _kind(kind_text)
     unit = _unit(unit_text, kind)
     reading, reading_date = _reading(reading_text, date_text, today)
-    return account, MeterData(number, serial, kind, unit, reading, reading_date)
+    digits = _display_digits(digits_text, reading)
+    return account, MeterData(number, serial, kind, unit, reading, reading_date, digits)
+
+
+def _display_digits(text: str, reading: Optional[Decimal]) -> Optional[int]:
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_DISPLAY_DIGITS):
+        raise RowError(
+            "bad_display_digits",
+            f"розрядність табло «{text}» має бути цілим числом від 1 до {MAX_DISPLAY_DIGITS}",
+        )
+    digits = int(text)
+    if reading is not None and reading >= Decimal(10) ** digits:
+        raise RowError(
+            "bad_display_digits",
+            f"показник {reading} не вміщується на табло з {digits} цифр",
+        )
+    return digits
 
 
 def _kind(text: str) -> MeterKind:

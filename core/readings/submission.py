@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Callable, Dict, List, Optional, TypeVar
+from typing import Callable, Collection, Dict, List, Optional, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 from core import metrics
 from core.db.engine import run_unit_of_work
 from core.readings.checks import MeterFacts, rejection_reason
+from core.readings.rollover import consumption_between
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.senders import SenderKey
+from core.settings import get_settings
 
 
 def meters_for_submission(session: Session, account_id: int, period: str) -> List[MeterFacts]:
@@ -35,6 +37,7 @@ def meters_for_submission(session: Session, account_id: int, period: str) -> Lis
                 previous_value=previous.value if previous else None,
                 previous_period=previous.period if previous else None,
                 in_force_reading_id=in_force.id if in_force else None,
+                display_digits=meter.display_digits,
             )
         )
     return facts
@@ -89,6 +92,8 @@ def save_submission(
     period: str,
     now: datetime,
     seen_in_force: Optional[Dict[int, Optional[int]]] = None,
+    skipped: Collection[int] = (),
+    ceilings: Optional[Dict[str, Decimal]] = None,
 ) -> SavedSubmission:
     """Stores the values as the readings in force; all or nothing.
 
@@ -99,6 +104,10 @@ def save_submission(
         seen_in_force: per meter, the id of the reading in force for the period
             when the conversation loaded the meters (None: none). If another
             messenger user has saved since, `SubmissionConflict` says what.
+        skipped: meters the user skipped (broken, not readable); with `values`
+            they must name every active meter of the account, each once.
+        ceilings: plausible monthly consumption per kind (a lower value passes
+            only as a plausible rollover); the settings' by default.
     """
     account = accounts_repo.find_account(session, account_number)
     if (
@@ -111,14 +120,16 @@ def save_submission(
     # sees the first one's readings (the conflict check below needs that).
     accounts_repo.lock_account(session, account.id)
     meters = {m.meter_id: m for m in meters_for_submission(session, account.id, period)}
-    if not values or set(values) != set(meters):
+    skipped = set(skipped)
+    if not values or skipped & set(values) or set(values) | skipped != set(meters):
         raise SubmissionRejected("meters")
     if already_submitted(session, list(values), period) == values:
         # The same Save once more: a messenger re-delivery or a retry after a
         # crash lost the confirmation. Stored once; nothing to correct.
         return SavedSubmission(count=len(values), corrected=0)
+    limits = get_settings().monthly_ceiling if ceilings is None else ceilings
     for meter_id, value in values.items():
-        if rejection_reason(meters[meter_id], value, _decimals(value)) is not None:
+        if rejection_reason(meters[meter_id], value, _decimals(value), limits) is not None:
             raise SubmissionRejected("value")
     if seen_in_force is not None:
         _check_nobody_came_first(session, sender, meters, seen_in_force, period)
@@ -195,8 +206,11 @@ class HistoryRow:
     consumption: Optional[Decimal]
 
 
-def meter_history(session: Session, meter_id: int, periods: int = 6) -> List[HistoryRow]:
-    """The last `periods` readings in force, newest first, with consumption."""
+def meter_history(
+    session: Session, meter_id: int, periods: int = 6, display_digits: Optional[int] = None
+) -> List[HistoryRow]:
+    """The last `periods` readings in force, newest first, with consumption
+    (across a rollover of the meter's dial)."""
     readings = readings_repo.readings_in_force(session, meter_id, periods + 1)
     rows = []
     for index, reading in enumerate(readings[:periods]):
@@ -205,7 +219,9 @@ def meter_history(session: Session, meter_id: int, periods: int = 6) -> List[His
             HistoryRow(
                 period=reading.period,
                 value=reading.value,
-                consumption=reading.value - older.value if older else None,
+                consumption=consumption_between(older.value, reading.value, display_digits)
+                if older
+                else None,
             )
         )
     return rows

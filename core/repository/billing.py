@@ -41,6 +41,7 @@ FeedTuple = Tuple[
     str,  # channel
     Optional[int],  # replaced reading id
     Optional[Decimal],  # replaced reading value
+    Optional[int],  # the meter's dial digits, if billing said
 ]
 
 
@@ -207,6 +208,7 @@ def _feed_batch(after: int, batch: int, up_to: Optional[int]):
             Reading.channel,
             BillingFeedEntry.replaces_reading_id,
             replaced.value,
+            Meter.display_digits,
         )
         .join(Reading, Reading.id == BillingFeedEntry.reading_id)
         .join(Meter, Reading.meter_id == Meter.id)

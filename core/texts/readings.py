@@ -8,13 +8,14 @@ The sentences around them are responses in domain.yml (`utter_reading_summary`,
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Dict, Iterable, List
+from typing import Collection, Dict, Iterable, List, Optional
 
-from core.readings.checks import MeterFacts, consumption
+from core.readings.checks import MeterFacts, Rejection, consumption
 from core.readings.submission import HistoryRow, ReadingTaken
 from core.readings.window import WindowStatus
 from core.settings import KYIV
 from core.texts.common import (
+    KIND_LABELS,
     format_amount,
     format_date,
     format_decimal,
@@ -40,10 +41,16 @@ def facts_title(meter: MeterFacts) -> str:
     return meter_title(meter.kind, meter.serial, meter.unit, meter.location)
 
 
-def summary_lines(meters: Iterable[MeterFacts], entries: Dict[str, str]) -> str:
-    """One line per meter: the value entered and, if known, the consumption."""
+def summary_lines(
+    meters: Iterable[MeterFacts], entries: Dict[str, str], skipped: Collection[str] = ()
+) -> str:
+    """One line per meter: the value entered and, if known, the consumption; or
+    that it was skipped."""
     lines = []
     for meter in meters:
+        if str(meter.meter_id) in skipped:
+            lines.append(f"• {facts_title(meter)}: пропущено, не передається")
+            continue
         value = Decimal(entries[str(meter.meter_id)])
         line = f"• {facts_title(meter)}: {format_amount(value, meter.unit)}"
         used = consumption(meter, value)
@@ -51,6 +58,46 @@ def summary_lines(meters: Iterable[MeterFacts], entries: Dict[str, str]) -> str:
             line += f", спожито {format_amount(used, meter.unit)}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def short_title(meter: MeterFacts) -> str:
+    """ "Гаряча вода (кухня), №12345": a button's title."""
+    label = KIND_LABELS.get(meter.kind, meter.kind).capitalize()
+    if meter.location:
+        label += f" ({meter.location})"
+    return f"{label}, №{meter.serial}"
+
+
+def entered_lines(meters: Iterable[MeterFacts], values: Dict[int, Decimal]) -> str:
+    """The readings taken from one message, one line per meter."""
+    return "\n".join(
+        f"• {facts_title(m)}: {format_amount(values[m.meter_id], m.unit)}"
+        for m in meters
+        if m.meter_id in values
+    )
+
+
+def problem_line(
+    meter: MeterFacts, typed: str, reason: Rejection, previous: Optional[Decimal] = None
+) -> str:
+    """Why a reading from a message with several was not taken, in a few words."""
+    why = {
+        Rejection.NOT_A_NUMBER: "не схоже на показник",
+        Rejection.TOO_MANY_DECIMALS: f"забагато знаків після коми (на табло {meter.decimals})"
+        if meter.decimals
+        else "лічильник показує лише цілі числа",
+        Rejection.LOWER_THAN_PREVIOUS: "менше за попередній показник"
+        + (f" ({format_amount(previous, meter.unit)})" if previous is not None else ""),
+        Rejection.IMPLAUSIBLE: "незвично велике споживання, треба підтвердити",
+    }[reason]
+    return f"• {facts_title(meter)}: {typed} — {why}"
+
+
+def numbers_list(typed: List[str]) -> str:
+    """ "90", "90 і 14", "90, 14 і 7"."""
+    if len(typed) == 1:
+        return typed[0]
+    return ", ".join(typed[:-1]) + " і " + typed[-1]
 
 
 def history_block(account_number: str, title: str, unit: str, rows: List[HistoryRow]) -> str:

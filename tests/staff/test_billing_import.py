@@ -340,3 +340,38 @@ def test_awkward_characters_survive_exactly(engine, staff, tmp_path):
     assert staff("billing", "import", tmp_path / "odd.csv").code == EXIT_OK
     assert accounts()["0700001"] == (name, "вул. Сінна", "1", "\\", True)
     assert 'Q"1' in meters_by_serial()
+
+
+def test_the_optional_dial_column_sets_and_keeps_the_display_digits(engine, staff, tmp_path):
+    def digits():
+        return in_session(
+            lambda s: {m.serial: m.display_digits for m in s.execute(select(Meter)).scalars()}
+        )
+
+    path = tmp_path / "dial.csv"
+    path.write_text(
+        HEADER + ";display_digits\r\n"
+        "0500001;А;вул. Сінна;1;1;W-1;hot_water;m3;99990;31.10.2026;5\r\n"
+        "0500001;А;вул. Сінна;1;1;H-1;heat;Gcal;12,5;31.10.2026;\r\n",
+        encoding="utf-8",
+    )
+    assert staff("billing", "import", path).code == EXIT_OK
+    assert digits() == {"W-1": 5, "H-1": None}
+    # A file without the column (or with an empty cell) keeps what billing said before.
+    write(tmp_path / "plain.csv", "0500001;А;вул. Сінна;1;1;W-1;hot_water;m3;99990;31.10.2026")
+    assert staff("billing", "import", tmp_path / "plain.csv").code == EXIT_OK
+    assert digits()["W-1"] == 5
+
+
+@pytest.mark.parametrize("cell", ["0", "11", "п'ять", "4"])  # "4": 99990 does not fit
+def test_a_bad_dial_size_is_a_rejected_row(tmp_path, cell):
+    path = tmp_path / "f.csv"
+    path.write_text(
+        HEADER
+        + ";display_digits\n0500001;А;вул. Сінна;1;1;W-1;hot_water;m3;99990;31.10.2026;"
+        + cell
+        + "\n",
+        encoding="utf-8",
+    )
+    parsed = parse_subscribers(read_csv(path), TODAY)
+    assert [r.code for r in parsed.rejected] == ["bad_display_digits"]

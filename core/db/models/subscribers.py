@@ -70,6 +70,11 @@ class Meter(Base):
     # Free label shown to users, e.g. "кухня" or "ванна" for two water meters.
     location = Column(String(60), nullable=False, default="")
     active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+    # Integer digits of the meter's display (five: 00000..99999), when billing says;
+    # past 99 999 it shows 00 000 again (a rollover, core/readings/rollover.py).
+    # The NULL server default keeps the column out of INSERTs that do not set it, so
+    # code written before it (and data seeded at older revisions) still inserts meters.
+    display_digits = Column(Integer, nullable=True, server_default=text("NULL"))
 
     account: Account = relationship("Account", back_populates="meters")
 

@@ -5,6 +5,8 @@ consumer's request to be forgotten deletes.
   `RETENTION_DAYS` (default 180), then deleted by `teplo privacy purge`.
 - Account lookups: a day (the rate limits look no further back).
 - Messenger delivery ids: a week (messengers re-deliver for hours at most).
+- Photos and documents consumers sent (`core.attachments`): as long as the
+  conversations, files and rows alike; at once after "forget me".
 - Readings: kept; they are billing records. After "forget me" they no longer
   say which messenger user sent them.
 """
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from core.attachments import forget_sender_attachments, purge_attachments
 from core.repository import accounts as accounts_repo
 from core.repository import messenger as messenger_repo
 from core.repository import privacy as privacy_repo
@@ -31,6 +34,7 @@ DELIVERIES_KEPT = timedelta(days=7)
 class Forgotten:
     links: int
     readings_pseudonymised: int
+    attachments: int = 0
 
 
 def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgotten:
@@ -39,8 +43,9 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
     links = privacy_repo.delete_sender_data(session, sender)
     pseudonym = "forgotten-" + secrets.token_hex(6)
     readings = privacy_repo.pseudonymise_readings(session, sender, pseudonym)
+    attachments = forget_sender_attachments(session, sender)
     privacy_repo.add_forget_request(session, sender, now)
-    return Forgotten(links=links, readings_pseudonymised=readings)
+    return Forgotten(links=links, readings_pseudonymised=readings, attachments=attachments)
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Purged:
     conversation_events: int
     lookups: int
     deliveries: int
+    attachments: int = 0
 
 
 def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
@@ -58,4 +64,5 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
         ),
         lookups=accounts_repo.purge_lookups(session, now - LOOKUPS_KEPT),
         deliveries=messenger_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
+        attachments=purge_attachments(session, now - timedelta(days=keep_days)),
     )

@@ -21,7 +21,7 @@ from core.readings.submission import already_submitted, meters_for_submission
 from core.readings.window import window_for
 from core.repository import events as events_repo
 from core.texts.common import format_amount, format_period
-from core.texts.readings import facts_title, summary_lines
+from core.texts.readings import counted_digits, counted_meters, facts_title, summary_lines
 
 
 def form_meters(tracker: Tracker) -> List[MeterFacts]:
@@ -103,7 +103,7 @@ class ValidateReadingForm(AssistantFormValidation):
             else "utter_reading_account_chosen",
             number=number,
             address=chosen.masked_address,
-            count=len(meters),
+            count=counted_meters(len(meters)),
             period=format_period(period),
         )
         return {
@@ -138,8 +138,8 @@ class ValidateReadingForm(AssistantFormValidation):
                 response="utter_reading_too_many_decimals"
                 if meter.decimals
                 else "utter_reading_whole_numbers_only",
-                meter_decimals=meter.decimals,
-                decimals=decimals,
+                meter_decimals=counted_digits(meter.decimals),
+                decimals=counted_digits(decimals),
             )
         elif reason == checks.Rejection.LOWER_THAN_PREVIOUS:
             dispatcher.utter_message(

@@ -25,7 +25,15 @@ from tests.channels.payloads import (
     viber_text,
 )
 
-MENU = ["Передати показники", "Додати особовий рахунок", "Мої рахунки", "Допомога"]
+MENU = [
+    "Передати показники",
+    "Додати особовий рахунок",
+    "Мої рахунки",
+    "Історія показників",
+    "Строки подачі",
+    "Контакти",
+    "Допомога",
+]
 
 
 def previous_values(engine, number):
@@ -111,6 +119,9 @@ def test_viber_welcome_and_full_submission(stack):
         ("Передати показники", "/submit_reading"),
         ("Додати особовий рахунок", "/add_account"),
         ("Мої рахунки", "/list_accounts"),
+        ("Історія показників", "/reading_history"),
+        ("Строки подачі", "/ask_deadline"),
+        ("Контакти", "/contact_operator"),
         ("Допомога", "/help"),
     ]
     say = lambda text: stack.viber_replies(viber_text(user, text))  # noqa: E731
@@ -191,11 +202,13 @@ def test_redelivered_updates_are_processed_once(stack):
 
 
 def test_non_text_messages_are_answered_and_contacts_not_logged(stack):
-    photo = stack.tg_replies(tg_message(5551005, **TG_NON_TEXT["photo"]))
+    voice = stack.tg_replies(tg_message(5551005, **TG_NON_TEXT["voice"]))
     contact = stack.tg_replies(tg_message(5551005, **TG_NON_TEXT["contact"]))
-    assert "фото я не розпізнаю" in texts(photo) and "Номер телефону" in texts(contact)
-    picture = stack.viber_replies(viber_message("VbStack+User05/abc==", VIBER_NON_TEXT["picture"]))
-    assert "фото я не розпізнаю" in texts(picture)
+    assert "Голосові" in texts(voice) and "Номер телефону" in texts(contact)
+    location = stack.viber_replies(
+        viber_message("VbStack+User05/abc==", VIBER_NON_TEXT["location"])
+    )
+    assert "Геолокація" in texts(location)
     assert "+380501234567" not in stack.log.read_text(encoding="utf-8")
 
 

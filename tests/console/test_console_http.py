@@ -335,3 +335,24 @@ def test_sign_in_never_redirects_to_another_site(client):
         )
         assert response.headers["location"] == "/month", target
         client.cookies.clear()
+
+
+async def test_account_page_lists_attachments_and_the_download_is_audited(login, now):
+    from core.attachments import note_context, store_received
+    from core.senders import SenderKey
+    from tests.channels.fakes import JPEG
+
+    sender = SenderKey("telegram", "telegram:5551234")  # linked to 0100004 in console_data
+    token = await store_received(JPEG, sender, now)
+    in_session(lambda s: note_context(s, token, sender, "0100004", None))
+    client = login("olena")
+    page = client.get(f"/accounts/{account_id('0100004')}")
+    assert "Фото й документи від споживачів" in page.text and "фото JPEG" in page.text
+    link = re.search(r'href="(/attachments/\d+)"', page.text).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and download.content == JPEG
+    assert download.headers["content-type"] == "image/jpeg"
+    assert "attachment" in download.headers["content-disposition"]
+    [(who, action, _before, after, _reason)] = audit_actions()
+    assert (who, action) == ("olena", "attachment_download") and '"attachment"' in after
+    assert client.get("/attachments/99999").status_code == 404

@@ -20,7 +20,7 @@ from core.readings.window import current_window
 from core.repository import events as events_repo
 from core.repository import settings as settings_repo
 from core.settings import get_settings
-from core.texts.common import count_days, format_date, format_period
+from core.texts.common import days_left, format_date, format_period
 from core.texts.info import tariff_lines
 from core.texts.readings import closed_window_text, window_text
 
@@ -42,7 +42,7 @@ class AnswerDeadline(Action):
         else:
             dispatcher.utter_message(
                 response="utter_deadline_days_left",
-                days_left=count_days(window.days_left),
+                days_left=days_left(window.days_left).capitalize(),
                 **variables,
             )
         return []

@@ -62,7 +62,7 @@ def test_plurals_numbers_and_dates_in_ukrainian():
     from datetime import date
     from decimal import Decimal
 
-    from core.texts.common import DAYS, METERS, counted, format_date, format_decimal
+    from core.texts.common import DAYS, METERS, counted, days_left, format_date, format_decimal
     from core.texts.readings import counted_digits, counted_meters
 
     assert [counted(n, DAYS) for n in (1, 2, 5, 11, 21)] == [
@@ -90,6 +90,12 @@ def test_plurals_numbers_and_dates_in_ukrainian():
     assert format_decimal(Decimal("-1234.50")) == "-1\u00a0234,50"
     assert format_decimal(Decimal("12.3"), 3) == "12,300"
     assert format_date(date(2026, 3, 1)) == "1 березня 2026"
+    assert [days_left(n) for n in (1, 2, 5, 21)] == [
+        "залишився 1 день",
+        "залишилося 2 дні",
+        "залишилося 5 днів",
+        "залишився 21 день",
+    ]
 
 
 async def test_tariffs_are_read_from_the_table_and_marked_demo(seeded):

@@ -73,6 +73,12 @@ def count_days(count: int) -> str:
     return counted(count, DAYS)
 
 
+def days_left(count: int) -> str:
+    """ "залишився 1 день", "залишилося 3 дні" (the verb agrees with the number)."""
+    verb = "залишився" if LOCALE.plural_form(count) == "one" else "залишилося"
+    return f"{verb} {count_days(count)}"
+
+
 def format_amount(value: Decimal, unit: str) -> str:
     """ "1 234,5 Гкал": a reading or consumption with its unit."""
     return f"{format_decimal(value)} {UNIT_LABELS.get(unit, unit)}"

@@ -17,8 +17,8 @@ from core.settings import KYIV
 from core.texts.common import (
     DIGITS,
     METERS,
-    count_days,
     counted,
+    days_left,
     format_amount,
     format_date,
     format_decimal,
@@ -50,7 +50,7 @@ def window_text(window: WindowStatus) -> str:
     )
     if window.days_left == 0:
         return f"{span}: сьогодні останній день!"
-    return f"{span}: залишилося {count_days(window.days_left)}."
+    return f"{span}: {days_left(window.days_left)}."
 
 
 def counted_meters(count: int) -> str:

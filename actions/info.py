@@ -20,9 +20,9 @@ from core.readings.window import current_window
 from core.repository import events as events_repo
 from core.repository import settings as settings_repo
 from core.settings import get_settings
-from core.texts.common import count_days, format_date, format_period
+from core.texts.common import days_left, format_date, format_period
 from core.texts.info import tariff_lines
-from core.texts.readings import closed_window_text
+from core.texts.readings import closed_window_text, window_text
 
 
 class AnswerDeadline(Action):
@@ -42,9 +42,23 @@ class AnswerDeadline(Action):
         else:
             dispatcher.utter_message(
                 response="utter_deadline_days_left",
-                days_left=count_days(window.days_left),
+                days_left=days_left(window.days_left).capitalize(),
                 **variables,
             )
+        return []
+
+
+class ShowHelp(Action):
+    """What the assistant can do, with this month's real window and days left."""
+
+    def name(self) -> Text:
+        return "action_show_help"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        window = await current_window()
+        dispatcher.utter_message(response="utter_help", window=window_text(window))
         return []
 
 

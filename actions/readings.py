@@ -29,7 +29,13 @@ from core.repository import accounts as accounts_repo
 from core.repository import events as events_repo
 from core.settings import get_settings
 from core.texts.common import format_date, format_period, format_time, meter_title
-from core.texts.readings import closed_window_text, history_block, history_text, taken_lines
+from core.texts.readings import (
+    closed_window_text,
+    counted_meters,
+    history_block,
+    history_text,
+    taken_lines,
+)
 
 
 class PrepareSubmission(Action):
@@ -128,7 +134,7 @@ class SaveReadings(Action):
             response="utter_readings_updated" if saved.corrected else "utter_readings_saved",
             date=format_date(now.date()),
             time=format_time(now),
-            count=saved.count,
+            count=counted_meters(saved.count),
             number=number,
             period=format_period(window.period),
         )

@@ -1,5 +1,5 @@
-"""HTTP plumbing shared by the channels: a JSON client for the messenger APIs and
-a size-capped reader for incoming webhook bodies."""
+"""HTTP plumbing shared by the channels: a JSON client for the messenger APIs (and
+size-capped file downloads from them) and a size-capped reader for incoming webhook bodies."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
 
 class ApiUnreachable(Exception):
     """The messenger API did not answer with JSON (network error, timeout, 5xx page)."""
+
+
+class TooLarge(Exception):
+    """A download went past the size it was allowed."""
 
 
 class JsonClient:
@@ -50,6 +54,26 @@ class JsonClient:
         if not isinstance(body, dict):
             raise ApiUnreachable(f"HTTP {status}, unexpected JSON")
         return status, body
+
+    async def download(
+        self, url: str, limit: int, headers: Optional[Dict[str, str]] = None
+    ) -> bytes:
+        """The body of a GET, read in chunks and abandoned past `limit` bytes."""
+        try:
+            async with self._current().get(url, headers=headers) as response:
+                if response.status != 200:
+                    raise ApiUnreachable(f"HTTP {response.status}")
+                if (response.content_length or 0) > limit:
+                    raise TooLarge()
+                chunks, size = [], 0
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge()
+                    chunks.append(chunk)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise ApiUnreachable(type(error).__name__) from None
+        return b"".join(chunks)
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:

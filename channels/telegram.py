@@ -1,5 +1,6 @@
 """Telegram connector: webhook with secret-token check, exactly-once updates,
-reply and inline keyboards, polite answers to what the assistant cannot read.
+reply and inline keyboards, photos and documents kept (`channels.attachments`),
+polite answers to what the assistant cannot read.
 
 Configured in credentials.prod.yml as `channels.telegram.TelegramChannel`.
 """
@@ -11,7 +12,7 @@ import json
 import logging
 import os
 import re
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.exceptions import RasaException
@@ -20,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import storage
+from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import (
     TELEGRAM_REMOVE,
@@ -34,6 +36,7 @@ from channels.output import INLINE, REMOVE, REPLY, MessengerOutput, qualify
 from channels.telegram_api import DEFAULT_API_URL, TelegramApi, TelegramApiError
 from channels.text import EDITED, non_text_answer, split_text, utf16_units
 from channels.turns import OnNewMessage, answer, run_turn
+from core.attachments import max_bytes
 from core.senders import SenderKey
 
 logger = logging.getLogger(__name__)
@@ -230,12 +233,51 @@ class TelegramChannel(InputChannel):
         if chat is None or (message.get("from") or {}).get("is_bot"):
             return
         sender_id = qualify(CHANNEL, chat)
+        incoming = self._incoming_file(message)
+        if incoming is not None:
+            output = TelegramOutput(self.api, await storage.load_keyboard(_key(sender_id)))
+
+            async def turn(text: str) -> None:
+                await self._turn(sender_id, text, update_id, on_new_message)
+
+            await receive(output, _key(sender_id), incoming, turn)
+            return
         text = message.get("text")
         if not isinstance(text, str) or not text.strip():
             kind = next((kind for field, kind in NON_TEXT_FIELDS if field in message), "other")
             await answer(TelegramOutput(self.api), sender_id, non_text_answer(kind))
             return
         await self._turn(sender_id, text, update_id, on_new_message)
+
+    def _incoming_file(self, message: Dict[str, Any]) -> Optional[IncomingFile]:
+        """A photo (its largest size within the cap) or a document, if the message is one."""
+        document = message.get("document")
+        if isinstance(document, dict) and document.get("file_id"):
+            return IncomingFile(
+                self._fetcher(str(document["file_id"])),
+                size=document.get("file_size"),
+                mime_type=document.get("mime_type"),
+                file_name=document.get("file_name"),
+            )
+        sizes = [
+            size
+            for size in message.get("photo") or []
+            if isinstance(size, dict) and size.get("file_id")
+        ]
+        if not sizes:
+            return None
+        fitting = [size for size in sizes if (size.get("file_size") or 0) <= max_bytes()]
+        chosen = fitting[-1] if fitting else sizes[0]  # Telegram lists them smallest first
+        return IncomingFile(self._fetcher(str(chosen["file_id"])), size=chosen.get("file_size"))
+
+    def _fetcher(self, file_id: str) -> Callable[[int], Awaitable[bytes]]:
+        async def fetch(limit: int) -> bytes:
+            try:
+                return await self.api.download_file(file_id, limit)
+            except TelegramApiError as error:
+                raise Unavailable(f"{error.method} {error.code}") from None
+
+        return fetch
 
     async def _on_button(
         self, query: Dict[str, Any], update_id: int, on_new_message: OnNewMessage
@@ -268,7 +310,7 @@ class TelegramChannel(InputChannel):
     async def _turn(
         self, sender_id: str, text: str, update_id: int, on_new_message: OnNewMessage
     ) -> None:
-        key = SenderKey(CHANNEL, sender_id)
+        key = _key(sender_id)
         # Writing again undoes a block recorded when a message bounced (403).
         await storage.mark_subscribed(key)
         keyboard = await storage.load_keyboard(key)
@@ -294,6 +336,10 @@ class TelegramChannel(InputChannel):
                 return "/greet"
             return command if bot and not args else text
         return payload_for(text, keyboard) or text
+
+
+def _key(sender_id: str) -> SenderKey:
+    return SenderKey(CHANNEL, sender_id)
 
 
 def _private_chat(message: Dict[str, Any]) -> Optional[Any]:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any, Dict, List, Optional
 
-from channels.http import ApiUnreachable, JsonClient
+from channels.http import ApiUnreachable, JsonClient, TooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,23 @@ class TelegramApi:
 
     async def drop_inline_keyboard(self, chat_id: Any, message_id: int) -> None:
         await self.call("editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id})
+
+    async def download_file(self, file_id: str, limit: int) -> bytes:
+        """A file a user sent: getFile for its path, then the file itself.
+
+        Raises TooLarge past `limit` bytes, TelegramApiError when Telegram does
+        not give it (the Bot API serves files up to 20 MB).
+        """
+        info = await self.call("getFile", {"file_id": file_id}) or {}
+        path = info.get("file_path") if isinstance(info, dict) else None
+        if not path:
+            raise TelegramApiError("getFile", None, "no file_path")
+        if (info.get("file_size") or 0) > limit:
+            raise TooLarge()
+        try:
+            return await self._client.download(f"{self._base}/file/bot{self._token}/{path}", limit)
+        except ApiUnreachable as error:
+            raise TelegramApiError("file", None, str(error)) from None
 
     async def set_webhook(
         self, url: str, secret_token: str, allowed_updates: List[str] = ALLOWED_UPDATES

@@ -1,6 +1,7 @@
 """Viber connector: the Viber REST bot API behind /webhooks/viber/webhook, with
 signed callbacks, exactly-once messages, keyboards whose presses carry the
-payload, and subscriptions recorded on the user's messenger record.
+payload, pictures and files kept (`channels.attachments`), and subscriptions
+recorded on the user's messenger record.
 
 Configured in credentials.prod.yml as `channels.viber.ViberChannel`.
 """
@@ -19,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import storage
+from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import Button, clean, payload_for, viber_keyboard
 from channels.output import INLINE, KEEP, REPLY, MessengerOutput, qualify
@@ -52,6 +54,8 @@ NON_TEXT_TYPES = {
     "contact": "contact",
     "location": "location",
 }
+# Messages carrying a photo or a document (`channels.attachments`).
+FILE_TYPES = {"picture", "file"}
 STATUS_EVENTS = {"delivered", "seen", "failed", "client_status"}
 OK: Dict[str, Any] = {"status": 0}
 
@@ -234,23 +238,46 @@ class ViberChannel(InputChannel):
         keyboard = await storage.load_keyboard(key)
         output = ViberOutput(self.api, self.sender, keyboard)
         message = callback.get("message") or {}
+        message_id = f"viber-{callback.get('message_token')}"
+
+        async def turn(text: str) -> None:
+            await run_turn(
+                on_new_message,
+                UserMessage(
+                    text, output, key.sender_id, input_channel=CHANNEL, message_id=message_id
+                ),
+                output,
+            )
+
+        incoming = self._incoming_file(message)
+        if incoming is not None:
+            await receive(output, key, incoming, turn)
+            return
         text = message.get("text") if message.get("type") == "text" else None
         if not isinstance(text, str) or not text.strip():
             kind = NON_TEXT_TYPES.get(str(message.get("type")), "other")
             await answer(output, key.sender_id, non_text_answer(kind))
             return
         # A press carries its payload already; a typed title is mapped the same way.
-        text = payload_for(text, keyboard) or text
-        await run_turn(
-            on_new_message,
-            UserMessage(
-                text,
-                output,
-                key.sender_id,
-                input_channel=CHANNEL,
-                message_id=f"viber-{callback.get('message_token')}",
-            ),
-            output,
+        await turn(payload_for(text, keyboard) or text)
+
+    def _incoming_file(self, message: Dict[str, Any]) -> Optional[IncomingFile]:
+        """A picture or a file, if the message is one."""
+        kind, media = message.get("type"), message.get("media")
+        if kind not in FILE_TYPES or not isinstance(media, str) or not media:
+            return None
+        size = message.get("size", message.get("file_size"))
+
+        async def fetch(limit: int) -> bytes:
+            try:
+                return await self.api.download_media(media, limit)
+            except ViberApiError as error:
+                raise Unavailable(f"{error.method} {error.status}") from None
+
+        return IncomingFile(
+            fetch,
+            size=size if isinstance(size, int) else None,
+            file_name=message.get("file_name") if kind == "file" else None,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from typing import Any, Dict, Optional
+from urllib.parse import urlsplit
 
 from channels.http import ApiUnreachable, JsonClient
 
@@ -54,6 +55,29 @@ class ViberApi:
         if body.get("status") != 0:
             raise ViberApiError(method, body.get("status"), str(body.get("status_message", "")))
         return body
+
+    def media_allowed(self, url: str) -> bool:
+        """Media is fetched only from Viber's own hosts (or the API's host, e.g. a
+        local stand-in): a callback never makes the server fetch an arbitrary URL."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("https", "http") or not host:
+            return False
+        if host == (urlsplit(self._base).hostname or "").lower():
+            return True
+        return parts.scheme == "https" and (host == "viber.com" or host.endswith(".viber.com"))
+
+    async def download_media(self, url: str, limit: int) -> bytes:
+        """A picture or file a user sent, by the `media` URL of its callback.
+
+        Raises TooLarge past `limit` bytes, ViberApiError when it is not available.
+        """
+        if not self.media_allowed(url):
+            raise ViberApiError("media", None, "not a Viber media URL")
+        try:
+            return await self._client.download(url, limit)
+        except ApiUnreachable as error:
+            raise ViberApiError("media", None, str(error)) from None
 
     async def send_text(
         self,

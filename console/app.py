@@ -85,6 +85,7 @@ ROUTES = [
     Route("/month", month.month_page),
     Route("/accounts", account.search_page),
     Route("/accounts/{account_id:int}", account.account_page),
+    Route("/attachments/{attachment_id:int}", account.attachment_file),
     Route(
         "/accounts/{account_id:int}/links/{link_id:int}/unlink", account.unlink, methods=["POST"]
     ),

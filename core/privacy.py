@@ -6,6 +6,8 @@ consumer's request to be forgotten deletes.
 - Account lookups: a day (the rate limits look no further back).
 - Ownership proof attempts: 30 days (staff look into locked accounts).
 - Messenger delivery ids: a week (messengers re-deliver for hours at most).
+- Photos and documents consumers sent (`core.attachments`): as long as the
+  conversations, files and rows alike; at once after "forget me".
 - Readings: kept; they are billing records. After "forget me" they no longer
   say which messenger user sent them.
 """
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from core.attachments import forget_sender_attachments, purge_attachments
 from core.repository import accounts as accounts_repo
 from core.repository import messenger as messenger_repo
 from core.repository import privacy as privacy_repo
@@ -33,6 +36,7 @@ DELIVERIES_KEPT = timedelta(days=7)
 class Forgotten:
     links: int
     readings_pseudonymised: int
+    attachments: int = 0
 
 
 def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgotten:
@@ -42,8 +46,9 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
     pseudonym = "forgotten-" + secrets.token_hex(6)
     readings = privacy_repo.pseudonymise_readings(session, sender, pseudonym)
     privacy_repo.pseudonymise_proofs(session, sender, pseudonym)
+    attachments = forget_sender_attachments(session, sender)
     privacy_repo.add_forget_request(session, sender, now)
-    return Forgotten(links=links, readings_pseudonymised=readings)
+    return Forgotten(links=links, readings_pseudonymised=readings, attachments=attachments)
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Purged:
     lookups: int
     deliveries: int
     proofs: int
+    attachments: int = 0
 
 
 def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
@@ -63,4 +69,5 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
         lookups=accounts_repo.purge_lookups(session, now - LOOKUPS_KEPT),
         deliveries=messenger_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
         proofs=accounts_repo.purge_proofs(session, now - PROOFS_KEPT),
+        attachments=purge_attachments(session, now - timedelta(days=keep_days)),
     )

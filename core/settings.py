@@ -69,6 +69,10 @@ class Settings:
     billing_drop_dir: str = ""
     billing_encoding: str = "utf-8-sig"
     billing_stale_hours: int = 48
+    # Photos and documents consumers send (core/attachments.py): the folder
+    # they are kept in, outside the database, and the largest file taken.
+    attachments_dir: str = ""
+    attachments_max_bytes: int = 10 * 1024 * 1024
 
     def now(self) -> datetime:
         """Current time in Kyiv; `ASSISTANT_NOW` pins it for tests and demos."""
@@ -108,6 +112,9 @@ def load_settings() -> Settings:
         or str(PROJECT_ROOT / "var" / "billing-drop"),
         billing_encoding=os.environ.get("BILLING_ENCODING") or "utf-8-sig",
         billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48),
+        attachments_dir=os.environ.get("ATTACHMENTS_DIR")
+        or str(PROJECT_ROOT / "var" / "attachments"),
+        attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10) * 1024 * 1024,
     )
 
 

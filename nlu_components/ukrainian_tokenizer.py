@@ -42,7 +42,7 @@ _LATIN_CLUSTERS = (
 )
 _LATIN_LETTERS = dict(zip("abvhgdezyiklmnoprstufcjwxq", "абвггдезиіклмнопрстуфцйвхк", strict=True))
 _LATIN_WORD = re.compile(r"^[a-z']+$")
-_HAS_DIGIT = re.compile(r"\d")
+_DIGIT = re.compile(r"\d")
 
 
 def latin_to_cyrillic(word: str) -> str:
@@ -71,7 +71,7 @@ def _analyzers():
 def lemma_of(word: str) -> str:
     """The dictionary form of a Ukrainian or Russian word (lowercase)."""
     word = word.lower().replace("’", "'").replace("ʼ", "'")
-    if _HAS_DIGIT.search(word):
+    if _DIGIT.search(word):
         return NUMBER_LEMMA
     if _LATIN_WORD.match(word):
         word = latin_to_cyrillic(word) or word
@@ -80,6 +80,11 @@ def lemma_of(word: str) -> str:
         if analyzer.word_is_known(word):
             return analyzer.parse(word)[0].normal_form
     return word
+
+
+def number_shape(text: str) -> str:
+    """ "1234,5" -> "0000,0"; words stay as they are."""
+    return _DIGIT.sub("0", text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
@@ -108,6 +113,10 @@ class UkrainianLemmaTokenizer(WhitespaceTokenizer):
         tokens = super().tokenize(message, attribute)
         for token in tokens:
             token.lemma = lemma_of(token.text)
+            # Which digits a number has must not decide the intent («замість 345
+            # написав 435»): the character n-grams see every digit as 0, so a
+            # number tells only its shape (length, decimal mark).
+            token.text = number_shape(token.text)
         return tokens
 
     @staticmethod

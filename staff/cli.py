@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.db.engine import make_engine, use_engine
 from staff.commands import (
+    attachments,
     billing,
     broadcast,
     console_users,
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan_reminders.register(commands)
     outbox.register(commands)
     broadcast.register(commands)
+    attachments.register(commands)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -58,10 +59,17 @@ def session(engine) -> Iterator[Session]:
         yield session
 
 
+@pytest.fixture(scope="session")
+def shared_attachments_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("attachments")
+
+
 @pytest.fixture(autouse=True)
-def pinned_clock(monkeypatch) -> Iterator[None]:
-    """Every test runs at TEST_NOW unless it sets ASSISTANT_NOW itself."""
+def pinned_clock(monkeypatch, shared_attachments_dir) -> Iterator[None]:
+    """Every test runs at TEST_NOW unless it sets ASSISTANT_NOW itself, and keeps
+    the files consumers send out of the project's var/."""
     monkeypatch.setenv("ASSISTANT_NOW", TEST_NOW)
+    monkeypatch.setenv("ATTACHMENTS_DIR", str(shared_attachments_dir))
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -99,7 +99,7 @@ async def test_single_account_is_chosen_without_asking(seeded):
     assert slots["reading_account"] == "0100004"
     assert len(slots["reading_meters"]) == 2
     assert slots["requested_slot"] == "reading_value"
-    assert "Лічильників: 2" in texts[0]
+    assert "2 лічильники" in texts[0]
 
 
 async def test_several_accounts_are_offered_as_buttons(seeded):
@@ -181,7 +181,7 @@ async def test_valid_reading_is_kept_and_next_meter_asked(seeded):
     "make_typed, expected",
     [
         (lambda p: "сто гривень", "не схоже на показник"),
-        (lambda p: f"{p + 1}1234", "знак(и) після коми"),
+        (lambda p: f"{p + 1}1234", "після коми, а у вашому числі — "),
         (lambda p: str(p - 1).replace(".", ","), "менший за попередній"),
     ],
 )

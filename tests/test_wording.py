@@ -121,6 +121,9 @@ def test_one_menu_everywhere():
         "Передати показники",
         "Додати особовий рахунок",
         "Мої рахунки",
+        "Історія показників",
+        "Строки подачі",
+        "Контакти",
         "Допомога",
     ]
     with_menu = [name for name, variants in responses.items() if variants[0].get("buttons") == menu]

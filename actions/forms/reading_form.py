@@ -33,6 +33,8 @@ from core.readings.window import window_for
 from core.repository import events as events_repo
 from core.texts.common import format_amount, format_decimal, format_period
 from core.texts.readings import (
+    counted_digits,
+    counted_meters,
     entered_lines,
     facts_title,
     numbers_list,
@@ -156,7 +158,7 @@ class ValidateReadingForm(AssistantFormValidation):
             else "utter_reading_account_chosen",
             number=number,
             address=chosen.masked_address,
-            count=len(meters),
+            count=counted_meters(len(meters)),
             period=format_period(period),
         )
         slots: SlotValues = {
@@ -219,8 +221,8 @@ class ValidateReadingForm(AssistantFormValidation):
                 response="utter_reading_too_many_decimals"
                 if meter.decimals
                 else "utter_reading_whole_numbers_only",
-                meter_decimals=meter.decimals,
-                decimals=decimals,
+                meter_decimals=counted_digits(meter.decimals),
+                decimals=counted_digits(decimals),
             )
         elif assessment.rejection == checks.Rejection.LOWER_THAN_PREVIOUS:
             dispatcher.utter_message(

@@ -1,8 +1,10 @@
 """«Рахунок»: search, meters, readings by period, messenger links with «відв’язати»,
+the photos and documents consumers sent (download audited),
 and «Виправлення»: correcting or annulling a reading (the earlier one stays)."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -10,20 +12,25 @@ from typing import Dict, List, Optional
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from console.auth import guarded
 from console.pages.common import acting, form_text
 from console.pages.flags import flag_label
 from console.rendering import error_page, flash, render
+from core.attachments import path_of
 from core.billing.csvfiles import decimals_of, fits, parse_decimal
 from core.db.engine import run_unit_of_work
 from core.db.models import AccountLink, Meter, Reading, ReadingSource
+from core.repository import attachments as attachments_repo
 from core.repository import console as console_repo
 from core.repository import holders as holders_repo
 from core.repository import readings as readings_repo
 from core.settings import get_settings
+from core.texts.attachments import attachment_cells
 from core.texts.common import meter_title
+
+logger = logging.getLogger(__name__)
 
 CONSOLE_CHANNEL = "console"
 
@@ -68,6 +75,10 @@ def _account_view(session: Session, account_id: int) -> Optional[Dict]:
         "links": console_repo.account_links(session, account_id),
         "flags": holders_repo.flags_of_account(session, account_id),
         "flag_label": flag_label,
+        "attachments": [
+            (row.attachment.id, attachment_cells(row))
+            for row in attachments_repo.listed(session, account_id=account_id, limit=50)
+        ],
     }
 
 
@@ -78,6 +89,46 @@ async def account_page(request: Request) -> Response:
     if view is None:
         return error_page(request, 404, "Такого рахунку немає.")
     return render(request, "account.html", **view)
+
+
+@guarded()
+async def attachment_file(request: Request) -> Response:
+    """A photo or document a consumer sent, as a download; every download is audited."""
+    attachment_id = request.path_params["attachment_id"]
+    user = acting(request)
+    now = get_settings().now()
+
+    def work(session: Session):
+        attachment = attachments_repo.by_id(session, attachment_id)
+        if attachment is None or not path_of(attachment).is_file():
+            return None
+        account = (
+            console_repo.account_by_id(session, attachment.account_id)
+            if attachment.account_id
+            else None
+        )
+        target = f"рахунок {account.number}" if account is not None else "без рахунку"
+        console_repo.record_audit(
+            session,
+            user.username,
+            "attachment_download",
+            target,
+            None,
+            {"attachment": attachment.id},
+            now,
+        )
+        return path_of(attachment), attachment.content_type
+
+    found = await run_unit_of_work(work)
+    if found is None:
+        return error_page(request, 404, "Такого файлу немає (можливо, його вже видалено).")
+    path, content_type = found
+    logger.info("console: attachment %d downloaded by %s", attachment_id, user.username)
+    return FileResponse(
+        path,
+        media_type=content_type,
+        filename=f"attachment-{attachment_id}{path.suffix}",
+    )
 
 
 def masked_sender(sender_id: str) -> str:

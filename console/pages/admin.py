@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "tariffs": "тарифи",
     "billing_import": "імпорт з білінгу",
     "export": "вивантаження показників",
+    "attachment_download": "завантажено фото чи документ споживача",
     "staff_user": "працівник консолі",
     "resolve_flag": "позначку опрацьовано",
     "label_phrases": "розмітка фраз",

@@ -1,4 +1,5 @@
-"""Shared Ukrainian formatting: numbers, dates, times, units and meter titles.
+"""Shared Ukrainian formatting: numbers, dates, plurals (babel's Ukrainian locale),
+times, units and meter titles.
 
 Fixed sentences are responses in domain.yml; the menu is there too
 (`core.texts.menu`).
@@ -10,50 +11,26 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-MONTHS_GENITIVE = (
-    "січня",
-    "лютого",
-    "березня",
-    "квітня",
-    "травня",
-    "червня",
-    "липня",
-    "серпня",
-    "вересня",
-    "жовтня",
-    "листопада",
-    "грудня",
-)
-MONTHS_NOMINATIVE = (
-    "січень",
-    "лютий",
-    "березень",
-    "квітень",
-    "травень",
-    "червень",
-    "липень",
-    "серпень",
-    "вересень",
-    "жовтень",
-    "листопад",
-    "грудень",
-)
+from babel import Locale, dates, numbers
+
+LOCALE = Locale("uk")
 UNIT_LABELS = {"Gcal": "Гкал", "MWh": "МВт·год", "kWh": "кВт·год", "m3": "м³"}
 KIND_LABELS = {"heat": "тепло", "hot_water": "гаряча вода"}
 
 
 def format_decimal(value: Decimal, decimals: Optional[int] = None) -> str:
-    """1234.5 -> "1 234,5" (Ukrainian grouping and decimal comma)."""
+    """1234.5 -> "1 234,5" (Ukrainian grouping and decimal comma), every digit kept."""
     if decimals is not None:
         value = value.quantize(Decimal(1).scaleb(-decimals))
-    sign, text = ("-", f"{-value:f}") if value < 0 else ("", f"{value:f}")
-    whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", "\u00a0")
-    return sign + grouped + ("," + fraction if fraction else "")
+    exponent = value.as_tuple().exponent
+    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return numbers.format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def format_date(day: date) -> str:
-    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]} {day.year}"
+    """ "20 листопада 2026"."""
+    return dates.format_date(day, "d MMMM y", locale=LOCALE)
 
 
 def format_time(moment: datetime) -> str:
@@ -64,20 +41,42 @@ def format_time(moment: datetime) -> str:
 def format_period(period: str) -> str:
     """ "2026-11" -> "листопад 2026"."""
     year, month = period.split("-")
-    return f"{MONTHS_NOMINATIVE[int(month) - 1]} {year}"
+    return dates.format_date(date(int(year), int(month), 1), "LLLL y", locale=LOCALE)
+
+
+# Noun forms by CLDR plural category: one (1, 21), few (2-4, 22), many (5-20, 11),
+# other (fractions).
+DAYS = ("день", "дні", "днів", "дня")
+METERS = ("лічильник", "лічильники", "лічильників", "лічильника")
+READINGS = ("показник", "показники", "показників", "показника")
+DIGITS = ("знак", "знаки", "знаків", "знака")
+FILES = ("файл", "файли", "файлів", "файлу")
+CATEGORIES = ("one", "few", "many", "other")
+
+
+def plural(count: int, forms: tuple) -> str:
+    """The noun form that goes with `count` in Ukrainian (babel's CLDR rules)."""
+    return forms[CATEGORIES.index(LOCALE.plural_form(count))]
+
+
+def counted(count: int, forms: tuple) -> str:
+    """ "1 день", "3 дні", "11 днів", "21 лічильник": number and noun."""
+    return f"{format_decimal(Decimal(count))} {plural(count, forms)}"
 
 
 def days_word(count: int) -> str:
-    if count % 10 == 1 and count % 100 != 11:
-        return "день"
-    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        return "дні"
-    return "днів"
+    return plural(count, DAYS)
 
 
 def count_days(count: int) -> str:
     """ "8 днів", "1 день", "3 дні"."""
-    return f"{count} {days_word(count)}"
+    return counted(count, DAYS)
+
+
+def days_left(count: int) -> str:
+    """ "залишився 1 день", "залишилося 3 дні" (the verb agrees with the number)."""
+    verb = "залишився" if LOCALE.plural_form(count) == "one" else "залишилося"
+    return f"{verb} {count_days(count)}"
 
 
 def format_amount(value: Decimal, unit: str) -> str:

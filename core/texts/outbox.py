@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import List, Optional, Tuple
 
-from core.texts.common import MONTHS_GENITIVE, format_period
+from babel import dates
+
+from core.texts.common import LOCALE, format_period
 
 REMINDER_BUTTONS = [
     {"title": "Передати показники", "payload": "/submit_reading"},
@@ -17,7 +19,8 @@ DueAccount = Tuple[str, List[Tuple[str, str]]]
 
 
 def day_month(day: date) -> str:
-    return f"{day.day} {MONTHS_GENITIVE[day.month - 1]}"
+    """ "20 листопада"."""
+    return dates.format_date(day, "d MMMM", locale=LOCALE)
 
 
 def moment(at: datetime) -> str:

@@ -15,7 +15,11 @@ from core.readings.submission import HistoryRow, ReadingTaken
 from core.readings.window import WindowStatus
 from core.settings import KYIV
 from core.texts.common import (
+    DIGITS,
     KIND_LABELS,
+    METERS,
+    counted,
+    days_left,
     format_amount,
     format_date,
     format_decimal,
@@ -35,6 +39,29 @@ def closed_window_text(window: WindowStatus) -> str:
         else f"Прийом показників за {format_period(window.period)} почнеться "
         f"{format_date(window.first)} і триватиме до {format_date(window.last)} включно."
     )
+
+
+def window_text(window: WindowStatus) -> str:
+    """This month's real window (staff-moved months included) and the days left."""
+    if not window.is_open:
+        return closed_window_text(window)
+    span = (
+        f"Показники за {format_period(window.period)} приймаються з {window.first.day} "
+        f"до {format_date(window.last)} включно"
+    )
+    if window.days_left == 0:
+        return f"{span}: сьогодні останній день!"
+    return f"{span}: {days_left(window.days_left)}."
+
+
+def counted_meters(count: int) -> str:
+    """ "1 лічильник", "2 лічильники", "5 лічильників"."""
+    return counted(count, METERS)
+
+
+def counted_digits(count: int) -> str:
+    """ "1 знак", "2 знаки", "5 знаків" (after the decimal comma)."""
+    return counted(count, DIGITS)
 
 
 def facts_title(meter: MeterFacts) -> str:

@@ -102,8 +102,10 @@ def good_secret() -> Dict[str, str]:
 class ChannelStack:
     """The running assistant with both channels, talking to the fake APIs."""
 
-    def __init__(self, rasa_url: str, engine, telegram: FakeApi, viber: FakeApi, log) -> None:
-        self.rasa_url, self.engine = rasa_url, engine
+    def __init__(
+        self, rasa_url: str, engine, telegram: FakeApi, viber: FakeApi, log, attachments
+    ) -> None:
+        self.rasa_url, self.engine, self.attachments = rasa_url, engine, attachments
         self.telegram_api, self.viber_api, self.log = telegram, viber, log
 
     def post(self, path: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, Any]:
@@ -188,9 +190,18 @@ def stack(tmp_path_factory) -> Iterator[ChannelStack]:
             ),
             encoding="utf-8",
         )
-        env = {"DATABASE_URL": url, "ASSISTANT_NOW": TEST_NOW}
+        env = {
+            "DATABASE_URL": url,
+            "ASSISTANT_NOW": TEST_NOW,
+            "ATTACHMENTS_DIR": str(workdir / "attachments"),
+        }
         with running_stack(workdir, env=env, credentials=credentials) as running:
             yield ChannelStack(
-                running.rasa_url, engine, telegram_api, viber_api, workdir / "rasa.log"
+                running.rasa_url,
+                engine,
+                telegram_api,
+                viber_api,
+                workdir / "rasa.log",
+                workdir / "attachments",
             )
     engine.dispose()

@@ -1,6 +1,7 @@
 """Local stand-ins for the Telegram Bot API and the Viber REST API: loopback
 HTTP servers that record every call the assistant makes and answer like the
-real services."""
+real services, file downloads included (Telegram's getFile and file URL,
+Viber's media URLs)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, List, Optional
+
+# The first bytes of real files: what the assistant's type check looks at.
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(2000)
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(500)
+PDF = b"%PDF-1.7\n" + bytes(3000)
+DOCX = b"PK\x03\x04" + bytes(3000)
 
 
 @dataclass
@@ -21,7 +28,18 @@ class Call:
     at: float = 0.0  # time.monotonic() when the call arrived
 
 
-def _telegram_answer(call: Call, serial: int) -> Dict[str, Any]:
+def _telegram_answer(call: Call, serial: int, files: Dict[str, bytes]) -> Dict[str, Any]:
+    if call.method == "getFile":
+        file_id = str(call.body.get("file_id"))
+        return {
+            "ok": True,
+            "result": {
+                "file_id": file_id,
+                "file_unique_id": f"u{serial}",
+                "file_size": len(files.get(file_id, JPEG)),
+                "file_path": f"documents/{file_id}",
+            },
+        }
     if call.method == "sendMessage":
         return {
             "ok": True,
@@ -42,7 +60,7 @@ def _telegram_answer(call: Call, serial: int) -> Dict[str, Any]:
     return {"ok": True, "result": True}
 
 
-def _viber_answer(call: Call, serial: int) -> Dict[str, Any]:
+def _viber_answer(call: Call, serial: int, files: Dict[str, bytes]) -> Dict[str, Any]:
     answer: Dict[str, Any] = {"status": 0, "status_message": "ok"}
     if call.method == "send_message":
         answer["message_token"] = 5000000000000000000 + serial
@@ -61,6 +79,9 @@ class FakeApi:
         self.kind = kind
         self.calls: List[Call] = []
         self.delay = 0.0  # seconds every answer waits (a slow messenger)
+        # Files users "sent": Telegram file_id or Viber media name -> bytes (JPEG if unknown).
+        self.files: Dict[str, bytes] = {}
+        self.downloads: List[str] = []  # paths of the files fetched
         self._scripted: Dict[str, List[Dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -79,6 +100,10 @@ class FakeApi:
     def __exit__(self, *_exc: Any) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def media_url(self, name: str) -> str:
+        """A Viber `media` URL this stand-in serves (`files[name]`)."""
+        return f"{self.url}/media/{name}"
 
     def script(self, method: str, answer: Dict[str, Any]) -> None:
         with self._lock:
@@ -105,10 +130,15 @@ class FakeApi:
             if queue:
                 return queue.pop(0)
             serial = len(self.calls)
-        answer: Callable[[Call, int], Dict[str, Any]] = (
+        answer: Callable[[Call, int, Dict[str, bytes]], Dict[str, Any]] = (
             _telegram_answer if self.kind == "telegram" else _viber_answer
         )
-        return answer(call, serial)
+        return answer(call, serial, self.files)
+
+    def _file(self, path: str) -> bytes:
+        with self._lock:
+            self.downloads.append(path)
+            return self.files.get(path.rsplit("/", 1)[-1], JPEG)
 
     def _handler(self) -> type:
         fake = self
@@ -129,6 +159,14 @@ class FakeApi:
                 data = json.dumps(fake._answer(call)).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:  # noqa: N802 (file downloads)
+                data = fake._file(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

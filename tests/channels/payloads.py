@@ -69,17 +69,6 @@ def tg_callback(chat_id: int, data: str, message_id: int = 42) -> Dict[str, Any]
 
 
 TG_NON_TEXT = {
-    "photo": {
-        "photo": [
-            {
-                "file_id": "AgAC-test",
-                "file_unique_id": "u1",
-                "width": 90,
-                "height": 67,
-                "file_size": 1200,
-            }
-        ]
-    },
     "sticker": {
         "sticker": {
             "file_id": "CAAC-test",
@@ -102,6 +91,21 @@ TG_NON_TEXT = {
     },
     "contact": {
         "contact": {"phone_number": "+380501234567", "first_name": "Тест", "user_id": 5550001}
+    },
+}
+
+# Photos and documents: kept by the channels (channels/attachments.py).
+TG_FILES = {
+    "photo": {
+        "photo": [
+            {
+                "file_id": "AgAC-test",
+                "file_unique_id": "u1",
+                "width": 90,
+                "height": 67,
+                "file_size": 1200,
+            }
+        ]
     },
     "document": {
         "document": {
@@ -193,6 +197,13 @@ def viber_status(event: str, user_id: str) -> Dict[str, Any]:
 
 
 VIBER_NON_TEXT = {
+    "sticker": {"type": "sticker", "sticker_id": 46105, "media": "https://example.test/s.png"},
+    "location": {"type": "location", "location": {"lat": 49.5883, "lon": 34.5514}},
+    "contact": {"type": "contact", "contact": {"name": "Тест", "phone_number": "+380501234567"}},
+}
+
+# Viber pictures and files on a host that is not Viber's: never fetched.
+VIBER_FILES = {
     "picture": {
         "type": "picture",
         "text": "",
@@ -200,13 +211,56 @@ VIBER_NON_TEXT = {
         "thumbnail": "https://example.test/t.jpg",
         "file_name": "p.jpg",
     },
-    "sticker": {"type": "sticker", "sticker_id": 46105, "media": "https://example.test/s.png"},
     "file": {
         "type": "file",
         "media": "https://example.test/f.pdf",
         "size": 10000,
         "file_name": "meter.pdf",
     },
-    "location": {"type": "location", "location": {"lat": 49.5883, "lon": 34.5514}},
-    "contact": {"type": "contact", "contact": {"name": "Тест", "phone_number": "+380501234567"}},
 }
+
+
+def tg_photo(chat_id: int, *sizes: Tuple[str, int], caption: str = "") -> Dict[str, Any]:
+    """A photo update; `sizes` are (file_id, file_size), smallest first, as Telegram sends."""
+    photo = [
+        {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "width": 90 * (n + 1),
+            "height": 67 * (n + 1),
+            "file_size": size,
+        }
+        for n, (file_id, size) in enumerate(sizes)
+    ]
+    content: Dict[str, Any] = {"photo": photo}
+    if caption:
+        content["caption"] = caption
+    return tg_message(chat_id, **content)
+
+
+def tg_document(
+    chat_id: int, file_id: str, file_name: str, mime_type: str, size: int
+) -> Dict[str, Any]:
+    return tg_message(
+        chat_id,
+        document={
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": size,
+        },
+    )
+
+
+def viber_picture(user_id: str, media: str, size: Optional[int] = None) -> Dict[str, Any]:
+    message: Dict[str, Any] = {"type": "picture", "text": "", "media": media, "thumbnail": media}
+    if size is not None:
+        message["size"] = size
+    return viber_message(user_id, message)
+
+
+def viber_file(user_id: str, media: str, file_name: str, size: int) -> Dict[str, Any]:
+    return viber_message(
+        user_id, {"type": "file", "media": media, "size": size, "file_name": file_name}
+    )

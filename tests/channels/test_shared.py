@@ -42,7 +42,8 @@ def test_keyboard_rows_and_title_matching():
     assert [[b["title"] for b in row] for row in rows(MENU_BUTTONS)] == [
         ["Передати показники"],
         ["Додати особовий рахунок"],
-        ["Мої рахунки", "Допомога"],
+        ["Мої рахунки", "Історія показників"],
+        ["Строки подачі", "Контакти", "Допомога"],
     ]
     assert len(rows(YES_NO_BUTTONS)) == 1
     assert payload_for("  мої   РАХУНКИ ", MENU_BUTTONS) == "/list_accounts"
@@ -51,7 +52,7 @@ def test_keyboard_rows_and_title_matching():
 
 def test_viber_keyboard_fills_the_six_column_grid():
     buttons = viber_keyboard(MENU_BUTTONS)["Buttons"]
-    assert [b["Columns"] for b in buttons] == [6, 6, 3, 3]
+    assert [b["Columns"] for b in buttons] == [6, 6, 3, 3, 2, 2, 2]
     assert all(b["ActionType"] == "reply" and b["Rows"] == 1 for b in buttons)
 
 

@@ -208,8 +208,8 @@ async def test_non_text_messages_get_a_polite_answer_without_the_assistant(
         await deliver(telegram, assistant, tg_message(CHAT, **content))
     answers = telegram_api.sent()
     assert len(answers) == len(TG_NON_TEXT) and assistant.messages == []
-    assert "фото я не розпізнаю" in answers[0]["text"]
-    assert "Голосові" in answers[2]["text"] and "Номер телефону" in answers[3]["text"]
+    assert "стікер" in answers[0]["text"]
+    assert "Голосові" in answers[1]["text"] and "Номер телефону" in answers[2]["text"]
     assert all("текстові повідомлення та кнопки" in a["text"] for a in answers)
 
 

@@ -9,24 +9,35 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.models import Reading, ReadingSource
+from core.db.models import Attachment, Reading, ReadingSource
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
-from tests.channels.fakes import reply_keyboard_titles, texts
+from tests.channels.fakes import JPEG, PDF, reply_keyboard_titles, texts
 from tests.channels.payloads import (
     TG_NON_TEXT,
     VIBER_NON_TEXT,
     tg_callback,
+    tg_document,
     tg_message,
+    tg_photo,
     tg_text,
     viber_conversation_started,
+    viber_file,
     viber_message,
     viber_signed,
     viber_text,
 )
 from tests.support.accounts import proof_digits_of
 
-MENU = ["Передати показники", "Додати особовий рахунок", "Мої рахунки", "Допомога"]
+MENU = [
+    "Передати показники",
+    "Додати особовий рахунок",
+    "Мої рахунки",
+    "Історія показників",
+    "Строки подачі",
+    "Контакти",
+    "Допомога",
+]
 
 
 def previous_values(engine, number):
@@ -114,6 +125,9 @@ def test_viber_welcome_and_full_submission(stack):
         ("Передати показники", "/submit_reading"),
         ("Додати особовий рахунок", "/add_account"),
         ("Мої рахунки", "/list_accounts"),
+        ("Історія показників", "/reading_history"),
+        ("Строки подачі", "/ask_deadline"),
+        ("Контакти", "/contact_operator"),
         ("Допомога", "/help"),
     ]
     say = lambda text: stack.viber_replies(viber_text(user, text))  # noqa: E731
@@ -196,11 +210,13 @@ def test_redelivered_updates_are_processed_once(stack):
 
 
 def test_non_text_messages_are_answered_and_contacts_not_logged(stack):
-    photo = stack.tg_replies(tg_message(5551005, **TG_NON_TEXT["photo"]))
+    voice = stack.tg_replies(tg_message(5551005, **TG_NON_TEXT["voice"]))
     contact = stack.tg_replies(tg_message(5551005, **TG_NON_TEXT["contact"]))
-    assert "фото я не розпізнаю" in texts(photo) and "Номер телефону" in texts(contact)
-    picture = stack.viber_replies(viber_message("VbStack+User05/abc==", VIBER_NON_TEXT["picture"]))
-    assert "фото я не розпізнаю" in texts(picture)
+    assert "Голосові" in texts(voice) and "Номер телефону" in texts(contact)
+    location = stack.viber_replies(
+        viber_message("VbStack+User05/abc==", VIBER_NON_TEXT["location"])
+    )
+    assert "Геолокація" in texts(location)
     assert "+380501234567" not in stack.log.read_text(encoding="utf-8")
 
 
@@ -213,3 +229,53 @@ def test_oversized_bodies_are_rejected(stack):
         == 413
     )
     assert len(stack.telegram_api.calls) + len(stack.viber_api.calls) == calls
+
+
+def attachments_of(engine, sender_id):
+    with Session(engine, future=True) as session:
+        rows = session.execute(
+            select(Attachment).where(Attachment.sender_id == sender_id).order_by(Attachment.id)
+        )
+        found = rows.scalars().all()
+        session.expunge_all()
+        return found
+
+
+def test_photo_at_a_reading_prompt_is_kept_and_the_number_asked_again(stack):
+    chat = 5551010
+    say = lambda text: stack.tg_replies(tg_text(chat, text))  # noqa: E731
+    say("Додати особовий рахунок")
+    say("0100016")
+    say("Так")
+    assert "Лічильник 1 з" in texts(say("Передати показники"))
+
+    stack.telegram_api.files["meter-photo"] = JPEG
+    replies = texts(stack.tg_replies(tg_photo(chat, ("meter-thumb", 900), ("meter-photo", 2012))))
+    assert "Фото отримали, дякуємо! Додали його до рахунку 0100016" in replies
+    assert "напишіть, будь ласка, показник числом" in replies
+    assert "Лічильник 1 з" in replies  # the form asks for the same meter again
+    (row,) = attachments_of(stack.engine, f"telegram:{chat}")
+    assert row.account_id is not None and row.meter_id is not None
+    kept = stack.attachments / f"{row.token}.jpg"
+    assert kept.read_bytes() == JPEG
+
+    # A wrong file is refused by the channel; the conversation stays where it was.
+    refused = texts(stack.tg_replies(tg_document(chat, "x", "a.docx", "application/msword", 99)))
+    assert "Такий файл я не приймаю" in refused
+    assert "скасовано" in texts(say("скасувати")).casefold()
+
+    # «Забудь мене» deletes the file with the rest.
+    assert "Видалити ваші дані?" in texts(say("видаліть мої дані"))
+    assert "фото й документів: 1" in texts(say("Так, видалити"))
+    assert not kept.exists() and attachments_of(stack.engine, f"telegram:{chat}") == []
+
+
+def test_viber_picture_is_acknowledged_outside_any_flow(stack):
+    user = "VbStack+User10/abc=="
+    stack.viber_api.files["act.pdf"] = PDF
+    callback = viber_file(user, stack.viber_api.media_url("act.pdf"), "act.pdf", len(PDF))
+    replies = texts(stack.viber_replies(callback))
+    assert "Документ отримали, дякуємо! Його переглянуть працівники" in replies
+    assert [row.content_type for row in attachments_of(stack.engine, f"viber:{user}")] == [
+        "application/pdf"
+    ]

@@ -88,8 +88,8 @@ async def test_keyboard_presses_carry_the_payload(viber, assistant, viber_api):
         (b["Text"], b["ActionType"], b["ActionBody"], b["Columns"], b["Rows"])
         for b in keyboard["Buttons"]
     ] == [("Так", "reply", "/affirm", 3, 1), ("Ні", "reply", "/deny", 3, 1)]
-    # A photo instead of an answer: the polite reply keeps the Yes/No keyboard.
-    await deliver(viber, assistant, viber_message(USER, VIBER_NON_TEXT["picture"]))
+    # A sticker instead of an answer: the polite reply keeps the Yes/No keyboard.
+    await deliver(viber, assistant, viber_message(USER, VIBER_NON_TEXT["sticker"]))
     assert viber_api.sent()[-1]["keyboard"] == keyboard and len(assistant.messages) == 1
     assistant.behaviour = assistant.echo
     await deliver(viber, assistant, viber_text(USER, "ні"))  # typed title, same meaning
@@ -112,7 +112,7 @@ async def test_conversation_started_answers_one_welcome_with_the_menu(viber, ass
     assert [(b["Text"], b["ActionBody"]) for b in welcome["keyboard"]["Buttons"]] == [
         (b["title"], b["payload"]) for b in MENU_BUTTONS
     ]
-    assert sum(b["Columns"] for b in welcome["keyboard"]["Buttons"]) == 6 * 3  # three rows
+    assert sum(b["Columns"] for b in welcome["keyboard"]["Buttons"]) == 6 * 4  # four rows
     # Nothing through the API (Viber forbids it before subscription), once only.
     assert viber_api.calls == [] and assistant.messages == []
     assert (await deliver(viber, assistant, callback))[1] == {"status": 0}
@@ -149,8 +149,8 @@ async def test_non_text_messages_get_a_polite_answer(viber, assistant, viber_api
         await deliver(viber, assistant, viber_message(USER, message))
     answers = [m["text"] for m in viber_api.sent()]
     assert len(answers) == len(VIBER_NON_TEXT) and assistant.messages == []
-    assert "фото я не розпізнаю" in answers[0] and "Файли" in answers[2]
-    assert "Геолокація" in answers[3] and "Номер телефону" in answers[4]
+    assert "стікер" in answers[0]
+    assert "Геолокація" in answers[1] and "Номер телефону" in answers[2]
     assert all("текстові повідомлення та кнопки" in a for a in answers)
 
 

@@ -543,3 +543,24 @@ def test_month_page_never_waits_for_a_slow_count(login):
         time.sleep(0.1)
         page = client.get("/month?period=2026-06")
     assert 'id="accounts-submitted">' in page.text
+
+
+async def test_account_page_lists_attachments_and_the_download_is_audited(login, now):
+    from core.attachments import note_context, store_received
+    from core.senders import SenderKey
+    from tests.channels.fakes import JPEG
+
+    sender = SenderKey("telegram", "telegram:5551234")  # linked to 0100004 in console_data
+    token = await store_received(JPEG, sender, now)
+    in_session(lambda s: note_context(s, token, sender, "0100004", None))
+    client = login("olena")
+    page = client.get(f"/accounts/{account_id('0100004')}")
+    assert "Фото й документи від споживачів" in page.text and "фото JPEG" in page.text
+    link = re.search(r'href="(/attachments/\d+)"', page.text).group(1)
+    download = client.get(link)
+    assert download.status_code == 200 and download.content == JPEG
+    assert download.headers["content-type"] == "image/jpeg"
+    assert "attachment" in download.headers["content-disposition"]
+    [(who, action, _before, after, _reason)] = audit_actions()
+    assert (who, action) == ("olena", "attachment_download") and '"attachment"' in after
+    assert client.get("/attachments/99999").status_code == 404

@@ -4,6 +4,7 @@ A new area adds its module below, so that `Base.metadata` (schema creation,
 migrations) knows its tables.
 """
 
+from core.db.models.attachments import Attachment
 from core.db.models.billing import BillingApiKey, BillingCounter, BillingFeedEntry, BillingFile
 from core.db.models.console import (
     AuditEntry,
@@ -43,6 +44,7 @@ from core.db.models.subscribers import (
 from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_trailing_zeros
 
 __all__ = [
+    "Attachment",
     "ForgetRequest",
     "Account",
     "BillingApiKey",

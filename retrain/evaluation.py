@@ -102,3 +102,13 @@ def misclassified(report_dir: Path) -> List[Misclassified]:
         )
         for e in json.loads(path.read_text(encoding="utf-8"))
     ]
+
+
+# Above this confidence a wrong intent is acted on without doubt (no fallback,
+# no clarifying question): the share of such phrases must stay small.
+CONFIDENT = 0.9
+
+
+def confidently_wrong(report_dir: Path) -> List[Misclassified]:
+    """Phrases of the test set given a wrong intent with confidence >= `CONFIDENT`."""
+    return [e for e in misclassified(report_dir) if e.confidence >= CONFIDENT]

@@ -428,7 +428,7 @@ async def test_links_made_before_proofs_open_nothing_until_proved(seeded):
     assert slots["requested_slot"] == "ownership_proof"
     await run(ValidateAccountForm(), at_proof(proof_digits("0100004")))
     _, texts, _ = await run(LinkAccount(), tracker(slots=dict(CONFIRMED_0100004)))
-    assert "уже" in texts[0] and linked_numbers() == ["0100004"]
+    assert "вже додали" in texts[0] and linked_numbers() == ["0100004"]
 
 
 async def test_a_forged_conversation_cannot_link_without_a_proof(seeded):

@@ -104,7 +104,7 @@ async def test_readings_in_the_first_message_are_taken(seeded):
     assert slots["reading_account"] == THREE_METERS
     assert set(slots["reading_entries"]) == {str(heat["meter_id"]), str(kitchen["meter_id"])}
     assert slots["requested_slot"] == "reading_value"  # the bathroom is still missing
-    assert "Лічильників: 3" in texts[0] and texts[1].startswith("Записав:")
+    assert "3 лічильники" in texts[0] and texts[1].startswith("Записав:")
 
 
 @conversation_only

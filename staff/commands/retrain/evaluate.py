@@ -26,7 +26,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from retrain.evaluation import evaluate
+    from retrain.evaluation import CONFIDENT, confidently_wrong, evaluate
 
     project = Project(args.project)
     model = args.model or project.current_model
@@ -37,6 +37,11 @@ def run(args: argparse.Namespace) -> int:
         "тестових фразах"
     )
     print("Найнижча F1: " + ", ".join(f"{name} {f1:.2f}" for name, f1 in worst))
+    sure = confidently_wrong(project.reports)
+    print(
+        f"Помилки з упевненістю ≥ {CONFIDENT:.1f}: {len(sure)} "
+        f"({len(sure) / max(figures.examples, 1):.1%} тестових фраз)"
+    )
     print(
         f"Звіти: {project.relative(project.reports)}/ (intent_report.json, "
         "intent_confusion_matrix.png, intent_errors.json, misclassified.csv)"

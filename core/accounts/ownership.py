@@ -34,7 +34,7 @@ from typing import Iterable, List, Optional
 
 from sqlalchemy.orm import Session
 
-from core.accounts.lookup import DAY, blocked_until
+from core.accounts.lookup import DAY, blocked_until, refused_until
 from core.db.models import Account
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
@@ -136,7 +136,7 @@ def check_proof(
     typed = answer_digits(answer)
     if not PROOF_DIGITS <= len(typed) <= MAX_ANSWER_DIGITS:
         return ProofResult(ProofOutcome.MALFORMED)
-    until = blocked_until(session, sender, now, limits)
+    until = refused_until(session, sender, now, limits)
     if until is not None:
         return ProofResult(ProofOutcome.BLOCKED, until)
     # Every key is compared, in constant time, so timing tells nothing.

@@ -29,6 +29,10 @@ def rasa_starting(monkeypatch, tmp_path):
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     with warnings.catch_warnings():
+        # A fresh process as Sanic leaves it (every warning shown once per place),
+        # whatever filters earlier tests in this process installed.
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
         yield tmp_path / "var" / "rasa.log"
     for added in set(root.handlers) - set(handlers):
         added.close()

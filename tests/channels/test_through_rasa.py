@@ -246,6 +246,7 @@ def test_photo_at_a_reading_prompt_is_kept_and_the_number_asked_again(stack):
     say = lambda text: stack.tg_replies(tg_text(chat, text))  # noqa: E731
     say("Додати особовий рахунок")
     say("0100016")
+    say(proof_digits_of(stack.engine, "0100016"))
     say("Так")
     assert "Лічильник 1 з" in texts(say("Передати показники"))
 

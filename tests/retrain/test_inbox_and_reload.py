@@ -22,6 +22,7 @@ from retrain.text import normalize
 from retrain.trackerdb import load_defaults
 from staff.cli import main as teplo
 from tests.conftest import TEST_NOW
+from tests.support.accounts import proof_digits_of
 from tests.support.stack import MODEL, ROOT, running_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
@@ -66,7 +67,9 @@ def stack(tmp_path_factory):
         running.tracker_env = tracker_env
         # The inbox masks the subscribers' names: it reads the same database.
         running.tracker_env["DATABASE_URL"] = url
+        running.engine = db_engine.make_engine(url)
         yield running
+        running.engine.dispose()
 
 
 def api(stack, method: str, path: str, body=None):
@@ -151,4 +154,5 @@ def test_promoted_model_is_loaded_without_losing_the_conversation(
     assert api(stack, "GET", "/status")["model_file"] == promoted.name
 
     # The account form asked for the number before the swap; it still waits for it.
-    assert "Це ваша адреса?" in texts(stack.say(sender, "0100004"))
+    assert "останні 6 цифр" in texts(stack.say(sender, "0100004"))
+    assert "Це ваша адреса?" in texts(stack.say(sender, proof_digits_of(stack.engine, "0100004")))

@@ -21,6 +21,7 @@ import uvicorn
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
@@ -89,11 +90,19 @@ def shot(driver: webdriver.Chrome, name: str) -> None:
     driver.set_window_size(1280, 1000)
 
 
+def follow(driver: webdriver.Chrome, element) -> None:
+    """Clicks a link or a submit button and waits until the next page replaced this
+    one, so nothing is read off the page being left (a stale element)."""
+    page = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+
+
 def sign_in(driver: webdriver.Chrome, url: str, username: str) -> None:
     driver.get(f"{url}/login")
     driver.find_element(By.ID, "username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORDS[username])
-    driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "form.login button"))
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
@@ -106,19 +115,19 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
     assert browser.find_elements(By.CSS_SELECTOR, "svg.chart rect")
     shot(browser, "02-misiats")
 
-    browser.find_element(By.LINK_TEXT, "Рахунок").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Рахунок"))
     browser.find_element(By.ID, "q").send_keys("Соборності")
-    browser.find_element(By.CSS_SELECTOR, "form.inline button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.inline button"))
     assert browser.find_elements(By.CSS_SELECTOR, "#results a")
     shot(browser, "03-poshuk")
     search = browser.find_element(By.ID, "q")
     search.clear()
     search.send_keys("0100004")
-    browser.find_element(By.CSS_SELECTOR, "form.inline button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.inline button"))
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Рахунок 0100004")
     shot(browser, "04-rakhunok")
 
-    browser.find_element(By.CSS_SELECTOR, "#links button.danger").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "#links button.danger"))
     assert "відв’язано" in browser.find_element(By.CSS_SELECTOR, ".message").text
     assert "ніхто не додав" in browser.find_element(By.ID, "links").text
     assert (
@@ -128,7 +137,7 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
     form = browser.find_element(By.CSS_SELECTOR, "form.correct")
     form.find_element(By.NAME, "value").send_keys("2000,5")
     form.find_element(By.NAME, "reason").send_keys("абонент переплутав лічильники")
-    form.find_element(By.TAG_NAME, "button").click()
+    follow(browser, form.find_element(By.TAG_NAME, "button"))
     assert "виправлено" in browser.find_element(By.CSS_SELECTOR, ".message").text
     assert browser.find_elements(By.CSS_SELECTOR, "tr.superseded")
     shot(browser, "05-vypravlennia")
@@ -138,7 +147,7 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
     assert str(corrected.value) == "2000.5" and corrected.sender_id == "staff:olena"
 
     # Навчання: two wordings labelled in one submit (one with another intent chosen).
-    browser.find_element(By.LINK_TEXT, "Навчання").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Навчання"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#inbox-rows tr:has(input[type=checkbox])")
     by_phrase = {row.find_element(By.CSS_SELECTOR, "td.phrase").text: row for row in rows}
     money = next(row for phrase, row in by_phrase.items() if phrase.startswith("а шо там"))
@@ -148,27 +157,27 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
     meter.find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
     meter.find_element(By.CSS_SELECTOR, "select option[value=submit_reading]").click()
     shot(browser, "09-navchannia")
-    browser.find_element(By.ID, "save-labels").click()
+    follow(browser, browser.find_element(By.ID, "save-labels"))
     assert "Розмічено фраз: 2" in browser.find_element(By.CSS_SELECTOR, ".message").text
     assert browser.find_element(By.ID, "pending-count").text == "2"
     assert not browser.find_elements(By.ID, "train")  # a clerk labels; an admin trains
 
-    browser.find_element(By.CSS_SELECTOR, "form.who button").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.who button"))
     sign_in(browser, console_url, "admin")
-    browser.find_element(By.LINK_TEXT, "Журнал змін").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Журнал змін"))
     actions = [
         row.get_attribute("data-action")
         for row in browser.find_elements(By.CSS_SELECTOR, "#audit tr[data-action]")
     ]
     assert actions == ["label_phrases", "correct_reading", "unlink"]
     shot(browser, "06-zhurnal")
-    browser.find_element(By.LINK_TEXT, "Налаштування").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Налаштування"))
     shot(browser, "07-nalashtuvannia")
-    browser.find_element(By.LINK_TEXT, "Білінг").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Білінг"))
     shot(browser, "08-bilinh")
 
-    browser.find_element(By.LINK_TEXT, "Навчання").click()
-    browser.find_element(By.ID, "train").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Навчання"))
+    follow(browser, browser.find_element(By.ID, "train"))
     assert "Навчання йде" in browser.find_element(By.ID, "run-progress").text
     nlu = "".join(p.read_text(encoding="utf-8") for p in (training_project / "data/nlu").glob("*"))
     assert "- а шо там по грошах\n" in nlu and "- лічильник 0123456 показує 1234,5" in nlu
@@ -177,7 +186,7 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
     assert browser.find_element(By.ID, "verdict").get_attribute("data-passed") == "yes"
     assert browser.find_elements(By.CSS_SELECTOR, "#verdict-intents tr[data-intent]")
     shot(browser, "10-navchannia-vysnovok")
-    browser.find_element(By.ID, "promote").click()
+    follow(browser, browser.find_element(By.ID, "promote"))
     assert "Нову модель поставлено" in browser.find_element(By.CSS_SELECTOR, ".message").text
     current = (training_project / "models" / "current.tar.gz").read_bytes()
     assert current == b"candidate model of the console tests"

@@ -8,7 +8,7 @@ hourly purge of old delivery ids.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Dict, List, Optional
 
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +19,7 @@ from core.privacy import DELIVERIES_KEPT
 from core.repository import messenger as messenger_repo
 from core.repository.messenger import Button
 from core.senders import SenderKey
+from core.settings import wall_clock
 
 # A claim older than this belongs to a process that died mid-update; the
 # messenger's re-delivery may then take it over instead of losing the message.
@@ -30,7 +31,7 @@ _last_purge: Dict[str, datetime] = {}
 
 def _now() -> datetime:
     # Real time, not the assistant's pinned business clock: staleness is physical.
-    return datetime.now(timezone.utc)
+    return wall_clock()
 
 
 async def claim_delivery(channel: str, delivery_id: str) -> bool:

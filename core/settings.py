@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -80,6 +80,12 @@ class Settings:
             pinned = datetime.fromisoformat(self.fixed_now)
             return pinned if pinned.tzinfo else pinned.replace(tzinfo=KYIV)
         return datetime.now(KYIV)
+
+
+def wall_clock() -> datetime:
+    """The machine's real time (UTC), for physical durations only: leases,
+    staleness of delivery claims. Business rules use `Settings.now()`."""
+    return datetime.now(timezone.utc)
 
 
 def load_settings() -> Settings:

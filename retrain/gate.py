@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from core.errors import StaffError
+from core.settings import get_settings
 from retrain.common import Project
 from retrain.evaluation import Figures, Misclassified
 
@@ -108,7 +108,7 @@ def save_baseline(
             "sha256": file_sha256(project.test_set),
             "examples": figures.examples,
         },
-        "updated": date.today().isoformat(),
+        "updated": get_settings().now().date().isoformat(),
         "accuracy": round(figures.accuracy, _DIGITS),
         "intents": {
             name: {"f1": round(f1, _DIGITS), "support": figures.support.get(name, 0)}

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from core.db import engine as db_engine
 from core.db.models import Base
-from core.settings import KYIV, get_settings
+from core.settings import get_settings
+from tests.support.clock import TEST_NOW, pin_process_clock, pinned_now
 from tests.support.postgres import available, throwaway_postgres
 
-# Inside the default window (1st..28th) unless a test moves the clock.
-TEST_NOW = "2026-11-20T10:00:00+02:00"
+# Before any fixture of any scope: seeding, stacks and clusters all see TEST_NOW.
+pin_process_clock()
 
 
 @pytest.fixture(scope="session")
@@ -75,11 +76,6 @@ def pinned_clock(monkeypatch, shared_attachments_dir) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def set_clock(monkeypatch, moment: str) -> None:
-    monkeypatch.setenv("ASSISTANT_NOW", moment)
-    get_settings.cache_clear()
-
-
 @pytest.fixture
 def now() -> datetime:
-    return datetime.fromisoformat(TEST_NOW).astimezone(KYIV)
+    return pinned_now()

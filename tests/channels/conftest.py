@@ -27,7 +27,7 @@ from tests.channels.payloads import (
     VIBER_TOKEN,
     viber_signed,
 )
-from tests.conftest import TEST_NOW
+from tests.support.clock import TEST_NOW
 from tests.support.stack import MODEL, running_stack
 
 Behaviour = Callable[[UserMessage], Awaitable[None]]

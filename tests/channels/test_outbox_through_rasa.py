@@ -18,8 +18,8 @@ from core.db.models import AccountFlag, AccountLink, OutboxMessage
 from core.repository import accounts as accounts_repo
 from tests.channels.fakes import texts
 from tests.channels.payloads import TELEGRAM_TOKEN, tg_callback, tg_text, viber_text
-from tests.conftest import TEST_NOW
 from tests.support.accounts import proof_digits_of
+from tests.support.clock import TEST_NOW
 from tests.support.outbox import RunningClock, user
 
 NUMBER = "0100012"

@@ -27,7 +27,7 @@ from core.senders import SenderKey
 from tests.support.db import in_session
 
 ROOT = Path(__file__).resolve().parents[2]
-FAKE_TRAINING = Path(__file__).with_name("fake_training.py")
+FAKE_TRAINING = ROOT / "tests" / "support" / "fake_training.py"
 PASSWORDS = {"olena": "clerk-password-1", "admin": "admin-password-1"}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -3,7 +3,7 @@
 Signs in, reads the month, finds an account, unlinks a messenger user,
 corrects a reading and labels misunderstood phrases; then an admin reads the
 audit log, merges the phrases and trains (the quick stand-in for the training
-command, tests/console/fake_training.py), reads the gate's verdict and promotes
+command, tests/support/fake_training.py), reads the gate's verdict and promotes
 the new model. Screenshots of the main pages go to docs/console/ for the staff
 guide (docs/console.md, docs/staff-guide.md).
 """

@@ -35,8 +35,8 @@ from core.repository import readings as readings_repo
 from scripts.cluster import MODEL, Cluster, running_cluster
 from tests.channels.fakes import FakeApi, texts
 from tests.channels.payloads import TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, tg_text
-from tests.conftest import TEST_NOW
 from tests.support.accounts import proof_digits_of
+from tests.support.clock import TEST_NOW
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
 

@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from core.db import engine as db_engine
 from core.db.models import Base
 from core.demo.seed import seed_demo
-from core.settings import get_settings
 from retrain.inbox import DEFAULT_THRESHOLD, HEADER
 from retrain.text import normalize
 from retrain.trackerdb import load_defaults
 from staff.cli import main as teplo
-from tests.conftest import TEST_NOW
 from tests.support.accounts import proof_digits_of
+from tests.support.clock import TEST_NOW, pinned_now
 from tests.support.stack import MODEL, ROOT, running_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
@@ -54,7 +53,7 @@ def stack(tmp_path_factory):
     engine = db_engine.make_engine(url)
     Base.metadata.create_all(engine)
     with Session(engine, future=True) as session, session.begin():
-        seed_demo(session, get_settings().now())
+        seed_demo(session, pinned_now())
     engine.dispose()
     endpoints = (ROOT / "endpoints.yml").read_text(encoding="utf-8")
     tracker_env = {**load_defaults(), "TRACKER_DB_NAME": str(workdir / "tracker.db")}

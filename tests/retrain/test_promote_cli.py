@@ -8,7 +8,7 @@ import sys
 
 from retrain.common import ROOT
 from staff.cli import main as teplo
-from tests.console import fake_training
+from tests.support import fake_training
 
 
 def prepared(project, monkeypatch, outcome: str) -> None:

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from core.settings import KYIV
 from staff.common import EXIT_OK
-from tests.conftest import set_clock
+from tests.support.clock import set_clock
 from tests.support.db import in_session
 from tests.support.outbox import add_account, link, user
 

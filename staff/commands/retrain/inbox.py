@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from core.db.engine import unit_of_work
 from core.errors import StaffError
 from core.repository import accounts as accounts_repo
-from core.settings import KYIV
+from core.settings import get_settings
 from retrain import inbox
 from retrain.common import Project
 from staff.common import EXIT_OK, date_arg, fraction_arg
@@ -58,7 +58,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from retrain.trackerdb import tracker_store_url, user_messages
 
-    today = datetime.now(KYIV).date()
+    today = get_settings().now().date()
     last = args.last or today
     first = args.first or today - timedelta(days=DEFAULT_DAYS)
     if last < first:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from billing_api import handlers
 from core.settings import get_settings
-from tests.billing.conftest import meter_ids, submit
-from tests.conftest import set_clock
+from tests.support.billing import meter_ids, submit
+from tests.support.clock import set_clock
 from tests.support.db import in_session
 
 

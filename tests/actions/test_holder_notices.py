@@ -13,11 +13,11 @@ from actions.holders import DisownNewcomer, ReceiptsOff
 from actions.readings import SaveReadings
 from core.db.models import AccountFlag, AccountLink, LinkBar
 from core.repository import accounts as accounts_repo
+from tests.actions.test_reading_form import _filled
 from tests.support.accounts import prove
 from tests.support.conversation import run, tracker
 from tests.support.db import in_session
 from tests.support.outbox import outbox
-from tests.test_reading_form import _filled
 
 ANNA = {"sender_id": "telegram:101", "channel": "telegram"}
 BORYS = {"sender_id": "viber:b0rys==", "channel": "viber"}

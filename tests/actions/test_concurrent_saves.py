@@ -11,9 +11,9 @@ from actions.readings import SaveReadings
 from core.db.models import Reading
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
+from tests.actions.test_reading_form import form_state, link
 from tests.support.conversation import run, tracker
 from tests.support.db import in_session
-from tests.test_reading_form import form_state, link
 
 ROUNDS = ("0100001", "0100002", "0100004", "0100005", "0100007")
 MOTHER = SenderKey("telegram", "mother")

@@ -18,8 +18,8 @@ from core.accounts.numbers import (
 )
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
-from tests.conftest import set_clock
 from tests.support.accounts import proof_digits, prove
+from tests.support.clock import set_clock
 from tests.support.conversation import button_titles, run, tracker
 from tests.support.db import in_session
 from tests.support.outbox import link

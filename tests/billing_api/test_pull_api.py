@@ -16,7 +16,7 @@ from billing_api import handlers
 from core.billing import delivery
 from core.db.models import Reading, ReadingSource
 from core.settings import get_settings
-from tests.billing.conftest import delivered_ids, meter_ids, submit
+from tests.support.billing import delivered_ids, meter_ids, submit
 from tests.support.db import in_session
 
 

@@ -19,8 +19,8 @@ from core.db.models import AccountLink, Base, Reading
 from core.demo.seed import seed_demo
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
-from tests.conftest import TEST_NOW
-from tests.hostile.corpus import corpus
+from tests.support.clock import TEST_NOW
+from tests.support.hostile_corpus import corpus
 from tests.support.stack import MODEL, running_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")

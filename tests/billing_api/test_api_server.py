@@ -15,7 +15,7 @@ from typing import Dict, Iterator, Tuple
 
 import pytest
 
-from tests.billing.conftest import meter_ids, submit
+from tests.support.billing import meter_ids, submit
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ from core.readings.parsing import ReadingFormatError, parse_reading
 from core.readings.submission import meters_for_submission
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
-from tests.conftest import set_clock
+from tests.support.clock import set_clock
 from tests.support.conversation import button_titles, run, tracker
 from tests.support.db import in_session
 

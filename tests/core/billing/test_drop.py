@@ -9,7 +9,7 @@ import pytest
 
 from core.billing import delivery
 from core.errors import StaffError
-from tests.billing.conftest import delivered_ids, manifest, meter_ids, read_drop, submit
+from tests.support.billing import delivered_ids, manifest, meter_ids, read_drop, submit
 
 
 @pytest.fixture

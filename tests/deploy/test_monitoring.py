@@ -4,7 +4,7 @@ never a password or an address — and serves its Prometheus metrics on `/metric
 
 The servers run in-process here (their real applications through ASGI); the
 Rasa replica's routes are mounted by Rasa's own channel registration. The turn
-counter through the real Rasa server is in tests/test_end_to_end.py.
+counter through the real Rasa server is in tests/e2e/test_end_to_end.py.
 """
 
 from __future__ import annotations

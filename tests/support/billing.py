@@ -1,4 +1,7 @@
-"""Helpers for the billing hand-over tests: readings the assistant took, drop files read back."""
+"""Helpers for the billing hand-over tests: readings the assistant took, drop files read back.
+
+`drop_dir` is a fixture; the conftests of the billing test packages bring it in.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ from sqlalchemy import select
 from core.db.models import Meter
 from core.repository import readings as readings_repo
 from core.settings import KYIV, get_settings
-from tests.staff.conftest import staff  # noqa: F401 (the staff CLI fixture)
 from tests.support.db import in_session
 
 

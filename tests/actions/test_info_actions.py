@@ -15,7 +15,7 @@ from actions.info import (
 from core.contacts import PHONE_KEY
 from core.db.models import ConversationEvent, MessengerUser, WindowOverride
 from core.repository import settings as settings_repo
-from tests.conftest import set_clock
+from tests.support.clock import set_clock
 from tests.support.conversation import button_titles, run, tracker
 from tests.support.db import in_session
 

@@ -17,9 +17,8 @@ from core.demo.seed import seed_demo
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.senders import SenderKey
-from core.settings import get_settings
-from tests.conftest import TEST_NOW
 from tests.support.accounts import proof_digits_of
+from tests.support.clock import TEST_NOW, pinned_now
 from tests.support.metrics import scraped
 from tests.support.stack import MODEL, running_stack
 
@@ -39,7 +38,7 @@ def stack(request, tmp_path_factory):
             connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     Base.metadata.create_all(engine)
     with Session(engine, future=True) as session, session.begin():
-        seed_demo(session, get_settings().now())
+        seed_demo(session, pinned_now())
     with running_stack(workdir, env={"DATABASE_URL": url, "ASSISTANT_NOW": TEST_NOW}) as running:
         running.engine = engine
         yield running

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.billing import delivery
 from core.db.models import Reading, ReadingSource
-from tests.billing.conftest import delivered_ids, meter_ids, submit
+from tests.support.billing import delivered_ids, meter_ids, submit
 from tests.support.db import in_session
 
 

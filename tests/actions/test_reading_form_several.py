@@ -11,9 +11,9 @@ from actions.readings import SaveReadings
 from core.billing.export import accepted_readings
 from core.db.models import ConversationEvent, Reading
 from core.repository import accounts as accounts_repo
+from tests.actions.test_reading_form import answer, form_state, link, stored_assistant_readings
 from tests.support.conversation import run, tracker
 from tests.support.db import in_session
-from tests.test_reading_form import answer, form_state, link, stored_assistant_readings
 
 # What stays in the conversation runs on SQLite only; whatever saves, on both backends.
 conversation_only = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

@@ -3,7 +3,7 @@ console's tests: prints the same steps, writes a candidate model file and a
 `rasa test nlu` report, and then runs the real gate (retrain.pipeline.judge),
 which writes the real verdict file the console reads.
 
-    python tests/console/fake_training.py PROJECT [better|worse]
+    python tests/support/fake_training.py PROJECT [better|worse]
 """
 
 from __future__ import annotations

@@ -1,0 +1,75 @@
+"""Business code reads the time through one function, so a test can pin it.
+
+`core.settings.Settings.now()` is the business clock (`ASSISTANT_NOW` pins it)
+and `core.settings.wall_clock()` the physical one (leases, staleness). Any other
+read of the machine's clock in the product's packages would make an outcome
+depend on the day the tests run; this test finds them by parsing the source.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Iterator, Tuple
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCT_PACKAGES = (
+    "core",
+    "actions",
+    "channels",
+    "staff",
+    "console",
+    "billing_api",
+    "retrain",
+    "nlu_components",
+)
+CLOCK_MODULE = ROOT / "core" / "settings.py"
+# (object, attribute) pairs that read the wall clock.
+WALL_CLOCK_READS = {
+    ("datetime", "now"),
+    ("datetime", "utcnow"),
+    ("datetime", "today"),
+    ("date", "today"),
+    ("time", "time"),
+    ("time", "time_ns"),
+    ("time", "localtime"),
+    ("time", "gmtime"),
+}
+
+
+def _clock_reads(path: Path) -> Iterator[Tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+            if (name, node.func.attr) in WALL_CLOCK_READS:
+                yield node.lineno, f"{name}.{node.func.attr}()"
+        if isinstance(node, ast.ImportFrom) and node.module == "time":
+            for alias in node.names:
+                if alias.name in ("time", "time_ns", "localtime", "gmtime"):
+                    yield node.lineno, f"from time import {alias.name}"
+
+
+def test_only_the_clock_module_reads_the_wall_clock():
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {what}"
+        for package in PRODUCT_PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != CLOCK_MODULE
+        for line, what in _clock_reads(path)
+    ]
+    assert found == [], "read the time through core.settings:\n" + "\n".join(found)
+
+
+def test_the_guard_sees_a_wall_clock_read(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import datetime, time\nfrom datetime import date\n"
+        "a = datetime.datetime.now()\nb = date.today()\nc = time.time()\n"
+    )
+    assert [what for _, what in _clock_reads(sample)] == [
+        "datetime.now()",
+        "date.today()",
+        "time.time()",
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -75,11 +75,34 @@ class Settings:
     attachments_max_bytes: int = 10 * 1024 * 1024
 
     def now(self) -> datetime:
-        """Current time in Kyiv; `ASSISTANT_NOW` pins it for tests and demos."""
+        """Current time in Kyiv (see `in_kyiv`); `ASSISTANT_NOW` pins it for tests
+        and demos, with any UTC offset (or none: Kyiv time)."""
         if self.fixed_now:
             pinned = datetime.fromisoformat(self.fixed_now)
-            return pinned if pinned.tzinfo else pinned.replace(tzinfo=KYIV)
-        return datetime.now(KYIV)
+            return in_kyiv(pinned if pinned.tzinfo else pinned.replace(tzinfo=KYIV))
+        return in_kyiv(datetime.now(timezone.utc))
+
+
+def in_kyiv(moment: datetime) -> datetime:
+    """`moment` as Kyiv's wall time, with the fixed UTC offset Kyiv has then (+02:00
+    or +03:00).
+
+    Python adds a timedelta to a datetime of a ZoneInfo zone in wall-clock time:
+    at 04:30 on Kyiv's spring-switch night `now - timedelta(hours=1)` in
+    Europe/Kyiv is 03:30, an hour that does not exist and resolves to the same
+    instant as now (the hourly lookup limit counted nothing), and on the autumn
+    night an hour back was two. With a fixed offset every `now ± duration` is
+    physical time; calendar rules take their dates from `astimezone(KYIV)` and
+    build local times with `datetime.combine(..., tzinfo=KYIV)`.
+    """
+    local = moment.astimezone(KYIV)
+    return local.replace(tzinfo=timezone(local.utcoffset()))
+
+
+def later(moment: datetime, duration: timedelta) -> datetime:
+    """`moment` plus a physical duration (negative: earlier), as Kyiv wall time
+    with the offset of the instant reached (`in_kyiv`), ready to show."""
+    return in_kyiv(moment.astimezone(timezone.utc) + duration)
 
 
 def wall_clock() -> datetime:

@@ -21,6 +21,12 @@ from tests.support.postgres import available, throwaway_postgres
 pin_process_clock()
 
 
+# TEST_WALL_CLOCK moves the machine's clock for a session (the guard,
+# tests/test_wall_clock_guard.py, runs part of the suite so); one reproducible
+# hypothesis profile for the property-based tests.
+pytest_plugins = ["tests.support.wall_clock", "tests.support.properties"]
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     if not available():

@@ -18,7 +18,7 @@ from core.accounts.numbers import masked_address
 from core.db.models import Account
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
-from core.settings import LookupLimits
+from core.settings import LookupLimits, later
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -52,8 +52,9 @@ class LookupResult:
 def _until(times: List[datetime], limit: int, window: timedelta) -> Optional[datetime]:
     if len(times) < limit:
         return None
-    # The oldest lookup that still counts must leave the window first.
-    return times[len(times) - limit] + window
+    # The oldest lookup that still counts must leave the window first; an hour
+    # is an hour on a daylight-saving night too (shown to the user: Kyiv time).
+    return later(times[len(times) - limit], window)
 
 
 def blocked_until(

@@ -64,6 +64,10 @@ class PlanResult:
     slot: Optional[Slot]
     planned: int = 0  # reminders of this slot in the outbox, from this run and earlier ones
     added: int = 0  # rows new in the outbox (the rest were planned before)
+    # When they go out (quiet hours move them to the morning); None: nothing planned.
+    not_before: Optional[datetime] = None
+    # Planned so late that quiet hours would hold them until after the window closed.
+    too_late: bool = False
 
 
 def _month_slots(session: Session, year: int, month: int, config: OutboxConfig) -> List[Slot]:
@@ -128,8 +132,15 @@ def plan_reminders(
     if slot is None:
         return PlanResult(None)
     not_before = not_before_quiet_end(max(slot.at, now), config.quiet_start, config.quiet_end)
+    key_prefix = f"reminder:{slot.period}:{slot.name}:"
+    if not_before.astimezone(KYIV).date() > slot.last:
+        # Run late on the last day (a timer catching up after a reboot): quiet hours
+        # would hold the reminder to a morning when the window is closed and
+        # «сьогодні останній день» is no longer true. Nothing new is planned.
+        planned = outbox_repo.count_with_key_prefix(session, key_prefix)
+        return PlanResult(slot, planned, 0, too_late=True)
     message = outbox_repo.OwingMessage(
-        key_prefix=f"reminder:{slot.period}:{slot.name}:",
+        key_prefix=key_prefix,
         kind=OutboxKind.reminder.value,
         head=reminder_head(slot.period, slot.last, slot.days_before),
         line_prefix=ACCOUNT_LINE_PREFIX,
@@ -139,8 +150,8 @@ def plan_reminders(
         not_before=not_before,
     )
     added = outbox_repo.plan_owing(session, slot.period, message, now, only)
-    planned = outbox_repo.count_with_key_prefix(session, message.key_prefix)
-    return PlanResult(slot, planned, added)
+    planned = outbox_repo.count_with_key_prefix(session, key_prefix)
+    return PlanResult(slot, planned, added, not_before)
 
 
 def reminders_reply(

@@ -32,10 +32,16 @@ def run(args: argparse.Namespace) -> int:
     if result.slot is None:
         print("Сьогодні не день нагадувань; нічого не заплановано.")
         return EXIT_OK
+    head = f"Нагадування за {result.slot.period} ({_which(result.slot.days_before)})"
+    if result.too_late:
+        print(
+            f"{head}: запізно — через тиху пору вони надійшли б уже після закриття вікна "
+            f"прийому; нових не заплановано (у черзі на цей день — {result.planned})."
+        )
+        return EXIT_OK
     print(
-        f"Нагадування за {result.slot.period} ({_which(result.slot.days_before)}): "
-        f"нових у черзі — {result.added}, усього на цей день — {result.planned}. "
-        f"Надсилання з {moment(max(result.slot.at, now))}."
+        f"{head}: нових у черзі — {result.added}, усього на цей день — {result.planned}. "
+        f"Надсилання з {moment(result.not_before)}."
     )
     return EXIT_OK
 

@@ -16,35 +16,10 @@ from core.repository import readings as readings_repo
 from core.senders import SenderKey
 from staff.cli import main as teplo
 from tests.support.db import in_session
+from tests.support.tracker_store import tracker_store
 
 ME = SenderKey("telegram", "telegram:777")
 OTHER = SenderKey("viber", "viber:888")
-
-
-def tracker_store(tmp_path, monkeypatch, rows):
-    path = tmp_path / "tracker.db"
-    engine = sa.create_engine(f"sqlite:///{path}", future=True)
-    metadata = sa.MetaData()
-    events = sa.Table(
-        "events",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("sender_id", sa.String(255)),
-        sa.Column("type_name", sa.String(255)),
-        sa.Column("timestamp", sa.Float),
-        sa.Column("data", sa.Text),
-    )
-    metadata.create_all(engine)
-    with engine.begin() as connection:
-        for sender_id, timestamp in rows:
-            connection.execute(
-                events.insert().values(
-                    sender_id=sender_id, type_name="user", timestamp=timestamp, data="{}"
-                )
-            )
-    monkeypatch.setenv("TRACKER_DB_DIALECT", "sqlite")
-    monkeypatch.setenv("TRACKER_DB_NAME", str(path))
-    return engine, events
 
 
 def setup_people(now):

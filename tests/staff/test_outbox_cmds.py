@@ -34,6 +34,17 @@ def test_plan_reminders_on_a_reminder_day_then_again_then_the_outbox(engine, sta
     assert "Наступне в черзі: 25 листопада о 10:00" in state
 
 
+def test_plan_reminders_run_late_on_the_last_day_plans_nothing_and_says_why(
+    engine, staff, monkeypatch
+):
+    in_session(_three_users)
+    set_clock(monkeypatch, "2026-11-28T21:30:00+02:00")  # quiet hours until the 29th
+    late = staff("plan-reminders")
+    assert late.code == EXIT_OK and "запізно" in late.out and "у черзі на цей день — 0" in late.out
+    set_clock(monkeypatch, "2026-11-25T22:00:00+02:00")  # three days before: the morning will do
+    assert "Надсилання з 26 листопада о 09:00" in staff("plan-reminders").out
+
+
 def test_empty_outbox(engine, staff):
     assert staff("outbox").out.strip() == "Черга порожня."
 

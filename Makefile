@@ -19,7 +19,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 help:
 	@echo "make run       chat with the assistant in the terminal (sets everything up)"
 	@echo "make serve     Rasa on :5005 (REST) + action server on :5055, foreground"
+	@echo "make check     the fast loop: lint + every test that starts no server (< 3 min)"
 	@echo "make test      lint, data validation, unit/DB tests, NLU gate, conversation tests"
+	@echo "make screenshots  refresh docs/console/*.png through the browser test"
 	@echo "make lint      ruff (check + format) and the layering contract (lint-imports)"
 	@echo "make train     train the model if data/config/domain changed"
 	@echo "make evaluate  NLU evaluation on the held-out test set -> results/nlu/, gated by results/baseline.json"
@@ -102,6 +104,14 @@ stories: $(MODEL)
 
 test: lint validate pytest evaluate stories
 
+# The fast loop (under 3 minutes on an idle 2-core machine): lint, the import contracts
+# and every test that starts no server and trains no model (pytest.ini's markers).
+# Needs no trained model and no system packages. `make test` still runs everything.
+CHECK_MARKERS := not (e2e or cluster or browser or postgres or training)
+.PHONY: check
+check: lint
+	$(PY) -m pytest -m "$(CHECK_MARKERS)"
+
 bench: $(MODEL)
 	$(PY) -m bench.run_bench
 	scripts/ensure-system-packages
@@ -113,7 +123,14 @@ import-bench: | $(VENV)/.installed
 	$(PY) -m bench.import_bench
 
 clean:
-	rm -rf models results/stories results/nlu
+	rm -rf models results/stories results/nlu results/console
+
+# The staff guide's console pictures (docs/console/*.png), refreshed on purpose: the
+# browser test writes them there instead of results/console/ (its place in a test run).
+.PHONY: screenshots
+screenshots: | $(VENV)/.installed
+	scripts/ensure-system-packages
+	SCREENSHOTS_DIR=docs/console $(PY) -m pytest tests/console/test_console_browser.py
 
 # Staff web console on http://127.0.0.1:8070 (docs/console.md); staff users are added with
 # `teplo console-user add NAME --role clerk|admin`.

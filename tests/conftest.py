@@ -4,21 +4,46 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from core.db import engine as db_engine
 from core.db.models import Base
 from core.settings import get_settings
 from tests.support.clock import TEST_NOW, pin_process_clock, pinned_now
+from tests.support.db import empty_all_tables
 from tests.support.postgres import available, throwaway_postgres
 
 # Before any fixture of any scope: seeding, stacks and clusters all see TEST_NOW.
 pin_process_clock()
+
+# A fixture a test uses -> the mark it gets (pytest.ini says what each mark means).
+# Modules that start servers say so with `pytestmark` as well; these catch the rest.
+MARK_OF_FIXTURE = {
+    "postgres_url": "postgres",
+    "postgres_schema": "postgres",
+    "stack": "e2e",
+    "cluster": "cluster",
+    "redis_server": "cluster",
+    "browser": "browser",
+}
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Marks what starts a server, so `make check` can leave it out (pytest.ini)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, mark in MARK_OF_FIXTURE.items():
+            if fixture in names:
+                item.add_marker(mark)
+        # `engine`, `empty`, ... parametrised over the backends: the PostgreSQL half.
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in callspec.params.values():
+            item.add_marker("postgres")
 
 
 # TEST_WALL_CLOCK moves the machine's clock for a session (the guard,
@@ -35,16 +60,34 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+# The unit tests' own database on the throw-away server: the tests that drop and
+# rebuild a schema (migrations, the stacks) use the server's `postgres` database.
+UNIT_DATABASE = "unit_tests"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url) -> Iterator[str]:
+    """The models' schema, created once per session; `engine` empties it per test."""
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{UNIT_DATABASE}"'))
+    admin.dispose()
+    url = make_url(postgres_url).set(database=UNIT_DATABASE).render_as_string(hide_password=False)
+    engine = db_engine.make_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path) -> Iterator[Engine]:
     """An empty schema on each backend, made the action server's engine."""
     if request.param == "sqlite":
         engine = db_engine.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+        Base.metadata.create_all(engine)
     else:
-        engine = db_engine.make_engine(request.getfixturevalue("postgres_url"))
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    Base.metadata.create_all(engine)
+        engine = db_engine.make_engine(request.getfixturevalue("postgres_schema"))
+        empty_all_tables(engine)
     db_engine.use_engine(engine)
     yield engine
     db_engine.use_engine(None)

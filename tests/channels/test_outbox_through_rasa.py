@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,8 @@ from tests.channels.payloads import TELEGRAM_TOKEN, tg_callback, tg_text, viber_
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW
 from tests.support.outbox import RunningClock, user
+
+pytestmark = pytest.mark.e2e
 
 NUMBER = "0100012"
 

@@ -14,6 +14,8 @@ from channels.telegram import SECRET_HEADER
 from channels.viber import SIGNATURE_HEADER
 from tests.channels.payloads import TELEGRAM_SECRET, viber_signature
 
+pytestmark = pytest.mark.e2e
+
 PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "messenger_payloads"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,8 @@ from tests.channels.payloads import (
     viber_text,
 )
 from tests.support.accounts import proof_digits_of
+
+pytestmark = pytest.mark.e2e
 
 MENU = [
     "Передати показники",

@@ -38,7 +38,10 @@ from tests.channels.payloads import TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKE
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW
 
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)"),
+]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TRY_AGAIN_MARK = "Спробуйте ще раз"

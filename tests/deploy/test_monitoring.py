@@ -102,6 +102,7 @@ def test_console_health_follows_the_database_without_signing_in(database):
     failing_without_secrets(client.get("/health", follow_redirects=False))
 
 
+@pytest.mark.cluster  # starts a Redis server
 async def test_replica_with_a_redis_lock_store_pings_redis(database, tmp_path):
     lost = RedisLockStore(host="127.0.0.1", port=free_port(), password=PASSWORD)
     async with sanic_client(rasa_replica(lost)) as client:

@@ -22,7 +22,10 @@ from tests.support.clock import TEST_NOW, pinned_now
 from tests.support.metrics import scraped
 from tests.support.stack import MODEL, running_stack
 
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)"),
+]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

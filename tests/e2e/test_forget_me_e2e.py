@@ -16,7 +16,10 @@ from core.senders import SenderKey
 from tests.support.clock import TEST_NOW
 from tests.support.stack import MODEL, running_stack
 
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -82,6 +82,7 @@ def project(tmp_path_factory):
         yield project
 
 
+@pytest.mark.training  # trains two real NLU models: minutes, not seconds
 def test_gate_promotes_a_better_model_and_refuses_a_worse_one(project, tmp_path, capsys):
     nlu = project.nlu_dir / "nlu.yml"
     # The model in service was trained on data missing most tariff and operator phrases.

@@ -24,7 +24,10 @@ from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW, pinned_now
 from tests.support.stack import MODEL, ROOT, running_stack
 
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)"),
+]
 
 TOKEN = "retrain-test-token"
 # Spellings of one wording, each from another consumer: case, punctuation and

@@ -12,36 +12,17 @@ database error's message carries the SQL parameters).
 from __future__ import annotations
 
 import logging
-import secrets
 import time
-import traceback
-from pathlib import Path
 from typing import Any, Dict, Optional
 
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
 from core import metrics
+from core.faults import new_reference, where
 from core.texts.failures import technical_failure_text
 
 logger = logging.getLogger(__name__)
-PROJECT = Path(__file__).resolve().parent.parent
-
-
-def where(error: BaseException) -> str:
-    """The innermost frame in the project's own code, as "path:line in function"."""
-    frames = traceback.extract_tb(error.__traceback__)
-    own = [f for f in frames if f.filename.startswith(str(PROJECT)) and ".venv" not in f.filename]
-    frame = (own or frames or [None])[-1]
-    if frame is None:
-        return "?"
-    path = Path(frame.filename)
-    shown = path.relative_to(PROJECT) if path.is_relative_to(PROJECT) else path.name
-    return f"{shown}:{frame.lineno} in {frame.name}"
-
-
-def new_reference() -> str:
-    return secrets.token_hex(4).upper()
 
 
 _original_run = ActionExecutor.run

@@ -70,7 +70,9 @@ async def receive(
         except AttachmentRefused as refused:
             reason = refused.reason
         except Unavailable as error:
-            logger.warning("%s: a file could not be fetched: %s", output.channel, error)
+            logger.warning(
+                "%s: a file could not be fetched: %s", output.channel, type(error).__name__
+            )
             reason = Refusal.UNAVAILABLE
     if reason is not None:
         logger.info("%s: a file refused: %s", output.channel, reason.value)

@@ -32,6 +32,7 @@ from channels.telegram_api import TelegramApi, TelegramApiError
 from channels.viber_api import DEFAULT_API_URL as VIBER_URL
 from channels.viber_api import NOT_REACHABLE, ViberApi, ViberApiError, sender_of
 from core.db.engine import run_unit_of_work
+from core.faults import log_failure
 from core.outbox.config import OutboxConfig, load_outbox_config
 from core.outbox.quiet import in_quiet_hours, not_before_quiet_end
 from core.repository import messenger as messenger_repo
@@ -226,7 +227,7 @@ class OutboxSender:
         try:
             outcome = await self.transports[channel].send(message)
         except Exception as error:  # a bug must not kill the loop; the row is retried
-            logger.exception("outbox: sending message %s failed unexpectedly", message.id)
+            log_failure(logger, f"outbox: sending message {message.id}", error)
             outcome = Outcome("retry", type(error).__name__)
         finally:
             self._slots[channel].release()
@@ -258,8 +259,8 @@ class OutboxSender:
 
             try:
                 written = await run_unit_of_work(write)
-            except Exception:  # the database is away: keep the outcomes and try again
-                logger.exception("outbox: could not record %d outcomes; retrying", len(items))
+            except Exception as error:  # the database is away: keep the outcomes and try again
+                log_failure(logger, f"outbox: recording {len(items)} outcomes (retrying)", error)
                 self._outcomes = items + self._outcomes
                 await asyncio.sleep(1)
                 continue
@@ -304,8 +305,8 @@ class OutboxSender:
         while not stop.is_set():
             try:
                 claimed = await self.run_once(channel)
-            except Exception:  # the database may be restarting: wait and try again
-                logger.exception("outbox: %s batch failed", channel)
+            except Exception as error:  # the database may be restarting: wait and try again
+                log_failure(logger, f"outbox: {channel} batch", error)
                 claimed = 0
             if not claimed:
                 try:

@@ -11,6 +11,7 @@ from rasa.core.channels.channel import OutputChannel
 
 from channels import storage
 from channels.keyboards import Button, clean
+from core.faults import log_failure
 from core.senders import SenderKey
 
 logger = logging.getLogger(__name__)
@@ -105,8 +106,8 @@ class MessengerOutput(OutputChannel):
         try:
             await storage.save_keyboard(sender, shown)
             self.keyboard = shown
-        except Exception:  # the message is out; a lost keyboard only costs NLU a guess
-            logger.exception("%s: could not remember the keyboard", self.channel)
+        except Exception as error:  # the message is out; a lost keyboard only costs NLU a guess
+            log_failure(logger, f"{self.channel}: remembering the keyboard", error)
 
     def inline_ok(self, buttons: List[Button]) -> bool:
         """Whether these buttons go on the message itself rather than the chat."""

@@ -37,6 +37,7 @@ from channels.telegram_api import DEFAULT_API_URL, TelegramApi, TelegramApiError
 from channels.text import EDITED, non_text_answer, split_text, utf16_units
 from channels.turns import OnNewMessage, answer, run_turn
 from core.attachments import max_bytes
+from core.faults import log_failure
 from core.senders import SenderKey
 
 logger = logging.getLogger(__name__)
@@ -206,8 +207,8 @@ class TelegramChannel(InputChannel):
             return 200, {"ok": True}
         try:
             await self._process(update, update_id, on_new_message)
-        except Exception:  # acknowledged anyway: a re-delivery would fail the same way
-            logger.exception("telegram: update %s could not be processed", update_id)
+        except Exception as error:  # acknowledged anyway: a re-delivery would fail the same way
+            log_failure(logger, f"telegram: update {update_id}", error)
         finally:
             await storage.finish_delivery(CHANNEL, delivery)
         return 200, {"ok": True}

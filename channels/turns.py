@@ -10,6 +10,7 @@ from rasa.core.channels.channel import UserMessage
 
 from channels.output import MessengerOutput
 from channels.text import TOO_LONG, TRY_AGAIN
+from core.faults import log_failure
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,9 @@ async def run_turn(
         try:
             await on_new_message(message)
             failed = False
-        except Exception:
-            logger.exception(
-                "%s: the assistant failed on message %s", output.channel, message.message_id
+        except Exception as error:
+            log_failure(
+                logger, f"{output.channel}: the turn of message {message.message_id}", error
             )
             failed = True
         if not failed and output.sent == before:

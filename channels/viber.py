@@ -35,6 +35,7 @@ from channels.viber_api import (
     signature_ok,
     text_message,
 )
+from core.faults import log_failure
 from core.senders import SenderKey
 from core.texts.menu import menu_buttons
 
@@ -200,8 +201,8 @@ class ViberChannel(InputChannel):
             return 200, OK
         try:
             return 200, await self._on_event(event, callback, on_new_message, greeting)
-        except Exception:  # acknowledged anyway: a re-delivery would fail the same way
-            logger.exception("viber: %s %s could not be processed", event, token)
+        except Exception as error:  # acknowledged anyway: a re-delivery would fail the same way
+            log_failure(logger, f"viber: {event} {token[:40]}", error)
             return 200, OK
         finally:
             await storage.finish_delivery(CHANNEL, delivery)

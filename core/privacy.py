@@ -10,6 +10,15 @@ consumer's request to be forgotten deletes.
   conversations, files and rows alike; at once after "forget me".
 - Readings: kept; they are billing records. After "forget me" they no longer
   say which messenger user sent them.
+- Outbox messages (reminders, notices, receipts): 90 days once sent or given
+  up; after "forget me" what was still to be sent is cancelled and every row
+  loses its text and the user's id.
+- Notices to holders about a newcomer: 30 days (their «Це не я» tokens are
+  long dead by then) unless the holder pressed it (a staff case).
+- Receipt opt-outs: until "forget me". Bars on relinking: kept, after "forget
+  me" only as a digest of who was barred (forgetting is no way round a bar).
+- Console sign-in attempts: 30 days (the throttle looks back an hour; staff
+  look into a series of failures).
 """
 
 from __future__ import annotations
@@ -30,6 +39,9 @@ LOOKUPS_KEPT = timedelta(days=1)
 PROOFS_KEPT = timedelta(days=30)
 # Messengers re-deliver for hours at most; a week of ids is plenty.
 DELIVERIES_KEPT = timedelta(days=7)
+OUTBOX_KEPT = timedelta(days=90)
+NOTICES_KEPT = timedelta(days=30)
+LOGIN_ATTEMPTS_KEPT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ class Forgotten:
     links: int
     readings_pseudonymised: int
     attachments: int = 0
+    outbox_cancelled: int = 0
 
 
 def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgotten:
@@ -46,9 +59,16 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
     pseudonym = "forgotten-" + secrets.token_hex(6)
     readings = privacy_repo.pseudonymise_readings(session, sender, pseudonym)
     privacy_repo.pseudonymise_proofs(session, sender, pseudonym)
+    cancelled = privacy_repo.withdraw_outbox(session, sender, pseudonym)
+    privacy_repo.delete_holder_data(session, sender)
     attachments = forget_sender_attachments(session, sender)
     privacy_repo.add_forget_request(session, sender, now)
-    return Forgotten(links=links, readings_pseudonymised=readings, attachments=attachments)
+    return Forgotten(
+        links=links,
+        readings_pseudonymised=readings,
+        attachments=attachments,
+        outbox_cancelled=cancelled,
+    )
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,9 @@ class Purged:
     deliveries: int
     proofs: int
     attachments: int = 0
+    outbox: int = 0
+    notices: int = 0
+    login_attempts: int = 0
 
 
 def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
@@ -70,4 +93,7 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
         deliveries=messenger_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
         proofs=accounts_repo.purge_proofs(session, now - PROOFS_KEPT),
         attachments=purge_attachments(session, now - timedelta(days=keep_days)),
+        outbox=privacy_repo.purge_outbox(session, now - OUTBOX_KEPT),
+        notices=privacy_repo.purge_holder_notices(session, now - NOTICES_KEPT),
+        login_attempts=privacy_repo.purge_login_attempts(session, now - LOGIN_ATTEMPTS_KEPT),
     )

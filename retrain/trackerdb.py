@@ -117,7 +117,7 @@ def _rasa_url(project: Project) -> Union[str, URL]:
 
 def user_messages(url: URL, start: datetime, end: datetime) -> Iterator[UserMessage]:
     """Consumer messages with start <= time < end, oldest first."""
-    engine = sa.create_engine(url, future=True)
+    engine = sa.create_engine(url, future=True, hide_parameters=True)
     query = (
         sa.select(_EVENTS.c.sender_id, _EVENTS.c.timestamp, _EVENTS.c.data)
         .where(
@@ -169,7 +169,7 @@ def _parse(sender_id: str, timestamp: float, data: Optional[str]) -> Optional[Us
 def delete_conversations(url: URL, before: datetime, sender_ids: List[str]) -> int:
     """Deletes conversation events older than `before`, and every event of the
     given senders (consumers who asked to be forgotten); returns how many."""
-    engine = sa.create_engine(url, future=True)
+    engine = sa.create_engine(url, future=True, hide_parameters=True)
     try:
         with engine.begin() as connection:
             deleted = connection.execute(

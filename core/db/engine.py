@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.faults import redact_logs
 from core.settings import get_settings
 
 T = TypeVar("T")
@@ -28,10 +29,19 @@ _session_factory: Optional[sessionmaker] = None
 
 
 def make_engine(url: str) -> Engine:
-    """Creates an engine with settings suited to the backend."""
+    """Creates an engine with settings suited to the backend.
+
+    `hide_parameters`: a database error's message would otherwise quote the
+    statement's parameters (user text, readings, names) into every log line
+    and traceback that prints it.
+    """
+    redact_logs()
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+            url,
+            future=True,
+            hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
 
         @event.listens_for(engine, "connect")
@@ -46,7 +56,14 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url,
+        future=True,
+        hide_parameters=True,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+    )
 
 
 def get_engine() -> Engine:

@@ -21,7 +21,7 @@ from core.db.models import (
     LinkBar,
     ReceiptOptOut,
 )
-from core.senders import SenderKey
+from core.senders import SenderKey, sender_digest
 
 
 def other_holders(session: Session, account_id: int, besides: SenderKey) -> List[SenderKey]:
@@ -71,12 +71,13 @@ def notice_for(session: Session, token: str, holder: SenderKey) -> Optional[Hold
 
 
 def is_barred(session: Session, sender: SenderKey, account_id: int) -> bool:
+    """Also when the user asked to be forgotten meanwhile: their bar stays as a digest."""
     return (
         session.execute(
             select(LinkBar.id).where(
                 LinkBar.account_id == account_id,
                 LinkBar.channel == sender.channel,
-                LinkBar.sender_id == sender.sender_id,
+                LinkBar.sender_id.in_([sender.sender_id, sender_digest(sender)]),
             )
         ).first()
         is not None

@@ -40,10 +40,13 @@ from core.senders import SenderKey
 from core.settings import get_settings
 from core.texts.accounts import PROOF_PHONE_ONLY_TEXT, PROOF_PHONE_TEXT, SHARE_PHONE_BUTTON
 from core.texts.common import format_time
+from core.texts.outbox import moment
 
 
 def say_blocked(dispatcher: CollectingDispatcher, until: datetime) -> None:
-    dispatcher.utter_message(response="utter_lookups_blocked", until=format_time(until))
+    # A limit of days (the weekly cap, 30 days per account) ends on another date.
+    shown = format_time(until) if until.date() == get_settings().now().date() else moment(until)
+    dispatcher.utter_message(response="utter_lookups_blocked", until=shown)
 
 
 # The ownership_proof slot once the user has proved the account (or held it):
@@ -156,9 +159,10 @@ class ValidateAccountForm(AssistantFormValidation):
         if outcome is ProofOutcome.WRONG and result.blocked_until is None:
             return {"ownership_proof": None}
         if outcome in (ProofOutcome.WRONG, ProofOutcome.BLOCKED):
-            # No tries left for now: the number prompt says until when and ends
-            # the form (`AskAccountNumber`).
-            return {"account_number": None, "ownership_proof": None}
+            # No tries left for now (for this account, or at all): say until when
+            # and end the form.
+            say_blocked(dispatcher, result.blocked_until)
+            return {"account_number": None, "ownership_proof": None, "requested_slot": None}
         await say_unavailable(dispatcher, number, ProofStatus(outcome.value))
         return {"account_number": None, "ownership_proof": None}
 

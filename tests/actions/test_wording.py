@@ -13,7 +13,7 @@ import yaml
 from channels.viber import greeting_of
 from core.texts.menu import domain_responses, menu_buttons, yes_no_buttons
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 ACTIONS = ROOT / "actions"
 CYRILLIC = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
 RESPONSE_NAME = re.compile(r"^utter_\w+$")

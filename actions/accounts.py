@@ -22,7 +22,7 @@ from core.senders import SenderKey
 from core.settings import get_settings
 from core.texts.accounts import account_lines, meter_statuses
 from core.texts.menu import menu_buttons
-from core.texts.outbox import LINK_BARRED_TEXT
+from core.texts.outbox import LINK_BARRED_TEXT, LINK_SUSPENDED_TEXT
 
 
 def _meter_statuses(session: Session, account_id: int) -> str:
@@ -32,7 +32,8 @@ def _meter_statuses(session: Session, account_id: int) -> str:
     )
 
 
-BARRED = ("barred",)  # a holder of the account said «Це не я» about this user
+BARRED = ("barred",)  # staff barred this user from the account after «Це не я»
+SUSPENDED = ("suspended",)  # the link waits for staff (a «Це не я» report)
 UNPROVED = ("unproved",)  # no fresh proof: a forged or a stale conversation
 
 
@@ -56,11 +57,20 @@ class LinkAccount(Action):
                 return None
             if holders.is_barred(session, sender, account.id):
                 return BARRED
+            if accounts_repo.is_suspended(session, sender, account.id):
+                return SUSPENDED
             if not may_link(session, sender, account.id, now):
                 return UNPROVED
-            added = accounts_repo.link_account(session, sender, account, now)
-            if added:  # the other holders learn that someone linked it (never who)
+            accounts_repo.lock_account(session, account.id)
+            waits = holders.link_waits_for_staff(session, account.id)
+            state = accounts_repo.link_account(session, sender, account, now, suspended=waits)
+            if state != accounts_repo.HELD_BEFORE:
+                # The other holders learn that someone linked it, or proved a link
+                # made before proofs existed (never who).
                 holders.notify_link(session, sender, account, now)
+            if waits:
+                return SUSPENDED
+            added = state == accounts_repo.LINKED
             return added, AccountView.of(account), _meter_statuses(session, account.id)
 
         outcome = await run_unit_of_work(link)
@@ -72,6 +82,9 @@ class LinkAccount(Action):
             return cleared(tracker, *ACCOUNT_FORM_SLOTS)
         if outcome is BARRED:
             dispatcher.utter_message(text=LINK_BARRED_TEXT, buttons=menu_buttons())
+            return cleared(tracker, *ACCOUNT_FORM_SLOTS)
+        if outcome is SUSPENDED:
+            dispatcher.utter_message(text=LINK_SUSPENDED_TEXT, buttons=menu_buttons())
             return cleared(tracker, *ACCOUNT_FORM_SLOTS)
         added, view, meters = outcome
         if meters:

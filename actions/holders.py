@@ -14,7 +14,19 @@ from core.db.engine import run_unit_of_work
 from core.outbox import holders
 from core.settings import get_settings
 from core.texts.menu import menu_buttons
-from core.texts.outbox import NOT_ME_UNKNOWN_TEXT, disowned_text
+from core.texts.outbox import (
+    NOT_ME_EXPIRED_TEXT,
+    NOT_ME_GONE_TEXT,
+    NOT_ME_NOT_HOLDER_TEXT,
+    NOT_ME_UNKNOWN_TEXT,
+    disowned_text,
+)
+
+REFUSALS = {
+    holders.DisownStatus.EXPIRED: NOT_ME_EXPIRED_TEXT,
+    holders.DisownStatus.NOT_HOLDER: NOT_ME_NOT_HOLDER_TEXT,
+    holders.DisownStatus.GONE: NOT_ME_GONE_TEXT,
+}
 
 LINK_REF = "link_ref"
 
@@ -27,7 +39,8 @@ def _link_ref(tracker: Tracker) -> Optional[str]:
 
 
 class DisownNewcomer(Action):
-    """«Це не я»: only the holder the notice went to can use its reference."""
+    """«Це не я»: only the holder the notice went to can use its reference, and only
+    while they hold the account, hold it longer than the newcomer, for 7 days."""
 
     def name(self) -> Text:
         return "action_not_me"
@@ -43,6 +56,8 @@ class DisownNewcomer(Action):
         )
         if outcome is None:
             dispatcher.utter_message(text=NOT_ME_UNKNOWN_TEXT, buttons=menu_buttons())
+        elif outcome.status in REFUSALS:
+            dispatcher.utter_message(text=REFUSALS[outcome.status], buttons=menu_buttons())
         else:
             dispatcher.utter_message(text=disowned_text(outcome.account_number, outcome.already))
         return []

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from typing import Any, Dict, List, Optional, Sequence
 
+from core.texts.accounts import SHARE_PHONE_PAYLOAD
+
 Button = Dict[str, str]
 
 # A row holds up to this many buttons whose titles together fit this width;
@@ -75,9 +77,16 @@ def telegram_inline(buttons: Sequence[Button]) -> Dict[str, Any]:
     }
 
 
+def _telegram_key(button: Button) -> Dict[str, Any]:
+    if button["payload"] == SHARE_PHONE_PAYLOAD:
+        # Telegram sends the user's own contact, after asking them (the ownership proof).
+        return {"text": button["title"], "request_contact": True}
+    return {"text": button["title"]}
+
+
 def telegram_reply(buttons: Sequence[Button]) -> Dict[str, Any]:
     return {
-        "keyboard": [[{"text": b["title"]} for b in row] for row in rows(buttons)],
+        "keyboard": [[_telegram_key(b) for b in row] for row in rows(buttons)],
         "resize_keyboard": True,
         "one_time_keyboard": True,
     }
@@ -92,6 +101,9 @@ TELEGRAM_REMOVE = {"remove_keyboard": True}
 def viber_keyboard(buttons: Sequence[Button]) -> Dict[str, Any]:
     """A Viber keyboard whose presses send the payload, not shown in the chat."""
     viber_buttons = []
+    # No share-phone on Viber: its contact cannot be told from a forwarded card
+    # (core/accounts/ownership.py), so it would prove nothing.
+    buttons = [b for b in buttons if b["payload"] != SHARE_PHONE_PAYLOAD]
     for row in rows(buttons):
         for button in row:
             viber_buttons.append(

@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import storage
+from channels import proof, storage
 from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import (
@@ -34,11 +34,19 @@ from channels.keyboards import (
 )
 from channels.output import INLINE, REMOVE, REPLY, MessengerOutput, qualify
 from channels.telegram_api import DEFAULT_API_URL, TelegramApi, TelegramApiError
-from channels.text import EDITED, non_text_answer, split_text, utf16_units
+from channels.text import (
+    CONTACT_NOT_OWN,
+    EDITED,
+    SHARE_PHONE_TYPED,
+    non_text_answer,
+    split_text,
+    utf16_units,
+)
 from channels.turns import OnNewMessage, answer, run_turn
 from core.attachments import max_bytes
 from core.faults import log_failure
 from core.senders import SenderKey
+from core.texts.accounts import SHARE_PHONE_PAYLOAD
 
 logger = logging.getLogger(__name__)
 
@@ -243,12 +251,38 @@ class TelegramChannel(InputChannel):
 
             await receive(output, _key(sender_id), incoming, turn)
             return
+        contact = message.get("contact")
+        if isinstance(contact, dict):
+            await self._on_contact(message, contact, sender_id, update_id, on_new_message)
+            return
         text = message.get("text")
         if not isinstance(text, str) or not text.strip():
             kind = next((kind for field, kind in NON_TEXT_FIELDS if field in message), "other")
             await answer(TelegramOutput(self.api), sender_id, non_text_answer(kind))
             return
         await self._turn(sender_id, text, update_id, on_new_message)
+
+    async def _on_contact(
+        self,
+        message: Dict[str, Any],
+        contact: Dict[str, Any],
+        sender_id: str,
+        update_id: int,
+        on_new_message: OnNewMessage,
+    ) -> None:
+        """A shared contact: an ownership proof only if Telegram says it is the
+        sender's own (`user_id` is the sender); a forwarded card proves nothing."""
+        key = _key(sender_id)
+        sender = (message.get("from") or {}).get("id")
+        own = sender is not None and contact.get("user_id") == sender
+        phone = str(contact.get("phone_number") or "")
+        placeholder = await proof.take_phone(key, phone) if own else None
+        if placeholder is not None:
+            await self._turn(sender_id, placeholder, update_id, on_new_message, taken=True)
+            return
+        asked = not own and await proof.is_asked(key)
+        text = CONTACT_NOT_OWN if asked else non_text_answer("contact")
+        await answer(TelegramOutput(self.api), sender_id, text)
 
     def _incoming_file(self, message: Dict[str, Any]) -> Optional[IncomingFile]:
         """A photo (its largest size within the cap) or a document, if the message is one."""
@@ -309,15 +343,24 @@ class TelegramChannel(InputChannel):
         )
 
     async def _turn(
-        self, sender_id: str, text: str, update_id: int, on_new_message: OnNewMessage
+        self,
+        sender_id: str,
+        text: str,
+        update_id: int,
+        on_new_message: OnNewMessage,
+        taken: bool = False,
     ) -> None:
         key = _key(sender_id)
         # Writing again undoes a block recorded when a message bounced (403).
         await storage.mark_subscribed(key)
         keyboard = await storage.load_keyboard(key)
         output = TelegramOutput(self.api, keyboard)
+        understood = text if taken else self._understood(text, keyboard)
+        if understood == SHARE_PHONE_PAYLOAD:  # the title typed, not the button pressed
+            await answer(output, sender_id, SHARE_PHONE_TYPED)
+            return
         message = UserMessage(
-            self._understood(text, keyboard),
+            understood if taken else await proof.take_text(key, understood),
             output,
             sender_id,
             input_channel=CHANNEL,

@@ -19,12 +19,18 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import storage
+from channels import proof, storage
 from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import Button, clean, payload_for, viber_keyboard
 from channels.output import INLINE, KEEP, REPLY, MessengerOutput, qualify
-from channels.text import WELCOME_FALLBACK, non_text_answer, split_text
+from channels.text import (
+    VIBER_PHONE_EMPTY,
+    VIBER_PHONE_NO_PROOF,
+    WELCOME_FALLBACK,
+    non_text_answer,
+    split_text,
+)
 from channels.turns import OnNewMessage, answer, run_turn
 from channels.viber_api import (
     DEFAULT_API_URL,
@@ -254,13 +260,16 @@ class ViberChannel(InputChannel):
         if incoming is not None:
             await receive(output, key, incoming, turn)
             return
+        if message.get("type") == "contact":
+            await answer(output, key.sender_id, await _contact_answer(key, message))
+            return
         text = message.get("text") if message.get("type") == "text" else None
         if not isinstance(text, str) or not text.strip():
             kind = NON_TEXT_TYPES.get(str(message.get("type")), "other")
             await answer(output, key.sender_id, non_text_answer(kind))
             return
         # A press carries its payload already; a typed title is mapped the same way.
-        await turn(payload_for(text, keyboard) or text)
+        await turn(await proof.take_text(key, payload_for(text, keyboard) or text))
 
     def _incoming_file(self, message: Dict[str, Any]) -> Optional[IncomingFile]:
         """A picture or a file, if the message is one."""
@@ -280,6 +289,17 @@ class ViberChannel(InputChannel):
             size=size if isinstance(size, int) else None,
             file_name=message.get("file_name") if kind == "file" else None,
         )
+
+
+async def _contact_answer(key: SenderKey, message: Dict[str, Any]) -> str:
+    """A Viber contact proves nothing: the API sends the same message for the
+    user's own number (share-phone) and for any card they forward, and the
+    desktop app sends an empty number. At the proof prompt the user is told to
+    type the digits; nothing is counted."""
+    if not await proof.is_asked(key):
+        return non_text_answer("contact")
+    phone = ((message.get("contact") or {}).get("phone_number") or "").strip()
+    return VIBER_PHONE_NO_PROOF if phone else VIBER_PHONE_EMPTY
 
 
 def _key(user_id: Any) -> SenderKey:

@@ -93,6 +93,8 @@ ROUTES = [
     Route("/readings/{reading_id:int}/annul", account.annul, methods=["POST"]),
     Route("/flags", flags.flags_page),
     Route("/flags/{flag_id:int}/resolve", flags.resolve, methods=["POST"]),
+    Route("/flags/{flag_id:int}/decide", flags.decide, methods=["POST"]),
+    Route("/bars/{bar_id:int}/lift", flags.lift_bar, methods=["POST"]),
     Route("/training", training.training_page),
     Route("/training/labels", training.save_labels, methods=["POST"]),
     Route("/training/start", training.start_training, methods=["POST"]),

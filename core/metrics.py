@@ -54,8 +54,21 @@ READINGS_SAVED = Counter(
 LOOKUPS_REFUSED = Counter(
     "teplo_lookups_refused",
     "Account lookups refused because a limit was reached (user: the user's hourly or daily "
-    "limit; channel: the ceiling for everyone on the channel)",
+    "limit; distinct: the user's weekly cap on distinct accounts)",
     ["limit"],
+)
+LOOKUP_CEILING_ALERTS = Counter(
+    "teplo_lookup_ceiling_alerts",
+    "Times a channel's account lookups within an hour reached the alert ceiling "
+    "(nobody is refused for it)",
+    ["channel"],
+)
+PROOF_ALERTS = Counter(
+    "teplo_proof_alerts",
+    "Staff flags raised about ownership proofs (watch: many wrong answers for one account "
+    "within 30 days; lock: digits no longer taken; after_failures: a right answer after "
+    "wrong ones)",
+    ["kind"],
 )
 
 _PENDING = "teplo_metrics_pending"

@@ -35,7 +35,7 @@ from core.repository import messenger as messenger_repo
 from core.repository import privacy as privacy_repo
 from core.senders import SenderKey
 
-LOOKUPS_KEPT = timedelta(days=1)
+LOOKUPS_KEPT = timedelta(days=7)  # the weekly cap on distinct accounts looks back a week
 PROOFS_KEPT = timedelta(days=30)
 # Messengers re-deliver for hours at most; a week of ids is plenty.
 DELIVERIES_KEPT = timedelta(days=7)

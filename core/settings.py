@@ -40,12 +40,23 @@ class LookupLimits:
 
     per_hour: int = 5
     per_day: int = 10
-    # All users of a channel together; above it someone is walking the numbers
-    # with many ids, and lookups stop for everyone until the hour has passed.
+    # All users of a channel together: above it someone is walking the numbers
+    # with many ids. Only an alert (a log line and teplo_lookup_ceiling_alerts_total):
+    # each sender keeps their own limits, nobody else is stopped.
     per_channel_hour: int = 300
-    # Wrong ownership proofs for one account in a day, by anyone, before the
-    # account takes no more proofs until staff look (core/accounts/ownership.py).
-    wrong_proofs_per_account: int = 10
+    # Distinct accounts (found, not linked) one sender may look up in 7 days.
+    accounts_per_sender_week: int = 3
+    # Wrong ownership answers one sender may give for one account in 30 days,
+    # and across all accounts in a day (core/accounts/ownership.py).
+    wrong_per_account_sender: int = 5
+    wrong_per_sender_day: int = 5
+    # Wrong answers for one account by anyone within 30 days: at `watch` staff get
+    # a flag (the account still takes proofs), at `lock` typed digits are no longer
+    # taken until staff resolve the flag (a shared Telegram number still proves).
+    wrong_proofs_watch: int = 10
+    wrong_proofs_per_account: int = 25
+    # A right answer after this many wrong ones for the account (30 days) alerts staff.
+    success_after_failures: int = 3
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,15 @@ def load_settings() -> Settings:
             ),
             per_day=_env_int("ACCOUNT_LOOKUPS_PER_DAY", 10),
             per_channel_hour=_env_int("ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR", 300),
-            wrong_proofs_per_account=_env_int("ACCOUNT_WRONG_PROOFS_PER_DAY", 10),
+            accounts_per_sender_week=_env_int("ACCOUNT_LOOKUPS_DISTINCT_PER_WEEK", 3),
+            wrong_per_account_sender=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER", 5),
+            wrong_per_sender_day=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER_DAY", 5),
+            wrong_proofs_watch=_env_int("ACCOUNT_WRONG_PROOFS_WATCH", 10),
+            # ACCOUNT_WRONG_PROOFS_PER_DAY: the variable's name when the window was a day.
+            wrong_proofs_per_account=_env_int(
+                "ACCOUNT_WRONG_PROOFS_LOCK", _env_int("ACCOUNT_WRONG_PROOFS_PER_DAY", 25)
+            ),
+            success_after_failures=_env_int("ACCOUNT_PROOF_ALERT_AFTER_FAILURES", 3),
         ),
         monthly_ceiling={
             "heat": _env_decimal("CEILING_HEAT_GCAL_PER_MONTH", "4"),

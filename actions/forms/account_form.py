@@ -1,6 +1,8 @@
-"""Adding an account: the number, the proof that the user holds it (the last
-digits of a meter's serial, see `core.accounts.ownership`), then the masked
-address to confirm. Nothing about the account is shown before the proof."""
+"""Adding an account: the number, the proof that the user holds it (a Telegram
+phone or the last digits of a meter's serial, see `core.accounts.ownership`),
+then the masked address to confirm. Nothing about the account is shown before
+the proof. The channels take the answer where it arrives and hand the form a
+placeholder (`core.accounts.challenge`); the slot never holds what was typed."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from actions.conversation import sender_of
 from actions.forms.base import AssistantFormValidation, SlotValues
+from core.accounts import challenge
 from core.accounts.lookup import AccountView, lookup_account, refused_until
 from core.accounts.numbers import (
     AccountNumberError,
@@ -23,20 +26,27 @@ from core.accounts.numbers import (
 )
 from core.accounts.ownership import (
     ProofOutcome,
+    ProofResult,
     ProofStatus,
     check_proof,
+    is_locked,
     may_link,
+    phone_proves,
     proof_status,
 )
 from core.contacts import operator_contacts_line
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
 from core.settings import get_settings
+from core.texts.accounts import PROOF_PHONE_ONLY_TEXT, PROOF_PHONE_TEXT, SHARE_PHONE_BUTTON
 from core.texts.common import format_time
+from core.texts.outbox import moment
 
 
 def say_blocked(dispatcher: CollectingDispatcher, until: datetime) -> None:
-    dispatcher.utter_message(response="utter_lookups_blocked", until=format_time(until))
+    # A limit of days (the weekly cap, 30 days per account) ends on another date.
+    shown = format_time(until) if until.date() == get_settings().now().date() else moment(until)
+    dispatcher.utter_message(response="utter_lookups_blocked", until=shown)
 
 
 # The ownership_proof slot once the user has proved the account (or held it):
@@ -126,7 +136,18 @@ class ValidateAccountForm(AssistantFormValidation):
     ) -> SlotValues:
         number = tracker.get_slot("account_number")
         sender, now, limits = self.sender(tracker), self.now(), self.settings.lookup_limits
-        result = await self.db(lambda s: check_proof(s, sender, number, str(value), now, limits))
+
+        def check(session: Session) -> ProofResult:
+            if str(value) == challenge.PLACEHOLDER:  # the channel took the answer
+                kept = challenge.take_outcome(session, sender, number)
+                result = kept or ProofResult(ProofOutcome.MALFORMED)
+            else:  # a channel that does not take answers: checked here
+                result = check_proof(session, sender, number, str(value), now, limits)
+            if result.outcome is ProofOutcome.PROVED:
+                challenge.close_challenge(session, sender)
+            return result
+
+        result = await self.db(check)
         outcome = result.outcome
         if outcome is ProofOutcome.PROVED:
             return {"ownership_proof": PROVED}
@@ -138,9 +159,10 @@ class ValidateAccountForm(AssistantFormValidation):
         if outcome is ProofOutcome.WRONG and result.blocked_until is None:
             return {"ownership_proof": None}
         if outcome in (ProofOutcome.WRONG, ProofOutcome.BLOCKED):
-            # No tries left for now: the number prompt says until when and ends
-            # the form (`AskAccountNumber`).
-            return {"account_number": None, "ownership_proof": None}
+            # No tries left for now (for this account, or at all): say until when
+            # and end the form.
+            say_blocked(dispatcher, result.blocked_until)
+            return {"account_number": None, "ownership_proof": None, "requested_slot": None}
         await say_unavailable(dispatcher, number, ProofStatus(outcome.value))
         return {"account_number": None, "ownership_proof": None}
 
@@ -171,6 +193,40 @@ class AskAccountNumber(Action):
             say_blocked(dispatcher, until)
             return [ActiveLoop(None), SlotSet("requested_slot", None)]
         dispatcher.utter_message(response="utter_enter_account_number")
+        return []
+
+
+class AskOwnershipProof(Action):
+    """Asks for the proof and opens the challenge the channels answer: «Поділитися
+    номером» where the account has a phone and the messenger vouches for contacts,
+    the serial's digits otherwise (or both)."""
+
+    def name(self) -> Text:
+        return "action_ask_ownership_proof"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[Text, Any]]:
+        number, sender = tracker.get_slot("account_number"), sender_of(tracker)
+        now = get_settings().now()
+
+        def ask(session: Session) -> Optional[tuple]:
+            account = accounts_repo.find_account(session, number)
+            if account is None or not account.active:
+                return None
+            challenge.open_challenge(session, sender, account.id, now)
+            return phone_proves(sender, account), is_locked(session, account.id)
+
+        found = await AssistantFormValidation.db(ask)
+        if found is None:
+            dispatcher.utter_message(response="utter_account_gone_enter_again")
+            return [SlotSet("account_number", None)]
+        by_phone, locked = found
+        if not by_phone:
+            dispatcher.utter_message(response="utter_ask_ownership_proof")
+        else:
+            text = PROOF_PHONE_ONLY_TEXT if locked else PROOF_PHONE_TEXT
+            dispatcher.utter_message(text=text, buttons=[SHARE_PHONE_BUTTON])
         return []
 
 

@@ -69,8 +69,12 @@ def _account_view(session: Session, account_id: int) -> Optional[Dict]:
         periods[reading.period].append(ReadingRow(reading, by_id[reading.meter_id]))
     return {
         "account": account,
-        "meters": [(m, meter_title(m.kind.value, m.serial, m.unit, m.location)) for m in meters],
-        "titles": {m.id: meter_title(m.kind.value, m.serial, m.unit, m.location) for m in meters},
+        "meters": [
+            (m, meter_title(m.kind.value, m.serial, m.unit, m.location, full=True)) for m in meters
+        ],
+        "titles": {
+            m.id: meter_title(m.kind.value, m.serial, m.unit, m.location, full=True) for m in meters
+        },
         "periods": sorted(periods.items(), reverse=True),
         "links": console_repo.account_links(session, account_id),
         "flags": holders_repo.flags_of_account(session, account_id),

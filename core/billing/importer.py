@@ -33,6 +33,8 @@ MASS_SHARE = Decimal("0.10")
 MASS_MINIMUM = 100
 
 ACCOUNT_FIELDS = ("owner_name", "street", "house", "apartment")
+# Written only from a file with the phone column (`SubscriberFile.has_phone`).
+WITH_PHONE = (*ACCOUNT_FIELDS, "phone")
 
 
 class _Account(NamedTuple):
@@ -43,6 +45,7 @@ class _Account(NamedTuple):
     house: str
     apartment: str
     active: bool
+    phone: Optional[str]
 
 
 class _Meter(NamedTuple):
@@ -91,6 +94,8 @@ class ImportPlan:
     readings_newer_kept: int = 0
     active_accounts_before: int = 0
     active_meters_before: int = 0
+    # The account columns written: with the phone only from a file that has it.
+    fields: Tuple[str, ...] = ACCOUNT_FIELDS
 
     @property
     def accounts(self) -> Counts:
@@ -110,13 +115,16 @@ def plan_import(session: Session, parsed: SubscriberFile, full: bool) -> ImportP
     plan = ImportPlan(
         active_accounts_before=sum(a.active for a in accounts.values()),
         active_meters_before=sum(m.active for m in meters.values()),
+        fields=WITH_PHONE if parsed.has_phone else ACCOUNT_FIELDS,
     )
 
     for data in parsed.accounts.values():
         existing = accounts.get(data.number)
         if existing is None:
             plan.new_accounts.append(data)
-        elif not existing.active or _account_fields(existing) != _account_fields(data):
+        elif not existing.active or _account_fields(existing, plan.fields) != _account_fields(
+            data, plan.fields
+        ):
             plan.changed_accounts.append((existing.id, data))
 
     latest = _latest_readings(session)
@@ -170,13 +178,13 @@ def apply_import(session: Session, plan: ImportPlan) -> None:
         Account.__table__,
         plan.new_accounts,
         "рахунки",
-        lambda a: {"number": a.number, **_account_values(a), "active": True},
+        lambda a: {"number": a.number, **_account_values(a, plan.fields), "active": True},
     )
     update_by_id(
         session,
         Account.__table__,
         [
-            {"row_id": row_id, **_account_values(a), "active": True}
+            {"row_id": row_id, **_account_values(a, plan.fields), "active": True}
             for row_id, a in plan.changed_accounts
         ],
         "оновлення рахунків",
@@ -294,12 +302,12 @@ def _needed_decimals(data: MeterData) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def _account_fields(row) -> Tuple[str, ...]:
-    return tuple(getattr(row, name) for name in ACCOUNT_FIELDS)
+def _account_fields(row, fields: Tuple[str, ...]) -> Tuple[str, ...]:
+    return tuple(getattr(row, name) for name in fields)
 
 
-def _account_values(data: AccountData) -> Dict[str, str]:
-    return {name: getattr(data, name) for name in ACCOUNT_FIELDS}
+def _account_values(data: AccountData, fields: Tuple[str, ...]) -> Dict[str, str]:
+    return {name: getattr(data, name) for name in fields}
 
 
 def _billing_time(day: date) -> datetime:
@@ -323,6 +331,7 @@ def _load_accounts(session: Session) -> List[_Account]:
                 Account.house,
                 Account.apartment,
                 Account.active,
+                Account.phone,
             )
         )
         .all()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Set, Tuple
 
 from core.accounts.numbers import ACCOUNT_MAX_DIGITS, ACCOUNT_MIN_DIGITS
+from core.accounts.phones import normalise_phone
 from core.billing.csvfiles import (
     CsvText,
     cells_of,
@@ -38,10 +39,14 @@ COLUMNS = (
     "last_reading",
     "last_reading_date",
 )
-# Optional columns after the required ones: how many integer digits the meter's
-# display has (for rollovers past 99 999; empty: unknown).
-OPTIONAL_COLUMNS = ("display_digits",)
+# Optional columns after the required ones, in this order: how many integer digits
+# the meter's display has (for rollovers past 99 999; empty: unknown), and the
+# subscriber's phone in any Ukrainian notation (stored as +380XXXXXXXXX; it proves
+# the account in Telegram, core/accounts/ownership.py). A file without the phone
+# column leaves the phones as they are; an empty cell in it removes the phone.
+OPTIONAL_COLUMNS = ("display_digits", "phone")
 MAX_DISPLAY_DIGITS = 10  # READING_NUMERIC's integer digits
+COLUMNS_WITH_PHONE = len(COLUMNS) + 2
 # Column widths of the database (actions/db/models.py); longer values would fail there.
 MAX_LENGTHS = {"owner_name": 200, "street": 200, "house": 20, "apartment": 20, "meter_serial": 40}
 _LIMITED = [(COLUMNS.index(column), column, limit) for column, limit in MAX_LENGTHS.items()]
@@ -61,6 +66,7 @@ class AccountData(NamedTuple):
     street: str
     house: str
     apartment: str
+    phone: Optional[str] = None
 
 
 class MeterData(NamedTuple):
@@ -100,6 +106,8 @@ class SubscriberFile:
     rows: int = 0
     encoding: str = ""
     delimiter: str = ""
+    # The file has the phone column: phones are written (an empty cell removes one).
+    has_phone: bool = False
 
 
 def load_subscriber_file(path: Path, today: date, encoding: str = "") -> SubscriberFile:
@@ -108,7 +116,11 @@ def load_subscriber_file(path: Path, today: date, encoding: str = "") -> Subscri
 
 def parse_subscribers(csv_text: CsvText, today: date) -> SubscriberFile:
     width = check_header(csv_text.header, COLUMNS, OPTIONAL_COLUMNS)
-    result = SubscriberFile(encoding=csv_text.encoding, delimiter=csv_text.delimiter)
+    result = SubscriberFile(
+        encoding=csv_text.encoding,
+        delimiter=csv_text.delimiter,
+        has_phone=width > COLUMNS_WITH_PHONE - 1,
+    )
     good: List[Tuple[int, AccountData, Optional[MeterData]]] = []
     for line, raw in progress(csv_text.rows(), total=csv_text.line_count, desc="перевірка рядків"):
         result.rows += 1
@@ -158,6 +170,7 @@ def parse_row(cells: List[str], today: date) -> Tuple[AccountData, Optional[Mete
         date_text,
     ) = cells[: len(COLUMNS)]
     digits_text = cells[len(COLUMNS)] if len(cells) > len(COLUMNS) else ""
+    phone_text = cells[len(COLUMNS) + 1] if len(cells) > len(COLUMNS) + 1 else ""
     if not number:
         raise RowError("no_account_number", "немає номера особового рахунку")
     if not (
@@ -179,7 +192,10 @@ def parse_row(cells: List[str], today: date) -> Tuple[AccountData, Optional[Mete
     if not street or not house:
         # Also catches lines cut short: they would blank a known subscriber's address.
         raise RowError("no_address", "немає адреси (вулиці або будинку)")
-    account = AccountData(number, owner, street, house, apartment)
+    phone = normalise_phone(phone_text)
+    if phone_text and phone is None:  # the number itself stays out of the report
+        raise RowError("bad_phone", "номер телефону не схожий на український (+380XXXXXXXXX)")
+    account = AccountData(number, owner, street, house, apartment, phone)
     if not any((serial, kind_text, unit_text, reading_text, date_text, digits_text)):
         return account, None
     if not serial:

@@ -1,6 +1,13 @@
 """What other holders of an account learn: a notice when someone else links it
-(with «Це не я», which unlinks the newcomer, bars them from relinking and flags
-the account for staff) and a receipt when readings are saved for it.
+or proves a link made before proofs existed (with «Це не я», which suspends the
+newcomer's link until staff decide, `core.accounts.staff`) and a receipt when
+readings are saved for it.
+
+«Це не я» protects rather than evicts: only a holder whose proved link is older
+than the newcomer's may press it, the button works for `NOT_ME_VALID` (7 days)
+and dies when its holder is unlinked; while the report is open, anyone else who
+links the account waits for staff too (a barred user cannot come back on a
+second id unseen).
 
 Both tell which messenger and when, never who.
 """
@@ -9,7 +16,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import Enum
 from typing import Optional
 
 from sqlalchemy.orm import Session
@@ -24,6 +32,7 @@ from core.senders import SenderKey
 from core.texts import outbox as texts
 
 FLAG_NOT_ME = "not_me"
+NOT_ME_VALID = timedelta(days=7)
 
 
 def _not_before(now: datetime) -> datetime:
@@ -75,14 +84,26 @@ def notify_readings_saved(
     return len(planned)
 
 
+class DisownStatus(str, Enum):
+    SUSPENDED = "suspended"  # done now: the newcomer waits for staff
+    ALREADY = "already"  # pressed before
+    EXPIRED = "expired"  # older than NOT_ME_VALID
+    NOT_HOLDER = "not_holder"  # the presser no longer holds the account, or came later
+    GONE = "gone"  # the newcomer is no longer linked
+
+
 @dataclass(frozen=True)
 class Disowned:
     account_number: str
-    already: bool  # the button was pressed before
+    status: DisownStatus
+
+    @property
+    def already(self) -> bool:
+        return self.status is DisownStatus.ALREADY
 
 
 def disown(session: Session, holder: SenderKey, token: str, now: datetime) -> Optional[Disowned]:
-    """«Це не я»: unlinks the newcomer, bars them from this account, flags it for staff.
+    """«Це не я»: suspends the newcomer's link and flags the account for staff.
 
     None if the token is unknown or was not sent to this holder.
     """
@@ -90,15 +111,33 @@ def disown(session: Session, holder: SenderKey, token: str, now: datetime) -> Op
     if notice is None:
         return None
     account = session.get(Account, notice.account_id)
+    accounts_repo.lock_account(session, account.id)
     if notice.disowned_at is not None:
-        return Disowned(account.number, already=True)
+        return Disowned(account.number, DisownStatus.ALREADY)
+    if now - notice.created_at > NOT_ME_VALID:
+        return Disowned(account.number, DisownStatus.EXPIRED)
     newcomer = SenderKey(notice.newcomer_channel, notice.newcomer_sender_id)
-    accounts_repo.unlink_account(session, newcomer, account.id)
-    holders_repo.bar(session, newcomer, account.id, now)
-    holders_repo.flag(session, account.id, FLAG_NOT_ME, now)
+    mine = accounts_repo.link_of(session, holder, account.id)
+    theirs = accounts_repo.link_of(session, newcomer, account.id)
+    if theirs is None or theirs.proved_at is None:
+        return Disowned(account.number, DisownStatus.GONE)
+    if (
+        mine is None
+        or mine.proved_at is None
+        or mine.suspended_at is not None
+        or mine.proved_at >= theirs.proved_at
+    ):
+        return Disowned(account.number, DisownStatus.NOT_HOLDER)
+    theirs.suspended_at = now
     notice.disowned_at = now
+    holders_repo.flag(session, account.id, FLAG_NOT_ME, now, notice_id=notice.id)
     session.flush()
-    return Disowned(account.number, already=False)
+    return Disowned(account.number, DisownStatus.SUSPENDED)
+
+
+def link_waits_for_staff(session: Session, account_id: int) -> bool:
+    """Whether new links of the account are suspended: a «Це не я» report is open."""
+    return holders_repo.has_open_flag(session, account_id, FLAG_NOT_ME)
 
 
 def is_barred(session: Session, sender: SenderKey, account_id: int) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -42,6 +42,7 @@ def linked_accounts(session: Session, sender: SenderKey) -> List[Account]:
             AccountLink.channel == sender.channel,
             AccountLink.sender_id == sender.sender_id,
             AccountLink.proved_at.is_not(None),
+            AccountLink.suspended_at.is_(None),
             Account.active.is_(True),
         )
         .order_by(AccountLink.linked_at, AccountLink.id)
@@ -59,10 +60,21 @@ def _link_of(session: Session, sender: SenderKey, account_id: int) -> Optional[A
     ).scalar_one_or_none()
 
 
+def link_of(session: Session, sender: SenderKey, account_id: int) -> Optional[AccountLink]:
+    """The user's link to the account, whatever its state."""
+    return _link_of(session, sender, account_id)
+
+
 def is_linked(session: Session, sender: SenderKey, account_id: int) -> bool:
-    """Whether the user holds the account: linked and proved."""
+    """Whether the user holds the account: linked, proved and not suspended."""
     link = _link_of(session, sender, account_id)
-    return link is not None and link.proved_at is not None
+    return link is not None and link.proved_at is not None and link.suspended_at is None
+
+
+def is_suspended(session: Session, sender: SenderKey, account_id: int) -> bool:
+    """Whether the user's link waits for staff after «Це не я»."""
+    link = _link_of(session, sender, account_id)
+    return link is not None and link.suspended_at is not None
 
 
 def has_unproved_links(session: Session, sender: SenderKey) -> bool:
@@ -77,15 +89,32 @@ def has_unproved_links(session: Session, sender: SenderKey) -> bool:
     return found is not None
 
 
-def link_account(session: Session, sender: SenderKey, account: Account, now: datetime) -> bool:
-    """Links the account to a user who has just proved it; returns False if they
-    held it already (an old unproved link becomes proved and counts as held)."""
+LINKED, REPROVED, HELD_BEFORE = "linked", "reproved", "held"
+
+
+def link_account(
+    session: Session,
+    sender: SenderKey,
+    account: Account,
+    now: datetime,
+    suspended: bool = False,
+) -> str:
+    """Links the account to a user who has just proved it and uses the proof up.
+
+    Returns `LINKED` for a new link, `REPROVED` when a link made before proofs
+    existed becomes proved (the other holders learn of it like of a new link),
+    `HELD_BEFORE` when the user held it already. `suspended`: the link waits
+    for staff (an open «Це не я» report on the account).
+    """
+    _use_proofs(session, sender, account.id, now)
     link = _link_of(session, sender, account.id)
     if link is not None:
-        if link.proved_at is None:
-            link.proved_at = now
-            session.flush()
-        return False
+        if link.proved_at is not None:
+            return HELD_BEFORE
+        link.proved_at = now
+        link.suspended_at = now if suspended else None
+        session.flush()
+        return REPROVED
     session.add(
         AccountLink(
             channel=sender.channel,
@@ -93,13 +122,38 @@ def link_account(session: Session, sender: SenderKey, account: Account, now: dat
             account_id=account.id,
             linked_at=now,
             proved_at=now,
+            suspended_at=now if suspended else None,
         )
     )
     session.flush()
-    return True
+    return LINKED
+
+
+def _use_proofs(session: Session, sender: SenderKey, account_id: int, now: datetime) -> None:
+    session.execute(
+        update(OwnershipProof)
+        .where(
+            OwnershipProof.account_id == account_id,
+            OwnershipProof.channel == sender.channel,
+            OwnershipProof.sender_id == sender.sender_id,
+            OwnershipProof.succeeded.is_(True),
+            OwnershipProof.used_at.is_(None),
+        )
+        .values(used_at=now)
+    )
 
 
 def unlink_account(session: Session, sender: SenderKey, account_id: int) -> bool:
+    """Removes the link and the user's right answers for the account (wrong ones
+    keep counting against the limits)."""
+    session.execute(
+        delete(OwnershipProof).where(
+            OwnershipProof.account_id == account_id,
+            OwnershipProof.channel == sender.channel,
+            OwnershipProof.sender_id == sender.sender_id,
+            OwnershipProof.succeeded.is_(True),
+        )
+    )
     result = session.execute(
         delete(AccountLink).where(
             AccountLink.channel == sender.channel,
@@ -119,10 +173,36 @@ def active_meters(session: Session, account_id: int) -> List[Meter]:
     return list(rows.scalars())
 
 
-def record_lookup(session: Session, sender: SenderKey, now: datetime) -> None:
+def record_lookup(
+    session: Session, sender: SenderKey, now: datetime, account_id: Optional[int] = None
+) -> None:
     """Counts one lookup of an account the user has not linked (found or not)."""
-    session.add(AccountLookup(channel=sender.channel, sender_id=sender.sender_id, looked_up_at=now))
+    session.add(
+        AccountLookup(
+            channel=sender.channel,
+            sender_id=sender.sender_id,
+            looked_up_at=now,
+            account_id=account_id,
+        )
+    )
     session.flush()
+
+
+def looked_up_accounts_since(
+    session: Session, sender: SenderKey, since: datetime
+) -> Dict[int, datetime]:
+    """The existing accounts the user looked up after `since`, with the first time."""
+    rows = session.execute(
+        select(AccountLookup.account_id, func.min(AccountLookup.looked_up_at))
+        .where(
+            AccountLookup.channel == sender.channel,
+            AccountLookup.sender_id == sender.sender_id,
+            AccountLookup.looked_up_at > since,
+            AccountLookup.account_id.is_not(None),
+        )
+        .group_by(AccountLookup.account_id)
+    )
+    return {account_id: first for account_id, first in rows}
 
 
 def lookups_since(session: Session, sender: SenderKey, since: datetime) -> List[datetime]:
@@ -139,14 +219,13 @@ def lookups_since(session: Session, sender: SenderKey, since: datetime) -> List[
     return list(rows.scalars())
 
 
-def channel_lookups_since(session: Session, channel: str, since: datetime) -> List[datetime]:
-    """Times of every counted lookup on a channel after `since`, oldest first."""
-    rows = session.execute(
-        select(AccountLookup.looked_up_at)
-        .where(AccountLookup.channel == channel, AccountLookup.looked_up_at > since)
-        .order_by(AccountLookup.looked_up_at)
-    )
-    return list(rows.scalars())
+def channel_lookup_count_since(session: Session, channel: str, since: datetime) -> int:
+    """How many lookups were counted on a channel after `since`."""
+    return session.execute(
+        select(func.count()).where(
+            AccountLookup.channel == channel, AccountLookup.looked_up_at > since
+        )
+    ).scalar_one()
 
 
 def purge_lookups(session: Session, before: datetime) -> int:
@@ -157,7 +236,12 @@ def purge_lookups(session: Session, before: datetime) -> int:
 
 
 def record_proof(
-    session: Session, sender: SenderKey, account_id: int, succeeded: bool, now: datetime
+    session: Session,
+    sender: SenderKey,
+    account_id: int,
+    succeeded: bool,
+    now: datetime,
+    method: str = "digits",
 ) -> None:
     session.add(
         OwnershipProof(
@@ -166,9 +250,25 @@ def record_proof(
             sender_id=sender.sender_id,
             succeeded=succeeded,
             attempted_at=now,
+            method=method,
         )
     )
     session.flush()
+
+
+def wrong_proof_times(
+    session: Session, sender: SenderKey, since: datetime, account_id: Optional[int] = None
+) -> List[datetime]:
+    """Times of the user's wrong answers after `since` (for one account, or any), oldest first."""
+    query = select(OwnershipProof.attempted_at).where(
+        OwnershipProof.channel == sender.channel,
+        OwnershipProof.sender_id == sender.sender_id,
+        OwnershipProof.succeeded.is_(False),
+        OwnershipProof.attempted_at > since,
+    )
+    if account_id is not None:
+        query = query.where(OwnershipProof.account_id == account_id)
+    return list(session.execute(query.order_by(OwnershipProof.attempted_at)).scalars())
 
 
 def wrong_proofs_since(session: Session, account_id: int, since: datetime) -> int:
@@ -183,13 +283,14 @@ def wrong_proofs_since(session: Session, account_id: int, since: datetime) -> in
 
 
 def proved_since(session: Session, sender: SenderKey, account_id: int, since: datetime) -> bool:
-    """Whether the user gave a right answer for the account after `since`."""
+    """Whether the user gave a right answer for the account after `since`, not used yet."""
     found = session.execute(
         select(OwnershipProof.id).where(
             OwnershipProof.account_id == account_id,
             OwnershipProof.channel == sender.channel,
             OwnershipProof.sender_id == sender.sender_id,
             OwnershipProof.succeeded.is_(True),
+            OwnershipProof.used_at.is_(None),
             OwnershipProof.attempted_at > since,
         )
     ).first()

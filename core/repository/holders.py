@@ -23,11 +23,17 @@ from core.db.models import (
 )
 from core.senders import SenderKey, sender_digest
 
+NOT_ME = "not_me"  # the «Це не я» reports' kind (core.outbox.holders.FLAG_NOT_ME)
+
 
 def other_holders(session: Session, account_id: int, besides: SenderKey) -> List[SenderKey]:
     rows = session.execute(
         select(AccountLink.channel, AccountLink.sender_id)
-        .where(AccountLink.account_id == account_id, AccountLink.proved_at.is_not(None))
+        .where(
+            AccountLink.account_id == account_id,
+            AccountLink.proved_at.is_not(None),
+            AccountLink.suspended_at.is_(None),
+        )
         .order_by(AccountLink.linked_at, AccountLink.id)
     )
     return [
@@ -97,9 +103,24 @@ def bar(session: Session, sender: SenderKey, account_id: int, now: datetime) -> 
         session.flush()
 
 
-def flag(session: Session, account_id: int, reason: str, now: datetime) -> None:
-    session.add(AccountFlag(account_id=account_id, reason=reason, created_at=now))
+def flag(
+    session: Session,
+    account_id: int,
+    reason: str,
+    now: datetime,
+    notice_id: Optional[int] = None,
+) -> None:
+    session.add(
+        AccountFlag(account_id=account_id, reason=reason, created_at=now, notice_id=notice_id)
+    )
     session.flush()
+
+
+def bars_of_account(session: Session, account_id: int) -> List[LinkBar]:
+    rows = session.execute(
+        select(LinkBar).where(LinkBar.account_id == account_id).order_by(LinkBar.created_at.desc())
+    )
+    return list(rows.scalars())
 
 
 def has_open_flag(session: Session, account_id: int, reason: str) -> bool:
@@ -172,18 +193,45 @@ def flags_of_account(session: Session, account_id: int) -> List[AccountFlag]:
     return list(rows.scalars())
 
 
-def open_flags_with_accounts(
-    session: Session, limit: int = 500
-) -> List[Tuple[AccountFlag, Account]]:
-    """Flags staff have not handled, of every kind, oldest first, with their accounts."""
+def flag_page(
+    session: Session, not_me: bool, page: int, per_page: int, open_only: bool = False
+) -> Tuple[List[Tuple[AccountFlag, Account]], int, int]:
+    """One page of a queue of flags: the «Це не я» reports (`not_me`) or every other
+    kind; unresolved first, newest first, then handled ones (unless `open_only`);
+    with the queue's total and how many are unresolved."""
+    where = [AccountFlag.reason == NOT_ME if not_me else AccountFlag.reason != NOT_ME]
+    total, unresolved = session.execute(
+        select(func.count(), func.count(AccountFlag.id).filter(AccountFlag.resolved_at.is_(None)))
+        .select_from(AccountFlag)
+        .where(*where)
+    ).one()
+    if open_only:
+        where.append(AccountFlag.resolved_at.is_(None))
     rows = session.execute(
         select(AccountFlag, Account)
         .join(Account, Account.id == AccountFlag.account_id)
-        .where(AccountFlag.resolved_at.is_(None))
-        .order_by(AccountFlag.created_at, AccountFlag.id)
+        .where(*where)
+        .order_by(
+            AccountFlag.resolved_at.is_not(None),
+            AccountFlag.created_at.desc(),
+            AccountFlag.id.desc(),
+        )
+        .offset(max(page - 1, 0) * per_page)
+        .limit(per_page)
+    )
+    return [(flag_row, account) for flag_row, account in rows], total, unresolved
+
+
+def all_bars(session: Session, limit: int) -> Tuple[List[Tuple[LinkBar, Account]], int]:
+    """Relinking bars, newest first (at most `limit`), with how many there are."""
+    total = session.execute(select(func.count()).select_from(LinkBar)).scalar_one()
+    rows = session.execute(
+        select(LinkBar, Account)
+        .join(Account, Account.id == LinkBar.account_id)
+        .order_by(LinkBar.created_at.desc(), LinkBar.id.desc())
         .limit(limit)
     )
-    return [(flag_row, account) for flag_row, account in rows]
+    return [(bar_row, account) for bar_row, account in rows], total
 
 
 def resolve_flag(

@@ -295,6 +295,7 @@ def _owing(query, period: str, only: Optional[SenderKey]):
             Reading.id.is_(None),
             # Reminders list accounts and meters: only for users who proved them.
             AccountLink.proved_at.is_not(None),
+            AccountLink.suspended_at.is_(None),
             or_(
                 MessengerUser.id.is_(None),
                 and_(

@@ -84,9 +84,24 @@ def format_amount(value: Decimal, unit: str) -> str:
     return f"{format_decimal(value)} {UNIT_LABELS.get(unit, unit)}"
 
 
-def meter_title(kind: str, serial: str, unit: str, location: str = "") -> str:
-    """ "Гаряча вода (кухня), лічильник №12345, м³"."""
+# Digits of a serial a consumer sees. The proof is the serial's last 6 digits, so
+# every digit shown to a chat is one less to guess: two tell an account's meters
+# apart (with the kind and the location) and leave 10**4 to anyone who sees a
+# holder's screen.
+SHOWN_SERIAL_DIGITS = 2
+
+
+def masked_serial(serial: str) -> str:
+    """ "…45" of "0012345": what a chat may show of a meter's serial (the secret)."""
+    digits = "".join(char for char in serial if char.isdigit()) or serial
+    return f"…{digits[-SHOWN_SERIAL_DIGITS:]}"
+
+
+def meter_title(kind: str, serial: str, unit: str, location: str = "", full: bool = False) -> str:
+    """ "Гаряча вода (кухня), лічильник №…45, м³": the serial masked (`masked_serial`),
+    whole only with `full` (staff pages)."""
     label = KIND_LABELS.get(kind, kind).capitalize()
     if location:
         label += f" ({location})"
-    return f"{label}, лічильник №{serial}, {UNIT_LABELS.get(unit, unit)}"
+    shown = serial if full else masked_serial(serial)
+    return f"{label}, лічильник №{shown}, {UNIT_LABELS.get(unit, unit)}"

@@ -25,6 +25,7 @@ from core.texts.common import (
     format_decimal,
     format_period,
     format_time,
+    masked_serial,
     meter_title,
 )
 
@@ -92,7 +93,7 @@ def short_title(meter: MeterFacts) -> str:
     label = KIND_LABELS.get(meter.kind, meter.kind).capitalize()
     if meter.location:
         label += f" ({meter.location})"
-    return f"{label}, №{meter.serial}"
+    return f"{label}, №{masked_serial(meter.serial)}"
 
 
 def entered_lines(meters: Iterable[MeterFacts], values: Dict[int, Decimal]) -> str:

@@ -13,8 +13,10 @@ from actions.holders import DisownNewcomer, ReceiptsOff
 from actions.readings import SaveReadings
 from core.db.models import AccountFlag, AccountLink, LinkBar
 from core.repository import accounts as accounts_repo
+from core.senders import SenderKey
 from tests.actions.test_reading_form import _filled
 from tests.support.accounts import prove
+from tests.support.clock import set_clock
 from tests.support.conversation import run, tracker
 from tests.support.db import in_session
 from tests.support.outbox import outbox
@@ -47,52 +49,57 @@ def link_ref(message) -> str:
     return json.loads(button["payload"][len("/not_me") :])["link_ref"]
 
 
-async def test_a_newcomer_is_announced_to_the_holders_and_can_be_disowned(seeded):
+async def press_not_me(token, who):
+    entities = [{"entity": "link_ref", "value": token}]
+    return await run(
+        DisownNewcomer(), tracker("/not_me", intent="not_me", entities=entities, **who)
+    )
+
+
+def holds(who, number="0100004") -> bool:
+    sender = SenderKey(who["channel"], who["sender_id"])
+    return in_session(
+        lambda s: accounts_repo.is_linked(s, sender, accounts_repo.find_account(s, number).id)
+    )
+
+
+async def test_a_newcomer_is_announced_and_not_me_suspends_them_until_staff_decide(
+    seeded, monkeypatch
+):
     await link_as(ANNA)
     assert in_session(outbox) == []  # the first holder: nobody to tell
+    set_clock(monkeypatch, "2026-11-20T11:00:00+02:00")
     await link_as(BORYS)
     [notice] = in_session(lambda s: outbox(s, "notice"))
     assert notice.sender_id == ANNA["sender_id"]  # never to the newcomer
     assert (
         "0100004" in notice.text
         and "Viber" in notice.text
-        and "20 листопада о 10:00" in notice.text
+        and "20 листопада о 11:00" in notice.text
+        and "7 днів" in notice.text
     )
     assert "b0rys" not in notice.text
     token = link_ref(notice)
 
     # Someone else cannot use Anna's button.
-    _, texts, _ = await run(
-        DisownNewcomer(),
-        tracker(
-            "/not_me", intent="not_me", entities=[{"entity": "link_ref", "value": token}], **VIRA
-        ),
-    )
+    _, texts, _ = await press_not_me(token, VIRA)
     assert "Не вдалося знайти" in texts[0]
+    assert holds(BORYS)
+
+    _, texts, _ = await press_not_me(token, ANNA)
+    assert "призупинено" in texts[0]
+    # Suspended, not evicted: Borys sees nothing now, staff decide.
     assert holders_of("0100004") == [ANNA["sender_id"], BORYS["sender_id"]]
-
-    _, texts, _ = await run(
-        DisownNewcomer(),
-        tracker(
-            "/not_me", intent="not_me", entities=[{"entity": "link_ref", "value": token}], **ANNA
-        ),
-    )
-    assert "від'єднано від рахунку 0100004" in texts[0]
-    assert holders_of("0100004") == [ANNA["sender_id"]]
+    assert not holds(BORYS) and holds(ANNA)
     assert in_session(lambda s: len(s.execute(select(AccountFlag)).all())) == 1
-    assert in_session(lambda s: len(s.execute(select(LinkBar)).all())) == 1
+    assert in_session(lambda s: len(s.execute(select(LinkBar)).all())) == 0
 
-    # Borys cannot link it again; pressing twice changes nothing more.
+    # Borys relinking is told it waits; pressing twice changes nothing more.
     _, texts, _ = await link_as(BORYS)
-    assert "не можна додати" in texts[0]
-    assert holders_of("0100004") == [ANNA["sender_id"]]
-    _, texts, _ = await run(
-        DisownNewcomer(),
-        tracker(
-            "/not_me", intent="not_me", entities=[{"entity": "link_ref", "value": token}], **ANNA
-        ),
-    )
-    assert "вже від'єднано" in texts[0]
+    assert "призупинено" in texts[0]
+    assert not holds(BORYS)
+    _, texts, _ = await press_not_me(token, ANNA)
+    assert "вже повідомили" in texts[0]
     assert in_session(lambda s: len(s.execute(select(AccountFlag)).all())) == 1
 
 
@@ -126,15 +133,15 @@ async def test_receipts_reach_the_other_holders_only_and_can_be_turned_off(seede
     assert sorted(r.sender_id for r in receipts[2:]) == [BORYS["sender_id"]]
 
 
-async def test_staff_see_the_flagged_account(seeded, capsys):
+async def test_staff_see_the_flagged_account(seeded, capsys, monkeypatch):
     from staff.cli import main
 
     await link_as(ANNA)
+    set_clock(monkeypatch, "2026-11-20T11:00:00+02:00")
     await link_as(BORYS)
     [notice] = in_session(lambda s: outbox(s, "notice"))
-    entities = [{"entity": "link_ref", "value": link_ref(notice)}]
-    await run(DisownNewcomer(), tracker("/not_me", intent="not_me", entities=entities, **ANNA))
+    await press_not_me(link_ref(notice), ANNA)
     capsys.readouterr()
     main(["outbox"])
     out = capsys.readouterr().out
-    assert "Рахунки для перевірки" in out and "0100004 — 20 листопада о 10:00" in out
+    assert "Рахунки для перевірки" in out and "0100004 — 20 листопада о 11:00" in out

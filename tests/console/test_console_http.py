@@ -526,7 +526,10 @@ def test_flags_are_listed_and_a_clerk_marks_one_handled(login, now):
         data={"csrf_token": csrf_of(page), "back": f"/accounts/{account}", "note": "подзвонили"},
     )
     assert "Позначку опрацьовано" in done.text and "(olena)" in done.text
-    assert 'data-reason="not_me"' not in client.get("/flags").text
+    # Handled flags stay listed, after the open ones, marked so.
+    assert (
+        f'data-reason="not_me" data-flag="{flag_id}" class="handled"' in client.get("/flags").text
+    )
     assert [(a[0], a[1], a[4]) for a in audit_actions()] == [
         ("olena", "resolve_flag", "подзвонили")
     ]

@@ -38,6 +38,7 @@ from core.db.models.subscribers import (
     Meter,
     MeterKind,
     OwnershipProof,
+    ProofChallenge,
     Reading,
     ReadingSource,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "MessengerUser",
     "Meter",
     "OwnershipProof",
+    "ProofChallenge",
     "MeterKind",
     "OutboxKind",
     "OutboxMessage",

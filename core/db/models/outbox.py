@@ -99,6 +99,8 @@ class AccountFlag(Base):
     account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False, index=True)
     reason = Column(String(40), nullable=False)
     created_at = Column(AwareDateTime(), nullable=False)
+    # A «Це не я» report: the notice whose newcomer's link is suspended until staff decide.
+    notice_id = Column(Integer, nullable=True)  # holder_notices.id
     resolved_at = Column(AwareDateTime(), nullable=True)
     resolved_by = Column(String(60), nullable=True)  # the staff user who handled it
 

@@ -53,6 +53,10 @@ class Account(Base):
     house = Column(String(20), nullable=False)
     apartment = Column(String(20), nullable=False, default="")
     active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+    # The subscriber's mobile number from billing's file, +380XXXXXXXXX (or none): a
+    # Telegram user who shares this very number proves the account at once
+    # (core/accounts/ownership.py). Never logged; shown masked.
+    phone = Column(String(13), nullable=True, server_default=text("NULL"))
 
     meters: List["Meter"] = relationship("Meter", back_populates="account", order_by="Meter.id")
 
@@ -140,13 +144,17 @@ class AccountLink(Base):
     # When the user proved they hold the account (see `core.accounts.ownership`).
     # Links made before proofs existed have none and open nothing until proved.
     proved_at = Column(AwareDateTime(), nullable=True)
+    # An older holder said «Це не я»: the link opens nothing until staff decide
+    # (core/accounts/staff.py); NULL for a link in good standing.
+    suspended_at = Column(AwareDateTime(), nullable=True)
 
     account: Account = relationship("Account")
 
 
 class AccountLookup(Base):
-    """A lookup of an account the user had not linked, kept a day for the limits
-    that stop address harvesting (see `core.accounts.lookup`)."""
+    """A lookup of an account the user had not linked, kept a week for the limits
+    that stop address harvesting (see `core.accounts.lookup`); `account_id` is the
+    account found (None: no such account), for the weekly cap on distinct accounts."""
 
     __tablename__ = "account_lookups"
     __table_args__ = (
@@ -158,6 +166,7 @@ class AccountLookup(Base):
     channel = Column(String(20), nullable=False)
     sender_id = Column(String(80), nullable=False)
     looked_up_at = Column(AwareDateTime(), nullable=False)
+    account_id = Column(Integer, nullable=True)
 
 
 class OwnershipProof(Base):
@@ -179,6 +188,31 @@ class OwnershipProof(Base):
     sender_id = Column(String(80), nullable=False)
     succeeded = Column(Boolean, nullable=False)
     attempted_at = Column(AwareDateTime(), nullable=False)
+    # "digits" (a meter serial's last digits) or "phone" (a Telegram contact).
+    method = Column(String(10), nullable=False, default="digits", server_default="digits")
+    # A right answer opens one link: set when it does (the proof is used up).
+    used_at = Column(AwareDateTime(), nullable=True)
+
+
+class ProofChallenge(Base):
+    """The account a messenger user is being asked to prove right now.
+
+    The channels read it to take the answer where it arrives (the typed digits or
+    a shared contact never reach Rasa's tracker store), check it, and keep the
+    outcome here for the form (`core.accounts.challenge`). One per user.
+    """
+
+    __tablename__ = "proof_challenges"
+    __table_args__ = (UniqueConstraint("channel", "sender_id", name="uq_proof_challenge"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    sender_id = Column(String(80), nullable=False)
+    account_id = Column(Integer, ForeignKey("accounts.id"), nullable=False)
+    asked_at = Column(AwareDateTime(), nullable=False)
+    # The outcome of the last answer taken by the channel, until the form reads it.
+    outcome = Column(String(12), nullable=True)
+    blocked_until = Column(AwareDateTime(), nullable=True)
 
 
 class ConversationEvent(Base):

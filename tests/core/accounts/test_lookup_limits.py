@@ -1,6 +1,7 @@
 """Walking the account numbers does not work: every lookup of an account the user
-has not linked counts, found or not, per hour and per day, and a ceiling per
-channel stops a crowd of fresh sender ids."""
+has not linked counts, found or not, per hour and per day, at most a few distinct
+accounts a week; a crowd of fresh sender ids on one channel alerts staff and
+stops nobody else."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from core.settings import LookupLimits
 from tests.support.db import in_session
 from tests.support.metrics import sample
 
-LIMITS = LookupLimits(per_hour=3, per_day=5, per_channel_hour=8)
+LIMITS = LookupLimits(per_hour=3, per_day=5, per_channel_hour=8, accounts_per_sender_week=10)
 
 
 def look(sender: SenderKey, number: str, now, limits: LookupLimits = LIMITS):
@@ -53,21 +54,30 @@ def test_own_linked_accounts_never_count(seeded, now):
         assert look(owner, "0100001", now).account is not None
 
 
-def test_many_fresh_ids_hit_the_channel_ceiling_and_staff_are_warned(seeded, now, caplog):
+def test_many_fresh_ids_alert_staff_and_stop_nobody_else(seeded, now, caplog):
     caplog.set_level(logging.WARNING)
-    refused = sample("teplo_lookups_refused_total", limit="channel")
+    alerts = sample("teplo_lookup_ceiling_alerts_total", channel="telegram")
     results = [look(SenderKey("telegram", f"id-{n}"), f"01000{n + 1:02d}", now) for n in range(12)]
-    assert [r.account is not None for r in results] == [True] * 8 + [False] * 4
-    assert sample("teplo_lookups_refused_total", limit="channel") == refused + 4
-    assert all(r.blocked_until is not None for r in results[8:])
-    assert "over the ceiling" in caplog.text and "01000" not in caplog.text
-    # Other channels are not affected.
+    assert all(r.account is not None for r in results)
+    assert sample("teplo_lookup_ceiling_alerts_total", channel="telegram") == alerts + 1
+    assert "alert ceiling" in caplog.text and "01000" not in caplog.text
     assert look(SenderKey("viber", "someone"), "0100001", now).account is not None
 
 
-def test_rows_older_than_a_day_are_purged(seeded, now):
+def test_a_sender_may_try_three_distinct_accounts_a_week(seeded, now):
+    limits = LookupLimits()
+    walker = SenderKey("telegram", "weekly")
+    days = [now + timedelta(days=day) for day in range(4)]
+    assert [look(walker, f"010000{n + 1}", days[n], limits).account is not None for n in range(3)]
+    refused = look(walker, "0100004", days[3], limits)
+    assert refused.account is None and refused.blocked_until == now + timedelta(days=7)
+    # The accounts already tried may be looked up again.
+    assert look(walker, "0100002", days[3], limits).account is not None
+
+
+def test_rows_older_than_a_week_are_purged(seeded, now):
     walker = SenderKey("telegram", "old")
     look(walker, "0100001", now)
-    look(SenderKey("telegram", "new"), "0100002", now + timedelta(days=1, minutes=1))
+    look(SenderKey("telegram", "new"), "0100002", now + timedelta(days=7, minutes=1))
     left = in_session(lambda s: accounts_repo.lookups_since(s, walker, now - timedelta(days=2)))
     assert left == []

@@ -85,8 +85,8 @@ def test_links_are_per_channel_and_sender(session, now):
     meter = _meter(session)
     account = session.get(Account, meter.account_id)
     telegram, viber = SenderKey("telegram", "777"), SenderKey("viber", "777")
-    assert accounts_repo.link_account(session, telegram, account, now) is True
-    assert accounts_repo.link_account(session, telegram, account, now) is False
+    assert accounts_repo.link_account(session, telegram, account, now) == accounts_repo.LINKED
+    assert accounts_repo.link_account(session, telegram, account, now) == accounts_repo.HELD_BEFORE
     assert [a.number for a in accounts_repo.linked_accounts(session, telegram)] == ["0012345"]
     assert accounts_repo.linked_accounts(session, viber) == []
     assert accounts_repo.unlink_account(session, telegram, account.id) is True

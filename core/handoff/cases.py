@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core import metrics
 from core.accounts.lookup import linked_account_views
 from core.db.models import Case, CaseAuthor, CaseMessage, CaseStatus
 from core.senders import SenderKey
@@ -70,6 +71,7 @@ def open_case(
     )
     session.add(case)
     session.flush()
+    metrics.count_on_commit(session, metrics.CASES_OPENED.labels(sender.channel, case.reason))
     for author, text in list(history)[-HISTORY_TURNS:]:
         session.add(
             CaseMessage(case_id=case.id, author=author, text=text, created_at=now, clerk=None)
@@ -107,7 +109,13 @@ def consumer_left(session: Session, case: Case, now: datetime) -> None:
     case.closed_by = "consumer"
     case.close_reason = "споживач повернувся до бота"
     case.updated_at = now
+    observe_closing(session, case)
     session.flush()
+
+
+def observe_closing(session: Session, case: Case) -> None:
+    seconds = (case.closed_at - case.opened_at).total_seconds()
+    metrics.count_on_commit(session, metrics.CASE_CLOSE_SECONDS, max(seconds, 0))
 
 
 def case_messages(session: Session, case_id: int) -> List[CaseMessage]:

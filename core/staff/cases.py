@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from core import metrics
 from core.db.models import Case, CaseAuthor, CaseMessage, CaseStatus, OutboxKind
-from core.handoff.cases import OPEN
+from core.handoff.cases import OPEN, observe_closing
 from core.outbox.config import load_outbox_config
 from core.outbox.quiet import not_before_quiet_end
 from core.repository import console as console_repo
@@ -89,6 +90,8 @@ def reply(session: Session, actor: str, now: datetime, case_id: int, text: str) 
     _send(session, case, message.id, clerk_reply_text(text), now)
     if case.first_reply_at is None:
         case.first_reply_at = now
+        waited = (now - case.opened_at).total_seconds()
+        metrics.count_on_commit(session, metrics.CASE_FIRST_REPLY_SECONDS, max(waited, 0))
     case.status = CaseStatus.waiting_consumer.value
     case.updated_at = now
     console_repo.record_audit(
@@ -109,6 +112,7 @@ def close(session: Session, actor: str, now: datetime, case_id: int, reason: str
     before = case.status
     case.status = CaseStatus.closed.value
     case.closed_at, case.closed_by, case.close_reason, case.updated_at = now, actor, reason, now
+    observe_closing(session, case)
     notice = CaseMessage(
         case_id=case.id,
         author=CaseAuthor.assistant.value,

@@ -21,6 +21,7 @@ from core.repository import events as events_repo
 from core.repository import settings as settings_repo
 from core.settings import get_settings
 from core.texts.common import days_left, format_date, format_period
+from core.texts.handoff import offer_button
 from core.texts.info import tariff_lines
 from core.texts.readings import closed_window_text, window_text
 
@@ -93,10 +94,14 @@ class ShowContacts(Action):
                 phone=contacts.phone,
                 hours=contacts.hours,
                 email=contacts.email,
+                buttons=[offer_button("asked")],
             )
         else:
             dispatcher.utter_message(
-                response="utter_contacts", phone=contacts.phone, hours=contacts.hours
+                response="utter_contacts",
+                phone=contacts.phone,
+                hours=contacts.hours,
+                buttons=[offer_button("asked")],
             )
         return []
 
@@ -109,7 +114,11 @@ class ExplainMeterProblem(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         contacts = await current_contacts()
-        dispatcher.utter_message(response="utter_meter_problem", contacts=contacts.line())
+        dispatcher.utter_message(
+            response="utter_meter_problem",
+            contacts=contacts.line(),
+            buttons=[offer_button("meter")],
+        )
         return []
 
 
@@ -162,8 +171,11 @@ class Fallback(Action):
         )
         if _trailing_fallbacks(tracker) >= 2:
             contacts = await current_contacts()
+            # A person may understand: «Написати працівнику» opens a case (channels.handoff).
             dispatcher.utter_message(
-                response="utter_not_understood_again", contacts=contacts.line()
+                response="utter_not_understood_again",
+                contacts=contacts.line(),
+                buttons=[offer_button("misunderstood")],
             )
         elif latest_intent(tracker) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")

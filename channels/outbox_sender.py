@@ -6,7 +6,8 @@ Run as its own process (`python -m channels.outbox_sender`, started by
 paces them within the messenger's limits (overall rate, one message a second
 to one chat), honours Telegram's `retry_after`, backs off on server and network
 errors and gives up after the configured number of attempts. Users who blocked
-the bot or unsubscribed are marked and skipped. Nothing is sent in quiet hours.
+the bot or unsubscribed are marked and skipped. Nothing is sent in quiet hours
+but a clerk's answer in a case (`ANSWERS`).
 
 Exactly-once as far as it can be had: a row is claimed (with a lease) before the
 call and marked sent right after the messenger confirms it, so a crash before
@@ -32,6 +33,7 @@ from channels.telegram_api import TelegramApi, TelegramApiError
 from channels.viber_api import DEFAULT_API_URL as VIBER_URL
 from channels.viber_api import NOT_REACHABLE, ViberApi, ViberApiError, sender_of
 from core.db.engine import run_unit_of_work
+from core.db.models import OutboxKind
 from core.faults import log_failure
 from core.outbox.config import OutboxConfig, load_outbox_config
 from core.outbox.quiet import in_quiet_hours, not_before_quiet_end
@@ -42,6 +44,10 @@ from core.senders import SenderKey
 from core.settings import get_settings
 
 logger = logging.getLogger(__name__)
+
+# Sent even in quiet hours: a clerk answering a consumer (held at planning time
+# when the consumer left the chat long ago).
+ANSWERS = (OutboxKind.case_reply.value,)
 
 VIBER_TOO_MANY = 12  # Viber's status for "Too many requests"
 MAX_BACKOFF = 3600.0
@@ -178,12 +184,12 @@ class OutboxSender:
     async def run_once(self, channel: str) -> int:
         """Claims one batch for the channel and starts delivering it; returns its size."""
         now = self.clock()
-        if self._quiet(now):
-            return 0
+        # At night only a clerk's answers to a consumer in the chat go out (core.staff.cases).
+        kinds = ANSWERS if self._quiet(now) else None
         config = self.config
         claimed = await run_unit_of_work(
             lambda s: outbox_repo.claim_due(
-                s, now, self._batch(channel), [channel], config.lease_seconds
+                s, now, self._batch(channel), [channel], config.lease_seconds, kinds
             )
         )
         self._forget_old_chats()
@@ -204,7 +210,7 @@ class OutboxSender:
                 await self._release(message, self.clock() + wait)
                 continue
             await self.pacers[channel].wait()
-            if self._quiet(self.clock()):
+            if self._quiet(self.clock()) and message.kind not in ANSWERS:
                 morning = not_before_quiet_end(self.clock(), config.quiet_start, config.quiet_end)
                 for later in claimed[index:]:
                     await self._release(later, morning)

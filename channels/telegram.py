@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import proof, storage
+from channels import handoff, proof, storage
 from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import (
@@ -177,6 +177,7 @@ class TelegramChannel(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"], stream=True)
         async def webhook(request: Request) -> HTTPResponse:
+            handoff.remember_agent(getattr(request.app.ctx, "agent", None))
             if not self.secret_ok(request.headers.get(SECRET_HEADER)):
                 return _forbidden()
             body = await read_limited(request, MAX_BODY)

@@ -8,6 +8,7 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
+from channels import handoff
 from channels.output import MessengerOutput
 from channels.text import TOO_LONG, TRY_AGAIN
 from core.faults import log_failure
@@ -38,6 +39,8 @@ async def run_turn(
     output.in_turn = True
     try:
         try:
+            if await handoff.route(message, output):
+                return  # a case's message: the clerk answers, not the assistant
             await on_new_message(message)
             failed = False
         except Exception as error:

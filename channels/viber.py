@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import proof, storage
+from channels import handoff, proof, storage
 from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import Button, clean, payload_for, viber_keyboard
@@ -159,6 +159,7 @@ class ViberChannel(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"], stream=True)
         async def webhook(request: Request) -> HTTPResponse:
+            handoff.remember_agent(getattr(request.app.ctx, "agent", None))
             body = await read_limited(request, MAX_BODY)
             if body is None:
                 logger.warning("viber: callback over %d bytes rejected", MAX_BODY)

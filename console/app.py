@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.config import ConsoleConfig, load_config
 from console.figures_cache import FiguresCache, current_periods
-from console.pages import account, admin, billing, flags, login, month, settings, training
+from console.pages import account, admin, billing, cases, flags, login, month, settings, training
 from console.training import InboxCache, TrainingRunner
 from core import health, metrics
 from core.settings import get_settings
@@ -91,6 +91,7 @@ ROUTES = [
     ),
     Route("/readings/{reading_id:int}/correct", account.correct, methods=["POST"]),
     Route("/readings/{reading_id:int}/annul", account.annul, methods=["POST"]),
+    *cases.ROUTES,
     Route("/flags", flags.flags_page),
     Route("/flags/{flag_id:int}/resolve", flags.resolve, methods=["POST"]),
     Route("/flags/{flag_id:int}/decide", flags.decide, methods=["POST"]),

@@ -61,7 +61,13 @@ _env.filters.update(
     period_name=format_period,
     channel=lambda c: CHANNEL_LABELS.get(c, c or "—"),
 )
-_env.globals.update(percent=percent)
+_env.globals.update(percent=percent, case_counts=lambda: _case_counts())
+
+
+def _case_counts():
+    from console.pages.cases import nav_counts  # late: the page module renders with this one
+
+    return nav_counts()
 
 
 def flash(request: Request, text: str, kind: str = "ok") -> None:

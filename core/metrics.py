@@ -70,19 +70,41 @@ PROOF_ALERTS = Counter(
     "wrong ones)",
     ["kind"],
 )
+# Cases («звернення», core/handoff, core/staff/cases.py): opened in the channels of a
+# Rasa replica; answered and closed in the console. Minutes to days.
+CASE_BUCKETS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200, 604800)
+CASES_OPENED = Counter(
+    "teplo_cases_opened",
+    "Cases a consumer opened with «Написати працівнику» (reason: why it was offered)",
+    ["channel", "reason"],
+)
+CASE_FIRST_REPLY_SECONDS = Histogram(
+    "teplo_case_first_reply_seconds",
+    "From a case's opening to a clerk's first answer",
+    buckets=CASE_BUCKETS,
+)
+CASE_CLOSE_SECONDS = Histogram(
+    "teplo_case_close_seconds",
+    "From a case's opening to its closing (by a clerk or the consumer)",
+    buckets=CASE_BUCKETS,
+)
 
 _PENDING = "teplo_metrics_pending"
 
 
 def count_on_commit(session: Session, counter: MetricWrapperBase, amount: float = 1) -> None:
-    """Adds `amount` to `counter` (a labelled child) once `session`'s transaction commits."""
+    """Adds `amount` to `counter` (a labelled child) once `session`'s transaction commits;
+    a histogram observes `amount` instead."""
     session.info.setdefault(_PENDING, []).append((counter, amount))
 
 
 @event.listens_for(Session, "after_commit")
 def _count_committed(session: Session) -> None:
-    for counter, amount in session.info.pop(_PENDING, ()):
-        counter.inc(amount)
+    for metric, amount in session.info.pop(_PENDING, ()):
+        if isinstance(metric, Histogram):
+            metric.observe(amount)
+        else:
+            metric.inc(amount)
 
 
 @event.listens_for(Session, "after_soft_rollback")

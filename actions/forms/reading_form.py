@@ -27,7 +27,7 @@ from core.readings import checks
 from core.readings.checks import MeterFacts, Verdict
 from core.readings.parsing import ReadingFormatError, parse_reading, parse_reading_off_loop
 from core.readings.rollover import dial_digits
-from core.readings.several import meter_named, read_several
+from core.readings.several import lone_reading, meter_named, read_several
 from core.readings.submission import already_submitted, meters_for_submission
 from core.readings.window import window_for
 from core.repository import events as events_repo
@@ -175,6 +175,7 @@ class ValidateReadingForm(AssistantFormValidation):
         )
         several = (
             read_several(first, meters, [m.meter_id for m in meters], labeled_only=True)
+            or lone_reading(first, meters, exclude=[number])
             if first
             else None
         )
@@ -383,6 +384,11 @@ class ValidateReadingForm(AssistantFormValidation):
         meters = form_meters(tracker)
         if len(meters) > 1:
             return {"reading_save": False, "reading_change": None}  # which one: asked next
+        # «я помилився, має бути 122,5»: the correction brings its value.
+        lone = lone_reading(tracker.latest_message.get("text") or "", meters)
+        if lone is not None:
+            slots = await self._take_several(lone, meters, {}, [], dispatcher, tracker)
+            return {"reading_save": None, **slots}
         dispatcher.utter_message(response="utter_enter_reading_again")
         return {"reading_save": None, "reading_entries": {}, "reading_skipped": []}
 

@@ -9,6 +9,8 @@ from console.auth import guarded
 from console.chart import daily_chart
 from console.pages.common import period_param
 from console.rendering import CHANNEL_LABELS, render
+from core.db.engine import run_unit_of_work
+from core.handoff.figures import case_figures, duration_text
 from core.readings.checks import Rejection
 from core.repository.console import period_days
 
@@ -31,6 +33,7 @@ async def month_page(request: Request) -> Response:
     first, last = period_days(period)
     reasons = list(REASON_LABELS) + sorted(set(figures.rejections) - set(REASON_LABELS))
     fallbacks = sum(figures.fallbacks.values())
+    cases = await run_unit_of_work(lambda s: case_figures(s, first, last))
     return render(
         request,
         "month.html",
@@ -40,4 +43,6 @@ async def month_page(request: Request) -> Response:
         rejections=[(REASON_LABELS.get(r, r), figures.rejections[r]) for r in reasons],
         fallbacks=fallbacks,
         as_of=kept.as_of,
+        cases=cases,
+        duration=duration_text,
     )

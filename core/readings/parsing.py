@@ -1,17 +1,21 @@
-"""Meter readings as people type them: "1 234,5", "345 м3", "дванадцять цілих п'ять"."""
+"""Meter readings as people type them: "1 234,5", "345 м3", "дванадцять цілих п'ять",
+and the one number of a sentence: «на табло 122,5», «в мене 121 з половиною»,
+«я помилився, має бути 122,5»."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Tuple
+from typing import List, Tuple
 
 from core.text_input import clean_text
 
-# A reading typed by a person is short; longer text is not parsed at all
-# (number-word parsing grows faster than linearly with the length).
-MAX_READING_TEXT = 60
+# A reading typed by a person is short, a sentence around it a little longer;
+# longer text is not parsed at all.
+MAX_READING_TEXT = 160
+# Number-word parsing grows faster than linearly with the length: only short texts.
+MAX_WORDS_TEXT = 60
 # READING_NUMERIC stores 14 digits with 4 after the point.
 MAX_INTEGER_DIGITS = 10
 # Number words are parsed in a worker thread; past this the user is asked to type digits.
@@ -25,6 +29,20 @@ _UNIT_WORDS = re.compile(
 _LEAD_WORDS = re.compile(r"^(показник|показания|показання|pokaznyk)\w*[:\s]*", re.IGNORECASE)
 _NUMERIC = re.compile(r"^\d+(?:\.\d+)?$")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+# A number inside a sentence: "1 234,5", "122.5", "-5"; a comma or point is a decimal
+# mark only between digits («помилився, має бути 122,5» has one number).
+_SENTENCE_NUMBER = re.compile(
+    r"(?<![\d.,₴$€£])-?\d+(?:[ \u00a0\u202f]\d{3}(?!\d))*(?:[.,]\d+)*(?![\d])"
+    r"(?P<after>\s*%|\s*[^\W\d_]+)?"
+)
+# «121 з половиною», «сто двадцять один і пів».
+_HALF = re.compile(r"(?<![.,\d])(\d+)\s*(?:з|із|зі|і|й|та)\s+(?:половин\w*|пів)(?![^\W\d_])")
+# A number followed by one of these is a date, money, a weight, a count: no reading.
+_NOT_READING_AFTER = re.compile(
+    r"\s*(?:%|кг|кілогр|грн|грив|коп|руб|дол|євро|відсот|рок|рік|літ|дн|числ|січ|лют|берез"
+    r"|квіт|трав|черв|лип|серп|верес|жовт|листоп|груд|раз|шт|хв|годин|сек|осіб|люд)",
+    re.IGNORECASE,
+)
 
 
 class ReadingFormatError(ValueError):
@@ -56,7 +74,7 @@ def parse_reading(text: str) -> Tuple[Decimal, int]:
     cleaned = _LEAD_WORDS.sub("", text)
     cleaned = _UNIT_WORDS.sub("", cleaned).strip()
     if _LETTERS.search(cleaned):
-        cleaned = _UNIT_WORDS.sub("", _number_words_to_digits(cleaned.lower())).strip()
+        cleaned = _one_number(cleaned)
     # Spaces, apostrophes and underscores group thousands; a comma is the decimal mark.
     compact = re.sub(r"[\s'_\u00a0\u202f]", "", cleaned).replace(",", ".")
     if compact.startswith("-"):
@@ -82,6 +100,48 @@ def parse_reading(text: str) -> Tuple[Decimal, int]:
         raise ReadingFormatError("Не вдалося прочитати число. Спробуйте ще раз.") from error
     decimals = len(compact.split(".")[1]) if "." in compact else 0
     return value, decimals
+
+
+def sentence_numbers(text: str) -> List[str]:
+    """The numbers of a sentence that may be a reading, as typed («122,5»; «121 з
+    половиною» as «121,5»); numbers of dates, money, weights or counts are left out.
+    Number words are read only when the sentence has no digits and is short."""
+    text = clean_text(text)
+    found = _numbers_in(text)
+    if found or _NUMERIC_CHAR.search(text) or len(text) > MAX_WORDS_TEXT:
+        return found
+    return _numbers_in(_number_words_to_digits(text.lower()))
+
+
+_NUMERIC_CHAR = re.compile(r"\d")
+
+
+def _numbers_in(text: str) -> List[str]:
+    text = _HALF.sub(r"\1,5", _UNIT_WORDS.sub(" ", text))
+    return [
+        match.group(0)[: match.start("after") - match.start()]
+        if match.group("after")
+        else match.group(0)
+        for match in _SENTENCE_NUMBER.finditer(text)
+        if not (match.group("after") and _NOT_READING_AFTER.match(match.group("after")))
+    ]
+
+
+def _one_number(sentence: str) -> str:
+    """The one number of a sentence around a reading; a clear refusal otherwise."""
+    numbers = sentence_numbers(sentence)
+    if len(numbers) > 1:
+        raise ReadingFormatError(
+            f"У повідомленні кілька чисел: {', '.join(f'«{n.strip()}»' for n in numbers)}. "
+            "Введіть лише показник "
+            "з табло лічильника, наприклад 1234,5."
+        )
+    if not numbers:
+        raise ReadingFormatError(
+            "Це не схоже на показник лічильника. Введіть лише число з табло, "
+            "наприклад 1234,5 або 345."
+        )
+    return numbers[0].strip()
 
 
 async def parse_reading_off_loop(text: str) -> Tuple[Decimal, int]:

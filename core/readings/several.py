@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set
 
 from core.readings.checks import MeterFacts
+from core.readings.parsing import sentence_numbers
 from core.text_input import clean_text
 
 # A message naming several readings is still short; longer ones are not matched.
@@ -126,6 +127,22 @@ def read_several(
         return None
     several = _assign(groups, meters, open_ids)
     return several if several.values or not labeled_only else None
+
+
+def lone_reading(
+    text: str, meters: Sequence[MeterFacts], exclude: Sequence[str] = ()
+) -> Optional[Several]:
+    """The one number of a sentence as the reading of a one-meter form («хочу
+    передати 122,5», «я помилився, має бути 122,5»); None with two numbers or none.
+
+    Args:
+        exclude: numbers that are no reading (the account number typed with it).
+    """
+    if len(meters) != 1 or not text:
+        return None
+    skip = {re.sub(r"\D", "", number) for number in exclude}
+    numbers = [n for n in sentence_numbers(text) if re.sub(r"\D", "", n) not in skip]
+    return Several({meters[0].meter_id: numbers[0].strip()}, []) if len(numbers) == 1 else None
 
 
 def meter_named(text: str, meters: Sequence[MeterFacts]) -> Optional[int]:

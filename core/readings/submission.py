@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import metrics
 from core.db.engine import run_unit_of_work
+from core.db.types import without_trailing_zeros
 from core.readings.checks import MeterFacts, rejection_reason
 from core.readings.rollover import consumption_between
 from core.repository import accounts as accounts_repo
@@ -219,7 +220,10 @@ def meter_history(
             HistoryRow(
                 period=reading.period,
                 value=reading.value,
-                consumption=consumption_between(older.value, reading.value, display_digits)
+                # Formatted like the summary's (`checks.consumption`): «1 м³», never «1,0 м³».
+                consumption=without_trailing_zeros(
+                    consumption_between(older.value, reading.value, display_digits)
+                )
                 if older
                 else None,
             )

@@ -94,7 +94,12 @@ def existing_keys(session: Session, keys: Sequence[str]) -> set:
 
 
 def claim_due(
-    session: Session, now: datetime, limit: int, channels: Sequence[str], lease_seconds: int
+    session: Session,
+    now: datetime,
+    limit: int,
+    channels: Sequence[str],
+    lease_seconds: int,
+    kinds: Optional[Sequence[str]] = None,
 ) -> List[Claimed]:
     """Claims up to `limit` due rows of these channels for one sender.
 
@@ -102,13 +107,15 @@ def claim_due(
     LOCKED`); SQLite runs each UPDATE with the database write lock held, so the
     same statement is safe there too. A `sending` row whose lease ran out (its
     sender died) is due again. The claim counts as an attempt, so a message
-    that keeps killing its sender still ends up failed.
+    that keeps killing its sender still ends up failed. `kinds` limits the
+    claim (in quiet hours only a clerk's answers go out).
     """
     token = str(uuid.uuid4())
     due = (
         select(OutboxMessage.id)
         .where(
             OutboxMessage.channel.in_(list(channels)),
+            OutboxMessage.kind.in_(list(kinds)) if kinds is not None else true(),
             or_(
                 and_(
                     OutboxMessage.status == OutboxStatus.pending.value,

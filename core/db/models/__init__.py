@@ -15,6 +15,7 @@ from core.db.models.console import (
     TrainingRun,
     TrainingStatus,
 )
+from core.db.models.handoff import Case, CaseAuthor, CaseMessage, CaseStatus
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
 from core.db.models.outbox import (
     AccountFlag,
@@ -52,6 +53,10 @@ __all__ = [
     "BillingCounter",
     "BillingFeedEntry",
     "BillingFile",
+    "Case",
+    "CaseAuthor",
+    "CaseMessage",
+    "CaseStatus",
     "AccountFlag",
     "AccountLink",
     "AuditEntry",

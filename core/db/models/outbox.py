@@ -14,6 +14,7 @@ class OutboxKind(str, enum.Enum):
     notice = "notice"  # someone else linked an account you hold
     receipt = "receipt"  # readings were saved for an account you hold
     broadcast = "broadcast"
+    case_reply = "case_reply"  # a clerk's answer in a case (core.handoff)
 
 
 class OutboxStatus(str, enum.Enum):

@@ -1,0 +1,1 @@
+"""Staff operations: validated, audited, never committed (the caller owns the unit of work)."""

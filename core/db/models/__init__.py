@@ -15,6 +15,7 @@ from core.db.models.console import (
     TrainingRun,
     TrainingStatus,
 )
+from core.db.models.links import BillLink
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
 from core.db.models.outbox import (
     AccountFlag,
@@ -45,6 +46,7 @@ from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_
 
 __all__ = [
     "Attachment",
+    "BillLink",
     "ForgetRequest",
     "Account",
     "BillingApiKey",

@@ -20,7 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import handoff, proof, storage
+from channels import deeplinks, handoff, proof, storage
 from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import (
@@ -360,14 +360,25 @@ class TelegramChannel(InputChannel):
         if understood == SHARE_PHONE_PAYLOAD:  # the title typed, not the button pressed
             await answer(output, sender_id, SHARE_PHONE_TYPED)
             return
+        payload = "" if taken else self._start_payload(text)
+        if payload:  # a bill's link: t.me/<bot>?start=<token>
+            understood = await deeplinks.start_text(payload)
         message = UserMessage(
-            understood if taken else await proof.take_text(key, understood),
+            understood if taken or payload else await proof.take_text(key, understood),
             output,
             sender_id,
             input_channel=CHANNEL,
             message_id=f"telegram-{update_id}",
         )
         await run_turn(on_new_message, message, output)
+
+    def _start_payload(self, text: str) -> str:
+        """What follows `/start` (for this bot), as Telegram sends a deep link's payload."""
+        word, _, args = text.strip().partition(" ")
+        command, _, bot = word.partition("@")
+        if command != "/start" or (bot and bot.casefold() != self.bot_name.casefold()):
+            return ""
+        return args.strip()
 
     def _understood(self, text: str, keyboard: List[Button]) -> str:
         """The text Rasa gets: /start as a greeting, a pressed title as its payload."""

@@ -19,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import handoff, proof, storage
+from channels import deeplinks, handoff, proof, storage
 from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import Button, clean, payload_for, viber_keyboard
@@ -101,6 +101,24 @@ class ViberOutput(MessengerOutput):
                 logger.error("viber: %s failed: %s %s", error.method, error.status, error.message)
             return False
         return bool(chunks)
+
+
+class WelcomeOutput(ViberOutput):
+    """Keeps what the assistant says instead of sending it: the answer to
+    conversation_started is the one message Viber delivers before a subscription."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.texts: List[str] = []
+        self.buttons: List[Button] = []
+
+    async def deliver(
+        self, sender: SenderKey, user_id: str, text: str, mode: str, buttons: List[Button]
+    ) -> bool:
+        self.texts.append(text)
+        shown = buttons if mode in (INLINE, REPLY) else self.keyboard if mode == KEEP else None
+        self.buttons = list(shown or [])
+        return True
 
 
 class ViberChannel(InputChannel):
@@ -220,21 +238,44 @@ class ViberChannel(InputChannel):
         if event == "message":
             await self._on_message(callback, on_new_message)
         elif event == "conversation_started":
-            return await self._welcome(callback, greeting)
+            return await self._welcome(callback, greeting, on_new_message)
         elif event in ("subscribed", "unsubscribed"):
             user_id = (callback.get("user") or {}).get("id") or callback.get("user_id")
             if user_id:
                 await storage.set_subscribed(_key(user_id), event == "subscribed")
         return OK
 
-    async def _welcome(self, callback: Dict[str, Any], greeting: Greeting) -> Dict[str, Any]:
+    async def _welcome(
+        self, callback: Dict[str, Any], greeting: Greeting, on_new_message: OnNewMessage
+    ) -> Dict[str, Any]:
         """The one message Viber lets a bot send before the user subscribes: the
         greeting with the menu, as the HTTP answer to conversation_started."""
         user_id = (callback.get("user") or {}).get("id")
         if user_id and callback.get("subscribed"):
             await storage.mark_subscribed(_key(user_id))
+        number = await deeplinks.account_of(str(callback.get("context") or ""))
+        if user_id and number:  # a bill's link: viber://pa?chatURI=…&context=<token>
+            return await self._welcome_with_account(callback, number, on_new_message)
         text, buttons = greeting()
         return text_message(text, self.sender, viber_keyboard(buttons) if buttons else None)
+
+    async def _welcome_with_account(
+        self, callback: Dict[str, Any], number: str, on_new_message: OnNewMessage
+    ) -> Dict[str, Any]:
+        """The account form's first question as the welcome message: Viber takes no
+        other message before the user writes, so the turn's answers are joined."""
+        key = _key(callback["user"]["id"])
+        output = WelcomeOutput(self.api, self.sender, await storage.load_keyboard(key))
+        message = UserMessage(
+            deeplinks.add_account(number),
+            output,
+            key.sender_id,
+            input_channel=CHANNEL,
+            message_id=f"viber-{callback.get('message_token')}",
+        )
+        await run_turn(on_new_message, message, output)
+        keyboard = viber_keyboard(output.buttons) if output.buttons else None
+        return text_message("\n\n".join(output.texts) or "…", self.sender, keyboard)
 
     async def _on_message(self, callback: Dict[str, Any], on_new_message: OnNewMessage) -> None:
         user_id = (callback.get("sender") or {}).get("id")

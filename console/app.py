@@ -18,7 +18,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.config import ConsoleConfig, load_config
 from console.figures_cache import FiguresCache, current_periods
-from console.pages import account, admin, billing, cases, flags, login, month, settings, training
+from console.pages import (
+    account,
+    admin,
+    billing,
+    cases,
+    flags,
+    login,
+    month,
+    reports,
+    settings,
+    training,
+)
 from console.training import InboxCache, TrainingRunner
 from core import health, metrics
 from core.settings import get_settings
@@ -110,6 +121,7 @@ ROUTES = [
     Route("/billing/apply", billing.apply, methods=["POST"]),
     Route("/billing/discard", billing.discard, methods=["POST"]),
     Route("/billing/export", billing.export),
+    Route("/reports/{report}", reports.download),
     Route("/audit", admin.audit_page),
     Route("/staff", admin.staff_page),
     Mount("/static", StaticFiles(directory=str(STATIC)), name="static"),

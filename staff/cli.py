@@ -25,6 +25,7 @@ from staff.commands import (
     outbox,
     plan_reminders,
     privacy,
+    report,
     retrain,
     settings,
     stats,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     billing.register(commands)
     settings.register(commands)
     stats.register(commands)
+    report.register(commands)
     retrain.register(commands)
     webhooks.register(commands)
     init_db.register(commands)

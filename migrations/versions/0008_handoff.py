@@ -1,7 +1,7 @@
 """Cases: a consumer talks to a clerk in the chat (issue 22).
 
 Revision ID: 0008_handoff
-Revises: 0007_attachments
+Revises: 0008_trust_proof
 Created: 2026-12-03 08:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import core.db.types
 
 revision = "0008_handoff"
-down_revision = "0007_attachments"
+down_revision = "0008_trust_proof"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ from core.db.models.console import (
     TrainingStatus,
 )
 from core.db.models.handoff import Case, CaseAuthor, CaseMessage, CaseStatus
+from core.db.models.links import BillLink
 from core.db.models.messenger import ChannelDelivery, ChannelKeyboard, DeliveryStatus, MessengerUser
 from core.db.models.outbox import (
     AccountFlag,
@@ -47,6 +48,7 @@ from core.db.types import AwareDateTime, Base, ExactDecimal, period_of, without_
 
 __all__ = [
     "Attachment",
+    "BillLink",
     "ForgetRequest",
     "Account",
     "BillingApiKey",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from staff.commands.billing import drop, export, files, generate, import_, keys
+from staff.commands.billing import drop, export, files, generate, import_, keys, links
 from staff.common import add_commands
 
 
@@ -19,3 +19,4 @@ def register(subparsers) -> None:
     drop.register(commands)
     files.register(commands)
     keys.register(commands)
+    links.register(commands)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from core.billing.export import accepted_readings, write_export, write_export_atomically
 from core.db.engine import unit_of_work
+from staff.commands.report import write_report
 from staff.common import EXIT_OK, period_arg
 
 
@@ -40,10 +41,19 @@ def register(subparsers) -> None:
         help="utf-8-sig (UTF-8 з BOM, для Excel; типово), utf-8 або cp1251 "
         "(Windows-1251 для старих білінгових систем)",
     )
+    parser.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        metavar="ФОРМАТ",
+        help="csv (типово, для білінгу) або xlsx (Excel для працівників; потрібен --output)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.format == "xlsx":
+        return write_report("readings", args.period, "xlsx", args.output or Path("-"))
     with unit_of_work() as session:
         rows = accepted_readings(session, args.period)
     to_stdout = args.output is None or str(args.output) == "-"

@@ -35,6 +35,7 @@ DATE_SENSITIVE = [
     "tests/actions/test_calendar_actions.py",
     "tests/staff/test_calendar_billing.py",
     "tests/staff/test_outbox_cmds.py",
+    "tests/staff/test_calendar_window_cmd.py",
     # The check below, that the clock really is moved in there.
     "tests/test_wall_clock_guard.py",
 ]

@@ -101,7 +101,7 @@ def in_kyiv(moment: datetime) -> datetime:
     Python adds a timedelta to a datetime of a ZoneInfo zone in wall-clock time:
     at 04:30 on Kyiv's spring-switch night `now - timedelta(hours=1)` in
     Europe/Kyiv is 03:30, an hour that does not exist and resolves to the same
-    instant as now (the hourly lookup limit counted nothing), and on the autumn
+    instant as now (the channel's hourly lookup ceiling counted nothing), and on the autumn
     night an hour back was two. With a fixed offset every `now ± duration` is
     physical time; calendar rules take their dates from `astimezone(KYIV)` and
     build local times with `datetime.combine(..., tzinfo=KYIV)`.

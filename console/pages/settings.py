@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import tempfile
 from pathlib import Path
 from typing import Dict, Optional
@@ -21,7 +20,7 @@ from core.contacts import EMAIL_KEY, HOURS_KEY, PHONE_KEY, load_contacts
 from core.db.engine import run_unit_of_work
 from core.db.models import Setting, StaffRole, Tariff, WindowOverride, period_of
 from core.errors import StaffError
-from core.readings.window import window_for
+from core.readings.window import window_for, window_problem
 from core.repository import console as console_repo
 from core.repository import settings as settings_repo
 from core.settings import get_settings
@@ -59,17 +58,6 @@ async def settings_page(request: Request) -> Response:
     return render(request, "settings.html", **(await run_unit_of_work(_view)))
 
 
-def _window_problem(period: str, first: int, last: int) -> Optional[str]:
-    year, month = map(int, period.split("-"))
-    days = calendar.monthrange(year, month)[1]
-    for name, day in (("Перший", first), ("Останній", last)):
-        if not 1 <= day <= days:
-            return f"{name} день {day} поза місяцем (1–{days})."
-    if first > last:
-        return f"Перший день ({first}) пізніше за останній ({last})."
-    return None
-
-
 def _day(text: str) -> Optional[int]:
     return int(text) if text.isdigit() else None
 
@@ -84,11 +72,11 @@ async def save_window(request: Request) -> Response:
         flash(request, "Період має бути у форматі РРРР-ММ.", "error")
         return RedirectResponse("/settings", status_code=303)
     if not reset:
-        problem = _window_problem(
-            period, first or settings.window_first_day, last or settings.window_last_day
+        problem = window_problem(
+            period, first, last, settings.window_first_day, settings.window_last_day
         )
         if problem:
-            flash(request, problem, "error")
+            flash(request, problem[0].upper() + problem[1:] + ".", "error")
             return RedirectResponse("/settings", status_code=303)
 
     def work(session: Session) -> None:

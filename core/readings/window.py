@@ -47,6 +47,31 @@ def _month_window(
     return date(year, month, first), date(year, month, last)
 
 
+def window_problem(
+    period: str,
+    first_day: Optional[int],
+    last_day: Optional[int],
+    default_first: int,
+    default_last: int,
+) -> Optional[str]:
+    """Why staff cannot move `period`'s window to these days (None: they can).
+
+    A day left out (None) keeps the default, which ends with a short month's
+    last day as the window itself does (a default «to the 31st» is the 28th in
+    February 2027), so moving only February's first day is never refused for it.
+    """
+    year, month = map(int, period.split("-"))
+    days = calendar.monthrange(year, month)[1]
+    for name, day in (("перший", first_day), ("останній", last_day)):
+        if day is not None and not 1 <= day <= days:
+            return f"{name} день {day} поза місяцем {period} (1–{days})"
+    first = first_day or min(default_first, days)
+    last = last_day or min(default_last, days)
+    if first > last:
+        return f"перший день ({first}) пізніше за останній ({last})"
+    return None
+
+
 def window_status(
     now: datetime, first_day: int, last_day: int, override: OverrideLookup
 ) -> WindowStatus:

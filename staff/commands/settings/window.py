@@ -7,6 +7,7 @@ import calendar
 
 from core.db.engine import unit_of_work
 from core.db.models import WindowOverride
+from core.readings.window import window_problem
 from core.settings import get_settings
 from staff.common import EXIT_OK, StaffError, period_arg, whole_number
 
@@ -48,23 +49,16 @@ def run(args: argparse.Namespace) -> int:
         override = session.get(WindowOverride, args.period) or WindowOverride(period=args.period)
         first = args.first_day if args.first_day is not None else override.first_day
         last = args.last_day if args.last_day is not None else override.last_day
-        check_window(
-            args.period, first or settings.window_first_day, last or settings.window_last_day
+        problem = window_problem(
+            args.period, first, last, settings.window_first_day, settings.window_last_day
         )
+        if problem:
+            raise StaffError(problem)
         override.first_day, override.last_day = first, last
         session.add(override)
+    days = calendar.monthrange(*map(int, args.period.split("-")))[1]
     print(
-        f"Прийом показників за {args.period}: з {first or settings.window_first_day} "
-        f"по {last or settings.window_last_day} число включно."
+        f"Прийом показників за {args.period}: з {first or min(settings.window_first_day, days)} "
+        f"по {last or min(settings.window_last_day, days)} число включно."
     )
     return EXIT_OK
-
-
-def check_window(period: str, first: int, last: int) -> None:
-    year, month = map(int, period.split("-"))
-    days = calendar.monthrange(year, month)[1]
-    for name, day in (("перший", first), ("останній", last)):
-        if not 1 <= day <= days:
-            raise StaffError(f"{name} день {day} поза місяцем {period} (1–{days})")
-    if first > last:
-        raise StaffError(f"перший день ({first}) пізніше за останній ({last})")

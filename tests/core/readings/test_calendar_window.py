@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.db.models import WindowOverride
-from core.readings.window import WindowStatus, window_for, window_status
+from core.readings.window import WindowStatus, window_for, window_problem, window_status
 from core.settings import KYIV
 from tests.support.db import in_session
 
@@ -157,3 +157,23 @@ def test_window_properties(moment, days):
         ahead = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
         ahead_days = calendar.monthrange(ahead.year, ahead.month)[1]
         assert window.next_opening == ahead.replace(day=min(first_day, ahead_days))
+
+
+@pytest.mark.parametrize(
+    "period, first, last, defaults, problem",
+    [
+        ("2027-02", None, 29, (1, 28), "останній день 29 поза місяцем 2027-02 (1–28)"),
+        ("2028-02", None, 29, (1, 28), None),  # a leap February has the 29th
+        ("2026-11", None, 31, (1, 28), "останній день 31 поза місяцем 2026-11 (1–30)"),
+        ("2026-12", None, 31, (1, 28), None),
+        ("2026-11", 29, None, (1, 28), "перший день (29) пізніше за останній (28)"),
+        ("2026-11", 0, None, (1, 28), "перший день 0 поза місяцем 2026-11 (1–30)"),
+        # A default to the 31st is each month's last day: February's first day
+        # may be moved on its own (it was refused: «останній день 31 поза місяцем»).
+        ("2027-02", 3, None, (1, 31), None),
+        ("2027-02", 28, None, (1, 31), None),
+        ("2026-04", None, 30, (5, 31), None),
+    ],
+)
+def test_what_staff_may_move_a_window_to(period, first, last, defaults, problem):
+    assert window_problem(period, first, last, *defaults) == problem

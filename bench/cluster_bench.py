@@ -23,7 +23,8 @@ from typing import Dict, List, Sequence
 
 from bench.run_bench import PINNED_NOW, LoadResult, drive, prepare_database, stored_ok
 from core.settings import KYIV
-from scripts.cluster import Postgres, running_cluster
+from devtools.harness.cluster import running_cluster
+from devtools.harness.postgres import Postgres
 
 
 def main(argv: Sequence[str] = ()) -> int:

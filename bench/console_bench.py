@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.console_bench [--accounts 200000] [--meters 300000] [--runs 5] [--history 12]
                                             [--database-url URL]
 
-Fills a throw-away PostgreSQL 15 (tests/support/postgres.py; or an empty
+Fills a throw-away PostgreSQL 15 (devtools/harness/postgres.py; or an empty
 database given by URL) in SQL: accounts, meters, last month's billing readings
 for every meter, this month's readings through the assistant for 60 % of the
 meters (2 % corrected), refusals and misunderstood messages. Then signs in
@@ -32,7 +32,7 @@ from core.db.engine import make_engine, unit_of_work, use_engine
 from core.db.models import Base, StaffUser
 from core.repository.console import month_figures
 from core.settings import KYIV
-from tests.support.postgres import throwaway_postgres
+from devtools.harness.postgres import throwaway_postgres
 
 PERIOD, PREVIOUS = "2026-11", "2026-10"
 PASSWORD = "bench-password-1"

@@ -4,7 +4,7 @@
                                            [--database-url URL]
 
 Without --database-url (which must name an empty database) it starts the
-tests' throw-away PostgreSQL 15 (tests/support/postgres.py). Prints the time
+tests' throw-away PostgreSQL 15 (devtools/harness/postgres.py). Prints the time
 of each step, the machine's load and peak memory; the issue's target
 is the first import under 2 minutes. A figure, not a test: timings depend on
 the machine, so nothing here fails on a slow run.
@@ -29,8 +29,8 @@ from sqlalchemy import func, inspect, select, text
 
 from core.db.engine import make_engine, use_engine
 from core.db.models import Account, Base, Meter, Reading
+from devtools.harness.postgres import throwaway_postgres
 from staff.cli import main as staff
-from tests.support.postgres import throwaway_postgres
 
 TARGET_SECONDS = 120
 

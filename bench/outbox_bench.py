@@ -36,8 +36,8 @@ from core.db.models import Account, AccountLink, Base, Meter, MeterKind
 from core.outbox.config import load_outbox_config
 from core.outbox.reminders import plan_reminders
 from core.settings import KYIV
-from tests.channels.fakes import FakeApi
-from tests.support.outbox import RunningClock
+from devtools.harness.clock import RunningClock
+from devtools.harness.messengers import FakeApi
 
 SLOT_MORNING = datetime(2026, 11, 25, 8, 0, tzinfo=KYIV)
 CHUNK = 10_000

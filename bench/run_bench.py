@@ -37,7 +37,7 @@ from core.demo.seed import add_subscribers
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.settings import KYIV
-from tests.support.stack import BIN, ROOT, running_stack
+from devtools.harness.stack import BIN, ROOT, running_stack
 
 BENCH_DIR = ROOT / "var" / "bench"
 REFERENCE_DIR = BENCH_DIR / "rasa-init"

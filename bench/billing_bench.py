@@ -32,6 +32,7 @@ from typing import Iterator
 
 from sqlalchemy import inspect, text
 
+from bench.smoke import parse
 from core.db.engine import make_engine
 from core.db.models import Base
 from devtools.harness.postgres import throwaway_postgres
@@ -200,7 +201,7 @@ def main() -> None:
     parser.add_argument("--readings", type=int, default=300_000, help="meters = readings")
     parser.add_argument("--page", type=int, default=5000, help="readings per API page")
     parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    args = parse(parser, readings=2000, page=500)
     os.environ["ASSISTANT_NOW"] = "2026-11-29T06:00:00+02:00"
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "

@@ -27,6 +27,7 @@ from typing import Callable, Iterator, List
 
 from sqlalchemy import func, inspect, select, text
 
+from bench.smoke import parse
 from core.db.engine import make_engine, use_engine
 from core.db.models import Account, Base, Meter, Reading
 from devtools.harness.postgres import throwaway_postgres
@@ -88,7 +89,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--meters", type=int, default=300_000)
     parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    args = parse(parser, accounts=200, meters=300)
     # The modified file dates its readings 30.11.2026; pin the clock after that.
     os.environ["ASSISTANT_NOW"] = "2026-12-05T10:00:00+02:00"
 

@@ -30,6 +30,7 @@ import aiohttp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.smoke import parse
 from core.accounts.ownership import proof_keys
 from core.db.engine import make_engine
 from core.db.models import Base, Reading, ReadingSource
@@ -202,7 +203,7 @@ def main(argv: Sequence[str] = ()) -> int:
         default="sql",
         help="sql: conversations in SQLite as `make serve` keeps them (default)",
     )
-    args = parser.parse_args(list(argv) or None)
+    args = parse(parser, list(argv) or None, consumers=2, skip_reference=True)
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{BENCH_DIR / 'bench.db'}"

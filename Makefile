@@ -69,7 +69,7 @@ serve-prod: | $(VENV)/.installed
 
 # The production picture on loopback: PostgreSQL (throw-away unless DATABASE_URL
 # is set), Redis, REPLICAS Rasa replicas (default 2), the action server, nginx in
-# front with deploy/nginx's routes (scripts/cluster.py). Ctrl+C stops it all.
+# front with deploy/nginx's routes (scripts/cluster.py, devtools/harness/). Ctrl+C stops it all.
 .PHONY: serve-cluster
 serve-cluster: $(MODEL)
 	scripts/ensure-system-packages

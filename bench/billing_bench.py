@@ -4,7 +4,7 @@
                                             [--database-url URL]
 
 Without --database-url (which must name an empty database) it starts the
-tests' throw-away PostgreSQL 15 (tests/support/postgres.py). The month is
+tests' throw-away PostgreSQL 15 (devtools/harness/postgres.py). The month is
 made in the database itself (accounts with two meters each, last month's
 billing readings, this month's readings through the assistant, 1% of them
 corrected). Then `teplo billing drop` writes them as one file and the pull API,
@@ -22,7 +22,6 @@ import json
 import os
 import platform
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,9 +32,11 @@ from typing import Iterator
 
 from sqlalchemy import inspect, text
 
+from bench.smoke import parse
 from core.db.engine import make_engine
 from core.db.models import Base
-from tests.support.postgres import throwaway_postgres
+from devtools.harness.postgres import throwaway_postgres
+from devtools.harness.processes import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 60
@@ -83,12 +84,6 @@ def database(url: str) -> Iterator[str]:
     else:
         with throwaway_postgres() as started:
             yield started
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def peak_mb(pid: int) -> float:
@@ -206,7 +201,7 @@ def main() -> None:
     parser.add_argument("--readings", type=int, default=300_000, help="meters = readings")
     parser.add_argument("--page", type=int, default=5000, help="readings per API page")
     parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    args = parse(parser, readings=2000, page=500)
     os.environ["ASSISTANT_NOW"] = "2026-11-29T06:00:00+02:00"
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPU, Python {platform.python_version()}, "

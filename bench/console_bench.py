@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.console_bench [--accounts 200000] [--meters 300000] [--runs 5] [--history 12]
                                             [--database-url URL]
 
-Fills a throw-away PostgreSQL 15 (tests/support/postgres.py; or an empty
+Fills a throw-away PostgreSQL 15 (devtools/harness/postgres.py; or an empty
 database given by URL) in SQL: accounts, meters, last month's billing readings
 for every meter, this month's readings through the assistant for 60 % of the
 meters (2 % corrected), refusals and misunderstood messages. Then signs in
@@ -19,22 +19,23 @@ import contextlib
 import os
 import statistics
 import time
-from datetime import datetime
 from typing import Iterator
 
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from bench.smoke import parse
 from console.app import create_app
 from console.config import ConsoleConfig
 from console.passwords import hash_password
 from core.db.engine import make_engine, unit_of_work, use_engine
 from core.db.models import Base, StaffUser
 from core.repository.console import month_figures
-from core.settings import KYIV
-from tests.support.postgres import throwaway_postgres
+from core.settings import get_settings
+from devtools.harness.postgres import throwaway_postgres
 
 PERIOD, PREVIOUS = "2026-11", "2026-10"
+PINNED_NOW = "2026-11-20T10:00:00+02:00"  # in PERIOD
 PASSWORD = "bench-password-1"
 
 
@@ -135,7 +136,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--history", type=int, default=12, help="months of earlier readings")
     parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    args = parse(parser, accounts=200, meters=300, runs=1, history=2)
+    # One pinned time for the data and the pages (the month figures, «this month»).
+    os.environ.setdefault("ASSISTANT_NOW", PINNED_NOW)
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     with database(args.database_url) as url:
         engine = make_engine(url)
@@ -157,7 +160,7 @@ def main() -> None:
                     password_hash=hash_password(PASSWORD),
                     role="admin",
                     active=True,
-                    created_at=datetime.now(KYIV),
+                    created_at=get_settings().now(),
                 )
             )
         # The queries alone, each run from scratch (what the first visitor of a period waits for).
@@ -188,7 +191,7 @@ def main() -> None:
                 "/month?period=2026-06",
                 "/accounts?q=0123",
                 "/accounts?q=Тестова 12",
-                "/accounts/4242",
+                f"/accounts/{min(4242, args.accounts)}",  # an account that exists at every size
                 "/audit",
             ):
                 print(timed_get(client, path, args.runs), flush=True)

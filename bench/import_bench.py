@@ -4,7 +4,7 @@
                                            [--database-url URL]
 
 Without --database-url (which must name an empty database) it starts the
-tests' throw-away PostgreSQL 15 (tests/support/postgres.py). Prints the time
+tests' throw-away PostgreSQL 15 (devtools/harness/postgres.py). Prints the time
 of each step, the machine's load and peak memory; the issue's target
 is the first import under 2 minutes. A figure, not a test: timings depend on
 the machine, so nothing here fails on a slow run.
@@ -27,10 +27,11 @@ from typing import Callable, Iterator, List
 
 from sqlalchemy import func, inspect, select, text
 
+from bench.smoke import parse
 from core.db.engine import make_engine, use_engine
 from core.db.models import Account, Base, Meter, Reading
+from devtools.harness.postgres import throwaway_postgres
 from staff.cli import main as staff
-from tests.support.postgres import throwaway_postgres
 
 TARGET_SECONDS = 120
 
@@ -88,7 +89,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=200_000)
     parser.add_argument("--meters", type=int, default=300_000)
     parser.add_argument("--database-url", default="")
-    args = parser.parse_args()
+    args = parse(parser, accounts=200, meters=300)
     # The modified file dates its readings 30.11.2026; pin the clock after that.
     os.environ["ASSISTANT_NOW"] = "2026-12-05T10:00:00+02:00"
 

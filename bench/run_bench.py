@@ -30,6 +30,7 @@ import aiohttp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench.smoke import parse
 from core.accounts.ownership import proof_keys
 from core.db.engine import make_engine
 from core.db.models import Base, Reading, ReadingSource
@@ -37,7 +38,7 @@ from core.demo.seed import add_subscribers
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.settings import KYIV
-from tests.support.stack import BIN, ROOT, running_stack
+from devtools.harness.stack import BIN, ROOT, running_stack
 
 BENCH_DIR = ROOT / "var" / "bench"
 REFERENCE_DIR = BENCH_DIR / "rasa-init"
@@ -202,7 +203,7 @@ def main(argv: Sequence[str] = ()) -> int:
         default="sql",
         help="sql: conversations in SQLite as `make serve` keeps them (default)",
     )
-    args = parser.parse_args(list(argv) or None)
+    args = parse(parser, list(argv) or None, consumers=2, skip_reference=True)
 
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{BENCH_DIR / 'bench.db'}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator, List
+from typing import Callable, Iterator, List
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from core.db import engine as db_engine
 from core.db.models import Base
 from core.settings import get_settings
+from devtools.harness.postgres import available, throwaway_postgres
 from tests.support.clock import TEST_NOW, pin_process_clock, pinned_now
 from tests.support.db import empty_all_tables
-from tests.support.postgres import available, throwaway_postgres
+from tests.support.staff import Outcome, run_cli
 
 # Before any fixture of any scope: seeding, stacks and clusters all see TEST_NOW.
 pin_process_clock()
@@ -27,6 +28,8 @@ MARK_OF_FIXTURE = {
     "postgres_url": "postgres",
     "postgres_schema": "postgres",
     "stack": "e2e",
+    "sqlite_stack": "e2e",
+    "postgres_stack": "e2e",
     "cluster": "cluster",
     "redis_server": "cluster",
     "browser": "browser",
@@ -92,6 +95,36 @@ def engine(request, tmp_path) -> Iterator[Engine]:
     yield engine
     db_engine.use_engine(None)
     engine.dispose()
+
+
+# One real Rasa stack per backend per session (tests/support/shared_stack.py): the
+# e2e, channel and forget-me modules share it; each module `reseed()`s what it needs.
+@pytest.fixture(scope="session")
+def sqlite_stack(tmp_path_factory):
+    from devtools.harness.processes import MODEL
+    from tests.support.shared_stack import shared_stack
+
+    if not MODEL.exists():
+        pytest.skip("train the model first (make train)")
+    with shared_stack(tmp_path_factory.mktemp("stack-sqlite")) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def postgres_stack(tmp_path_factory, postgres_url):
+    from devtools.harness.processes import MODEL
+    from tests.support.shared_stack import shared_stack
+
+    if not MODEL.exists():
+        pytest.skip("train the model first (make train)")
+    with shared_stack(tmp_path_factory.mktemp("stack-postgresql"), postgres_url) as stack:
+        yield stack
+
+
+@pytest.fixture
+def staff(capsys) -> Callable[..., Outcome]:
+    """Runs `teplo ARGS` in this process, on the test's engine (tests/support/staff.py)."""
+    return lambda *argv: run_cli(capsys, *argv)
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ PACKAGES = (
     "staff",
     "billing_api",
     "console",
+    # Not product code, but in the contracts: the harness and bench/ never import tests.
+    "devtools",
+    "bench",
+    "tests",
 )
 
 
@@ -64,3 +68,12 @@ def test_sibling_features_importing_each_other_break_the_contract(tmp_path):
     result = lint_imports(copy)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_a_benchmark_importing_the_tests_breaks_the_contract(tmp_path):
+    copy = copy_of_project(tmp_path)
+    with (copy / "bench" / "cluster_bench.py").open("a", encoding="utf-8") as module:
+        module.write("\nimport tests.support.db  # noqa\n")
+    result = lint_imports(copy)
+    assert result.returncode != 0
+    assert "bench.cluster_bench -> tests.support.db" in result.stdout

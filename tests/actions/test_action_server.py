@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.support.stack import BIN, ROOT, _stop, _wait_for, free_port
+from devtools.harness.processes import BIN, ROOT, free_port, stop_process, wait_for_http
 
 TOKEN = "a-long-shared-secret-for-the-action-server-42"
 
@@ -37,10 +37,10 @@ def action_server(tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/health", process, log)
+        wait_for_http(f"http://127.0.0.1:{port}/health", 180, process, log)
         yield port, log
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def call(port: int, query: str = "") -> int:

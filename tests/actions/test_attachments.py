@@ -16,8 +16,7 @@ from core.privacy import forget_sender, purge_expired
 from core.readings.submission import meters_for_submission
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
-from tests.channels.fakes import DOCX, JPEG, PDF, PNG
-from tests.staff.conftest import staff  # noqa: F401 (fixture)
+from devtools.harness.messengers import DOCX, JPEG, PDF, PNG
 from tests.support.conversation import run, tracker
 from tests.support.db import in_session
 

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from channels.viber import SIGNATURE_HEADER
 from core.attachments import path_of
 from core.db.models import Attachment
-from tests.channels.conftest import good_secret, telegram_body
-from tests.channels.fakes import DOCX, JPEG, PDF, PNG
-from tests.channels.payloads import (
+from devtools.harness.messengers import DOCX, JPEG, PDF, PNG
+from tests.support.payloads import (
     VIBER_FILES,
+    good_secret,
+    telegram_body,
     tg_document,
     tg_photo,
     viber_file,

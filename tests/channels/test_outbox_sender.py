@@ -15,9 +15,10 @@ from core.outbox.config import load_outbox_config
 from core.repository import messenger as messenger_repo
 from core.repository import outbox as outbox_repo
 from core.settings import KYIV
-from tests.channels.payloads import TELEGRAM_TOKEN, VIBER_TOKEN
+from devtools.harness.clock import RunningClock
 from tests.support.db import in_session
-from tests.support.outbox import RunningClock, outbox, set_user, user
+from tests.support.outbox import outbox, set_user, user
+from tests.support.payloads import TELEGRAM_TOKEN, VIBER_TOKEN
 
 DAYTIME = "2026-11-25T10:00:00+02:00"
 BUTTONS = [

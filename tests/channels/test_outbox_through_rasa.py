@@ -17,11 +17,12 @@ from channels.telegram_api import TelegramApi
 from core.db import engine as db_engine
 from core.db.models import AccountFlag, AccountLink, OutboxMessage
 from core.repository import accounts as accounts_repo
-from tests.channels.fakes import texts
-from tests.channels.payloads import TELEGRAM_TOKEN, tg_callback, tg_text, viber_text
+from devtools.harness.clock import RunningClock
+from devtools.harness.messengers import texts
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW
-from tests.support.outbox import RunningClock, user
+from tests.support.outbox import user
+from tests.support.payloads import TELEGRAM_TOKEN, tg_callback, tg_text, viber_text
 
 pytestmark = pytest.mark.e2e
 

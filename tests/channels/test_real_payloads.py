@@ -12,7 +12,7 @@ import pytest
 
 from channels.telegram import SECRET_HEADER
 from channels.viber import SIGNATURE_HEADER
-from tests.channels.payloads import TELEGRAM_SECRET, viber_signature
+from tests.support.payloads import TELEGRAM_SECRET, viber_signature
 
 pytestmark = pytest.mark.e2e
 

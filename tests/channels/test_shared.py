@@ -15,12 +15,12 @@ from channels.text import split_text, utf16_units
 from channels.viber_api import EVENT_TYPES
 from core.db.models import ChannelDelivery
 from core.texts.menu import menu_buttons, yes_no_buttons
+from devtools.harness.messengers import FakeApi
 from staff.cli import main as teplo
 from staff.commands import webhooks as webhooks_command
 from staff.common import EXIT_FAILED, EXIT_OK
-from tests.channels.fakes import FakeApi
-from tests.channels.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
 from tests.support.db import in_session
+from tests.support.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
 
 MENU_BUTTONS, YES_NO_BUTTONS = menu_buttons(), yes_no_buttons()
 

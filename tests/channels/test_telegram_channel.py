@@ -9,16 +9,17 @@ from channels import storage
 from channels.telegram import MAX_BODY, SECRET_HEADER
 from channels.text import TRY_AGAIN
 from core.senders import SenderKey
-from tests.channels.conftest import good_secret, telegram_body
-from tests.channels.fakes import reply_keyboard_titles, texts
-from tests.channels.payloads import (
+from devtools.harness.messengers import reply_keyboard_titles, texts
+from tests.support.metrics import sample
+from tests.support.payloads import (
     TELEGRAM_SECRET,
     TG_NON_TEXT,
+    good_secret,
+    telegram_body,
     tg_callback,
     tg_message,
     tg_text,
 )
-from tests.support.metrics import sample
 
 CHAT = 5550001
 SENDER = SenderKey("telegram", f"telegram:{CHAT}")

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from core.db.models import Attachment, Reading, ReadingSource
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
-from tests.channels.fakes import JPEG, PDF, reply_keyboard_titles, texts
-from tests.channels.payloads import (
+from devtools.harness.messengers import JPEG, PDF, reply_keyboard_titles, texts
+from tests.support.accounts import proof_digits_of
+from tests.support.payloads import (
     TG_NON_TEXT,
     VIBER_NON_TEXT,
     tg_callback,
@@ -28,7 +29,6 @@ from tests.channels.payloads import (
     viber_signed,
     viber_text,
 )
-from tests.support.accounts import proof_digits_of
 
 pytestmark = pytest.mark.e2e
 

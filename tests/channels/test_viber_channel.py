@@ -7,8 +7,8 @@ from channels import storage
 from channels.viber import MAX_BODY, SIGNATURE_HEADER
 from core.senders import SenderKey
 from core.texts.menu import menu_buttons
-from tests.channels.fakes import texts
-from tests.channels.payloads import (
+from devtools.harness.messengers import texts
+from tests.support.payloads import (
     VIBER_NAME,
     VIBER_NON_TEXT,
     viber_conversation_started,

@@ -12,7 +12,6 @@ staff guide's pictures (docs/console.md, docs/staff-guide.md) on purpose.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from pathlib import Path
@@ -29,7 +28,8 @@ from sqlalchemy import select
 
 from console.app import create_app
 from core.db.models import AccountLink, Reading
-from tests.console.conftest import PASSWORDS, training_config
+from devtools.harness.processes import free_port
+from tests.support.console import PASSWORDS, training_config
 from tests.support.db import in_session
 
 pytestmark = pytest.mark.browser
@@ -40,16 +40,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / os.environ.get("SCREENSHOTS_DIR", "results/console")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def console_url(console_data, training_project) -> Iterator[str]:
     """The console on a loopback port in this process (plain HTTP: development cookies)."""
-    port = _free_port()
+    port = free_port()
     app = create_app(training_config(training_project, production=False, secure_cookies=False))
     server = uvicorn.Server(
         uvicorn.Config(

@@ -18,7 +18,7 @@ from core.db.models import AccountFlag, AccountLink, Reading, TrainingRun, Windo
 from core.outbox.holders import FLAG_NOT_ME
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
-from tests.console.conftest import audit_actions, csrf_of
+from tests.support.console import audit_actions, csrf_of
 from tests.support.db import in_session
 
 
@@ -464,7 +464,7 @@ def test_a_run_outlives_a_console_restart_and_a_worse_model_is_kept_out(
     engine, console_data, training_project
 ):
     from console.app import create_app
-    from tests.console.conftest import PASSWORDS, training_config
+    from tests.support.console import PASSWORDS, training_config
 
     def signed_in(test_client):
         page = test_client.get("/login")
@@ -551,7 +551,7 @@ def test_month_page_never_waits_for_a_slow_count(login):
 async def test_account_page_lists_attachments_and_the_download_is_audited(login, now):
     from core.attachments import note_context, store_received
     from core.senders import SenderKey
-    from tests.channels.fakes import JPEG
+    from devtools.harness.messengers import JPEG
 
     sender = SenderKey("telegram", "telegram:5551234")  # linked to 0100004 in console_data
     token = await store_received(JPEG, sender, now)

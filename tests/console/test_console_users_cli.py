@@ -10,7 +10,7 @@ from console.app import create_app
 from core.db.models import StaffUser
 from core.repository import console as console_repo
 from staff.cli import main
-from tests.console.conftest import audit_actions, console_config, csrf_of
+from tests.support.console import audit_actions, console_config, csrf_of
 from tests.support.db import in_session
 
 

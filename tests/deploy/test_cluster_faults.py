@@ -32,11 +32,11 @@ from core.db.models import Meter, Reading, ReadingSource
 from core.demo.seed import METER_SETS
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
-from scripts.cluster import MODEL, Cluster, running_cluster
-from tests.channels.fakes import FakeApi, texts
-from tests.channels.payloads import TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, tg_text
+from devtools.harness.cluster import MODEL, Cluster, running_cluster
+from devtools.harness.messengers import FakeApi, texts
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW
+from tests.support.payloads import TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, tg_text
 
 pytestmark = [
     pytest.mark.cluster,

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from core.settings import PROJECT_ROOT
-from scripts.cluster import Nginx
+from devtools.harness.nginx import Nginx
 
 DEPLOY = PROJECT_ROOT / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yml").read_text(encoding="utf-8"))

@@ -24,10 +24,10 @@ from billing_api.app import create_app as billing_app
 from channels.monitoring import MonitoringChannel
 from console.app import create_app as console_app
 from core.db import engine as db_engine
-from scripts.cluster import Redis
-from tests.console.conftest import console_config
+from devtools.harness.processes import free_port
+from devtools.harness.redis import Redis
 from tests.support.asgi import sanic_client
-from tests.support.stack import free_port
+from tests.support.console import console_config
 
 PASSWORD = "hunter2-not-for-logs"
 OK = {"status": "ok", "database": "ok", "redis": "not used"}

@@ -8,19 +8,16 @@ import urllib.request
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db import engine as db_engine
-from core.db.models import Base, Reading, ReadingSource
-from core.demo.seed import seed_demo
+from core.db.models import Reading, ReadingSource
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
 from core.senders import SenderKey
+from devtools.harness.processes import MODEL
 from tests.support.accounts import proof_digits_of
-from tests.support.clock import TEST_NOW, pinned_now
 from tests.support.metrics import scraped
-from tests.support.stack import MODEL, running_stack
 
 pytestmark = [
     pytest.mark.e2e,
@@ -28,24 +25,15 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def stack(request, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp(f"e2e-{request.param}")
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'assistant.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = db_engine.make_engine(url)
-    if request.param == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    Base.metadata.create_all(engine)
-    with Session(engine, future=True) as session, session.begin():
-        seed_demo(session, pinned_now())
-    with running_stack(workdir, env={"DATABASE_URL": url, "ASSISTANT_NOW": TEST_NOW}) as running:
-        running.engine = engine
-        yield running
-    engine.dispose()
+STACK_OF = {"sqlite": "sqlite_stack", "postgresql": "postgres_stack"}
+
+
+@pytest.fixture(scope="module", params=list(STACK_OF))
+def stack(request):
+    """The session's stack on each backend, the demo subscribers seeded afresh."""
+    shared = request.getfixturevalue(STACK_OF[request.param])
+    shared.reseed()
+    return shared
 
 
 def texts(messages):

@@ -8,13 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db import engine as db_engine
-from core.db.models import AccountLink, Base, ForgetRequest
-from core.demo.seed import seed_demo
+from core.db.models import AccountLink, ForgetRequest
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
+from devtools.harness.processes import MODEL
 from tests.support.clock import TEST_NOW
-from tests.support.stack import MODEL, running_stack
 
 pytestmark = [
     pytest.mark.e2e,
@@ -23,21 +21,15 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("forget")
-    url = f"sqlite:///{workdir / 'assistant.db'}"
-    engine = db_engine.make_engine(url)
-    Base.metadata.create_all(engine)
+def stack(sqlite_stack):
+    """The session's stack, reseeded; two REST users linked to one account."""
+    sqlite_stack.reseed()
     now = datetime.fromisoformat(TEST_NOW)
-    with Session(engine, future=True) as session, session.begin():
-        seed_demo(session, now)
+    with Session(sqlite_stack.engine, future=True) as session, session.begin():
         account = accounts_repo.find_account(session, "0100004")
         for sender in ("keeper", "leaver"):
             accounts_repo.link_account(session, SenderKey("rest", sender), account, now)
-    with running_stack(workdir, env={"DATABASE_URL": url, "ASSISTANT_NOW": TEST_NOW}) as running:
-        running.engine = engine
-        yield running
-    engine.dispose()
+    return sqlite_stack
 
 
 def texts(messages):

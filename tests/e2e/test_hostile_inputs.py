@@ -14,43 +14,28 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db import engine as db_engine
-from core.db.models import AccountLink, Base, Reading
-from core.demo.seed import seed_demo
+from core.db.models import AccountLink, Reading
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
+from devtools.harness.processes import MODEL
 from tests.support.clock import TEST_NOW
 from tests.support.hostile_corpus import corpus
-from tests.support.stack import MODEL, running_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
 INPUTS = corpus()
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("hostile")
-    url = f"sqlite:///{workdir / 'assistant.db'}"
-    engine = db_engine.make_engine(url)
-    Base.metadata.create_all(engine)
+def stack(sqlite_stack):
+    """The session's stack (its lookup limits lifted: hundreds of users answer the
+    proof prompt for the same few accounts here), reseeded; a user per input."""
+    sqlite_stack.reseed()
     now = datetime.fromisoformat(TEST_NOW)
-    with Session(engine, future=True) as session, session.begin():
-        seed_demo(session, now)
+    with Session(sqlite_stack.engine, future=True) as session, session.begin():
         account = accounts_repo.find_account(session, "0100001")  # one heat meter
         for index in range(len(INPUTS)):
             accounts_repo.link_account(session, SenderKey("rest", f"reading-{index}"), account, now)
-    env = {
-        "DATABASE_URL": url,
-        "ASSISTANT_NOW": TEST_NOW,
-        # Hundreds of users answer the proof prompt for the same few accounts here:
-        # the limits that would stop a real crowd must not end the test early.
-        "ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR": "100000",
-        "ACCOUNT_WRONG_PROOFS_PER_DAY": "100000",
-    }
-    with running_stack(workdir, env=env) as running:
-        running.engine = engine
-        yield running
-    engine.dispose()
+    return sqlite_stack
 
 
 def post(stack, sender: str, text: str):

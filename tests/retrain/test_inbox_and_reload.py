@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from core.db import engine as db_engine
 from core.db.models import Base
 from core.demo.seed import seed_demo
+from devtools.harness.stack import MODEL, ROOT, running_stack
 from retrain.inbox import DEFAULT_THRESHOLD, HEADER
 from retrain.text import normalize
 from retrain.trackerdb import load_defaults
 from staff.cli import main as teplo
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW, pinned_now
-from tests.support.stack import MODEL, ROOT, running_stack
 
 pytestmark = [
     pytest.mark.e2e,

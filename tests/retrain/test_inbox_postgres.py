@@ -8,8 +8,8 @@ import io
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from devtools.harness.processes import ROOT
 from staff.cli import main as teplo
-from tests.support.stack import ROOT
 
 DATABASE = "retrain_tracker"
 

@@ -17,10 +17,10 @@ from core.senders import SenderKey
 from core.settings import get_settings
 from staff.cli import main
 from staff.common import EXIT_OK, EXIT_USAGE
-from tests.staff.conftest import DATA
 from tests.support.clock import set_clock
 from tests.support.conversation import run, tracker
 from tests.support.db import in_session
+from tests.support.staff import DATA
 
 TELEGRAM = SenderKey("telegram", "user-1")  # the sender `tracker()` builds
 VIBER = SenderKey("viber", "v-77")

@@ -13,8 +13,8 @@ from core.db.models import Account, Meter, Reading, ReadingSource
 from core.repository import readings as readings_repo
 from core.settings import KYIV
 from staff.common import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
-from tests.staff.conftest import DATA, meters_by_serial, readings_of, snapshot
 from tests.support.db import in_session
+from tests.support.staff import DATA, meters_by_serial, readings_of, snapshot
 
 TODAY = date(2026, 11, 20)
 HEADER = "account_number;owner_name;street;house;apartment;meter_serial;meter_kind;unit;last_reading;last_reading_date"

@@ -11,8 +11,8 @@ from core.readings.window import window_for
 from core.repository import settings as settings_repo
 from core.settings import get_settings
 from staff.common import EXIT_FAILED, EXIT_OK
-from tests.staff.conftest import DATA
 from tests.support.db import in_session
+from tests.support.staff import DATA
 
 
 def window_on(moment: str):

@@ -12,8 +12,8 @@ from core.repository import events as events_repo
 from core.repository import readings as readings_repo
 from core.settings import KYIV
 from staff.common import EXIT_OK
-from tests.staff.conftest import DATA
 from tests.support.db import in_session
+from tests.support.staff import DATA
 
 
 def at(day: int, hour: int = 10, month: int = 11) -> datetime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import List, Optional
 
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from core.db.models import Account, AccountLink, MessengerUser, Meter, MeterKind, OutboxMessage
 from core.senders import SenderKey
-from core.settings import KYIV
 
 
 def add_account(session: Session, number: str, kinds=("heat", "hot_water")) -> Account:
@@ -78,20 +76,3 @@ def outbox(session: Session, kind: Optional[str] = None) -> List[OutboxMessage]:
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
     return list(session.execute(query).scalars())
-
-
-class RunningClock:
-    """Kyiv time starting at `start` and running with the real clock (for leases, waits)."""
-
-    def __init__(self, start: str) -> None:
-        self.start = datetime.fromisoformat(start).astimezone(KYIV)
-        self.began = time.monotonic()
-        self.offset = 0.0
-
-    def __call__(self) -> datetime:
-        from datetime import timedelta
-
-        return self.start + timedelta(seconds=time.monotonic() - self.began + self.offset)
-
-    def jump(self, seconds: float) -> None:
-        self.offset += seconds

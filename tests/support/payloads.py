@@ -8,6 +8,8 @@ import itertools
 import json
 from typing import Any, Dict, Optional, Tuple
 
+from channels.telegram import SECRET_HEADER
+
 TELEGRAM_TOKEN = "1234567:TEST-not-a-real-token"
 TELEGRAM_SECRET = "test-secret-token-0123456789"
 TELEGRAM_BOT = "PoltavaTestBot"
@@ -264,3 +266,12 @@ def viber_file(user_id: str, media: str, file_name: str, size: int) -> Dict[str,
     return viber_message(
         user_id, {"type": "file", "media": media, "size": size, "file_name": file_name}
     )
+
+
+def telegram_body(update: Dict[str, Any]) -> bytes:
+    return json.dumps(update, ensure_ascii=False).encode()
+
+
+def good_secret() -> Dict[str, str]:
+    """The header that proves a webhook call comes from Telegram."""
+    return {SECRET_HEADER: TELEGRAM_SECRET}

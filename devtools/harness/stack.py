@@ -5,49 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
-MODEL = ROOT / "models" / "current.tar.gz"
+from devtools.harness.processes import BIN, MODEL, ROOT, free_port, stop_process, wait_for_http
+
 # The shared secret between Rasa and the action server in every test stack.
 ACTION_TOKEN = "test-action-server-token-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str, process: subprocess.Popen, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early; log:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up; log:\n{log.read_text()[-3000:]}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class RunningStack:
@@ -110,7 +77,7 @@ def running_stack(
     )
     rasa = None
     try:
-        _wait_for(f"http://127.0.0.1:{action_port}/health", actions, action_log)
+        wait_for_http(f"http://127.0.0.1:{action_port}/health", 180, actions, action_log)
         rasa = subprocess.Popen(
             [
                 str(BIN / "rasa"),
@@ -132,11 +99,11 @@ def running_stack(
             stdout=rasa_log.open("w"),
             stderr=subprocess.STDOUT,
         )
-        _wait_for(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log)
+        wait_for_http(f"http://127.0.0.1:{rasa_port}/", 180, rasa, rasa_log)
         yield RunningStack(
             f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", workdir
         )
     finally:
         if rasa is not None:
-            _stop(rasa)
-        _stop(actions)
+            stop_process(rasa)
+        stop_process(actions)

@@ -1,0 +1,1 @@
+"""Developer tooling that is not product code: the test and benchmark harness."""

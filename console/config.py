@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 
 from core.errors import StaffError
+from core.settings import is_loopback
 
 MIN_SECRET_LENGTH = 32
 # Keys that were once printed in this repository: whoever read it could sign a session.
@@ -36,15 +36,6 @@ class ConsoleConfig:
     # (empty: `teplo retrain candidate`; tests put a quick stand-in here).
     project_dir: str = ""
     training_command: str = ""
-
-
-def is_loopback(host: str) -> bool:
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def secret_key(given: str, production: bool, host: str) -> str:

@@ -6,6 +6,7 @@ machine; production overrides them in the environment (never in the repo).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -73,6 +74,10 @@ class Settings:
     # they are kept in, outside the database, and the largest file taken.
     attachments_dir: str = ""
     attachments_max_bytes: int = 10 * 1024 * 1024
+    # The action server: where it listens (SANIC_HOST) and the secret Rasa must
+    # send in `ACTION_TOKEN_HEADER`; required whenever the host is not loopback.
+    action_server_host: str = "127.0.0.1"
+    action_server_token: str = ""
 
     def now(self) -> datetime:
         """Current time in Kyiv; `ASSISTANT_NOW` pins it for tests and demos."""
@@ -121,7 +126,20 @@ def load_settings() -> Settings:
         attachments_dir=os.environ.get("ATTACHMENTS_DIR")
         or str(PROJECT_ROOT / "var" / "attachments"),
         attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10) * 1024 * 1024,
+        action_server_host=os.environ.get("SANIC_HOST") or "127.0.0.1",
+        action_server_token=os.environ.get("ACTION_SERVER_TOKEN", ""),
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address or URL host is this machine only."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

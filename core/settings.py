@@ -74,6 +74,9 @@ class Settings:
     # they are kept in, outside the database, and the largest file taken.
     attachments_dir: str = ""
     attachments_max_bytes: int = 10 * 1024 * 1024
+    # What one messenger user may have kept per day (Kyiv): files and bytes.
+    attachments_per_day: int = 20
+    attachments_bytes_per_day: int = 50 * 1024 * 1024
     # The action server: where it listens (SANIC_HOST) and the secret Rasa must
     # send in `ACTION_TOKEN_HEADER`; required whenever the host is not loopback.
     action_server_host: str = "127.0.0.1"
@@ -126,6 +129,8 @@ def load_settings() -> Settings:
         attachments_dir=os.environ.get("ATTACHMENTS_DIR")
         or str(PROJECT_ROOT / "var" / "attachments"),
         attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10) * 1024 * 1024,
+        attachments_per_day=_env_int("ATTACHMENTS_PER_DAY", 20),
+        attachments_bytes_per_day=_env_int("ATTACHMENTS_MB_PER_DAY", 50) * 1024 * 1024,
         action_server_host=os.environ.get("SANIC_HOST") or "127.0.0.1",
         action_server_token=os.environ.get("ACTION_SERVER_TOKEN", ""),
     )

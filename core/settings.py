@@ -70,6 +70,9 @@ class Settings:
     billing_drop_dir: str = ""
     billing_encoding: str = "utf-8-sig"
     billing_stale_hours: int = 48
+    # Signs the pull API's cursors (with each client's key hash); rotating it
+    # only makes clients' next call with an old cursor a 400.
+    billing_cursor_key: str = ""
     # Photos and documents consumers send (core/attachments.py): the folder
     # they are kept in, outside the database, and the largest file taken.
     attachments_dir: str = ""
@@ -126,6 +129,7 @@ def load_settings() -> Settings:
         or str(PROJECT_ROOT / "var" / "billing-drop"),
         billing_encoding=os.environ.get("BILLING_ENCODING") or "utf-8-sig",
         billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48),
+        billing_cursor_key=os.environ.get("BILLING_CURSOR_KEY", ""),
         attachments_dir=os.environ.get("ATTACHMENTS_DIR")
         or str(PROJECT_ROOT / "var" / "attachments"),
         attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10) * 1024 * 1024,

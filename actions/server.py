@@ -1,10 +1,13 @@
 """The action server: rasa-sdk's app, on loopback unless told otherwise, and
 refusing calls that do not carry the shared secret when one is configured.
 
-Run as `python -m actions.server --port 5055`. Rasa sends the secret as the
-`token` query parameter (`action_endpoint.token` in endpoints.yml, from
+Run as `python -m actions.server --port 5055`. Rasa sends the secret in the
+`X-Action-Token` header (`action_endpoint.headers` in endpoints.yml, from
 ACTION_SERVER_TOKEN); rasa-sdk itself checks nothing and trusts whatever
-tracker it is sent, so on another host the secret is what keeps others out.
+tracker it is sent (a forged one reads any user's history), so off loopback
+the secret is required: without it the server refuses to start. A secret in
+the URL (`?token=`, Rasa's `action_endpoint.token`) is refused: URLs end up in
+access logs.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import hmac
 import logging
 import os
+import sys
 from typing import Optional
 
 from rasa_sdk.endpoint import create_app
@@ -21,9 +25,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from core import health, metrics
+from core.settings import is_loopback, load_settings
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = {"/health", "/metrics"}
+TOKEN_HEADER = "X-Action-Token"
 
 
 def build_app(token: Optional[str]) -> Sanic:
@@ -50,7 +56,10 @@ def build_app(token: Optional[str]) -> Sanic:
         async def require_token(request: Request):
             if request.path in OPEN_PATHS:
                 return None
-            supplied = request.args.get("token") or ""
+            if "token" in request.args:
+                logger.warning("action call with the secret in the URL refused; use the header")
+                return response.json({"error": "send the token in the header"}, status=401)
+            supplied = request.headers.get(TOKEN_HEADER) or ""
             if not hmac.compare_digest(supplied.encode(), token.encode()):
                 logger.warning("action call without the right token refused (%s)", request.path)
                 return response.json({"error": "unauthorized"}, status=401)
@@ -64,8 +73,15 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    host = os.environ.get("SANIC_HOST") or "127.0.0.1"
-    token = os.environ.get("ACTION_SERVER_TOKEN") or None
+    settings = load_settings()
+    host, token = settings.action_server_host, settings.action_server_token or None
+    if token is None and not is_loopback(host):
+        print(
+            f"Помилка: сервер дій слухає {host}, а ACTION_SERVER_TOKEN не задано; "
+            "без нього будь-хто в мережі прочитає розмови будь-кого.",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     app = build_app(token)
     logger.info("action server on %s:%d, token %s", host, args.port, "required" if token else "off")
     app.run(host=host, port=args.port, workers=1, access_log=False)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from core.billing.api_keys import authenticate
 from core.billing.csvfiles import write_csv
-from core.billing.feed import FEED_COLUMNS, decode_cursor, encode_cursor
-from core.billing.pull import DEFAULT_LIMIT, MAX_LIMIT, read_page
+from core.billing.feed import FEED_COLUMNS
+from core.billing.pull import DEFAULT_LIMIT, MAX_LIMIT, cursor_for, position_of, read_page
 
 
 @dataclass
@@ -50,7 +50,7 @@ def readings(
     if client is None:
         return error(401, "unauthorized", "потрібен чинний ключ API (Authorization: Bearer …)")
     try:
-        after = decode_cursor(params["cursor"]) if params.get("cursor") else 0
+        after = position_of(session, client, params["cursor"]) if params.get("cursor") else 0
     except ValueError:
         return error(
             400, "bad_cursor", "курсор не розпізнано; передайте next_cursor як є", client.name
@@ -66,7 +66,7 @@ def readings(
         return error(400, "bad_format", "format: json або csv", client.name)
 
     page = read_page(session, client, after, limit, now)
-    cursor = encode_cursor(page.last_position)
+    cursor = cursor_for(client, page.last_position)
     headers_out = {"X-Next-Cursor": cursor, "X-Has-More": "true" if page.has_more else "false"}
     if wanted == "csv":
         buffer = io.BytesIO()

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from sanic.request import Request
 
 TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
+REDIRECTS = {301, 302, 303, 307, 308}
+MAX_REDIRECTS = 3
 
 
 class ApiUnreachable(Exception):
@@ -56,23 +59,47 @@ class JsonClient:
         return status, body
 
     async def download(
-        self, url: str, limit: int, headers: Optional[Dict[str, str]] = None
+        self,
+        url: str,
+        limit: int,
+        headers: Optional[Dict[str, str]] = None,
+        allowed: Optional[Callable[[str], bool]] = None,
     ) -> bytes:
-        """The body of a GET, read in chunks and abandoned past `limit` bytes."""
+        """The body of a GET, read in chunks and abandoned past `limit` bytes.
+
+        Redirects are followed by hand, at most `MAX_REDIRECTS`, each target
+        checked by `allowed` (default: the first URL's host only): the host a
+        caller checked is not where an automatic redirect would end up.
+        """
+        first = (urlsplit(url).hostname or "").lower()
+        allowed = allowed or (lambda target: (urlsplit(target).hostname or "").lower() == first)
         try:
-            async with self._current().get(url, headers=headers) as response:
-                if response.status != 200:
-                    raise ApiUnreachable(f"HTTP {response.status}")
-                if (response.content_length or 0) > limit:
-                    raise TooLarge()
-                chunks, size = [], 0
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    size += len(chunk)
-                    if size > limit:
-                        raise TooLarge()
-                    chunks.append(chunk)
+            for _ in range(MAX_REDIRECTS + 1):
+                async with self._current().get(
+                    url, headers=headers, allow_redirects=False
+                ) as response:
+                    if response.status in REDIRECTS:
+                        url = urljoin(url, response.headers.get("Location", ""))
+                        if not allowed(url):
+                            raise ApiUnreachable("redirected off the allowed hosts")
+                        continue
+                    return await self._read(response, limit)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise ApiUnreachable(type(error).__name__) from None
+        raise ApiUnreachable("too many redirects")
+
+    @staticmethod
+    async def _read(response: aiohttp.ClientResponse, limit: int) -> bytes:
+        if response.status != 200:
+            raise ApiUnreachable(f"HTTP {response.status}")
+        if (response.content_length or 0) > limit:
+            raise TooLarge()
+        chunks, size = [], 0
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge()
+            chunks.append(chunk)
         return b"".join(chunks)
 
     async def close(self) -> None:

@@ -75,7 +75,8 @@ class ViberApi:
         if not self.media_allowed(url):
             raise ViberApiError("media", None, "not a Viber media URL")
         try:
-            return await self._client.download(url, limit)
+            # Viber's media links redirect (to its CDN); every hop is checked again.
+            return await self._client.download(url, limit, allowed=self.media_allowed)
         except ApiUnreachable as error:
             raise ViberApiError("media", None, str(error)) from None
 

@@ -63,6 +63,30 @@ def csrf_valid(request: Request, submitted: object) -> bool:
     )
 
 
+def start_session(request: Request, user_id: int, epoch: int) -> None:
+    """A fresh session on sign-in: nothing from before it (e.g. a planted token) carries over."""
+    now = int(get_settings().now().timestamp())
+    request.session.clear()
+    request.session.update(
+        uid=user_id, epoch=epoch, csrf=secrets.token_urlsafe(32), began=now, seen=now
+    )
+
+
+def session_expired(config: ConsoleConfig, session: dict, is_admin: bool, now: int) -> bool:
+    """The server's own check of a session's age: a copied cookie is no good past
+    its lifetime whatever its max-age says. Administrators' sessions are
+    shorter and also end after `admin_idle_minutes` without a request."""
+    began, seen = session.get("began"), session.get("seen")
+    if not isinstance(began, int) or not isinstance(seen, int):
+        return True
+    hours = (
+        min(config.admin_session_hours, config.session_hours) if is_admin else config.session_hours
+    )
+    if now - began >= hours * 3600:
+        return True
+    return is_admin and now - seen >= config.admin_idle_minutes * 60
+
+
 async def current_user(request: Request) -> Optional[Principal]:
     user_id = request.session.get("uid")
     if not isinstance(user_id, int):
@@ -76,7 +100,15 @@ async def current_user(request: Request) -> Optional[Principal]:
             return None
         return Principal(user.id, user.username, user.full_name, StaffRole(user.role))
 
-    return await run_unit_of_work(load)
+    principal = await run_unit_of_work(load)
+    if principal is None:
+        return None
+    now = int(get_settings().now().timestamp())
+    if session_expired(request.app.state.config, request.session, principal.is_admin, now):
+        request.session.clear()
+        return None
+    request.session["seen"] = now
+    return principal
 
 
 def guarded(role: StaffRole = StaffRole.clerk) -> Callable[[Handler], Handler]:
@@ -124,41 +156,48 @@ class LoginResult:
     epoch: int = 0
 
 
+UNKNOWN_USER = "(невідомий)"
+
+
 async def attempt_login(
     config: ConsoleConfig, username: str, password: str, client: str
 ) -> LoginResult:
-    """Checks the password unless the user name or the client is throttled; records the attempt."""
+    """Checks the password unless the user name or the client is throttled.
+
+    The attempt is counted before the password is checked
+    (`console_repo.reserve_login_attempt`), so parallel requests cannot
+    exceed the limits. Sign-ins and failures go to the audit log, never the
+    password, and a user name only if it is one of ours (people type their
+    password into the wrong field).
+    """
     now = get_settings().now()
     username = username.strip().lower()
     window = timedelta(minutes=config.login_window_minutes)
+    limits = (config.login_failures, config.client_failures)
 
-    def throttled_until(session: Session) -> Optional[datetime]:
-        since = now - window
-        for failures, limit in (
-            (
-                console_repo.failed_logins_since(session, since, username=username),
-                config.login_failures,
-            ),
-            (
-                console_repo.failed_logins_since(session, since, client=client),
-                config.client_failures,
-            ),
-        ):
-            if len(failures) >= limit:
-                # Free again when the oldest counted failure leaves the window.
-                return failures[-limit] + window
-        return None
-
-    retry_after = await run_unit_of_work(throttled_until)
-    if retry_after is not None:
+    attempt_id, retry_after = await run_unit_of_work(
+        lambda s: console_repo.reserve_login_attempt(s, username, client, now, window, limits)
+    )
+    if attempt_id is None:
         return LoginResult(retry_after=retry_after)
 
     user = await run_unit_of_work(lambda s: console_repo.staff_user(s, username))
     valid = verify_password(user.password_hash if user else None, password)
     ok = valid and user is not None and user.active
-    await run_unit_of_work(
-        lambda s: console_repo.record_login_attempt(s, username, client, ok, now)
-    )
+
+    def settle(session: Session) -> None:
+        console_repo.settle_login_attempt(session, attempt_id, ok)
+        console_repo.record_audit(
+            session,
+            user.username if user is not None else UNKNOWN_USER,
+            "sign_in" if ok else "sign_in_failed",
+            f"з адреси {client}" if client else "",
+            None,
+            None,
+            now,
+        )
+
+    await run_unit_of_work(settle)
     if not ok:
         return LoginResult()
     return LoginResult(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 
 from core.errors import StaffError
+from core.settings import is_loopback
 
-# Only for development on loopback; production refuses to start without a real secret.
-DEV_SECRET = "dev-only-console-secret-do-not-use-in-production"
 MIN_SECRET_LENGTH = 32
+# Keys that were once printed in this repository: whoever read it could sign a session.
+KNOWN_KEYS = frozenset({"dev-only-console-secret-do-not-use-in-production"})
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,11 @@ class ConsoleConfig:
     # Secure cookies travel only over HTTPS: always in production (behind the proxy);
     # in development on http://127.0.0.1 the browser would drop them.
     secure_cookies: bool
-    session_hours: int = 8
+    session_hours: int = 8  # absolute lifetime of every session, checked by the server
+    # Administrators can change users and settings: their sessions end sooner,
+    # and after a pause without requests.
+    admin_session_hours: int = 4
+    admin_idle_minutes: int = 30
     login_failures: int = 5  # per user name within `login_window_minutes`
     client_failures: int = 20  # per client address within the same window
     login_window_minutes: int = 15
@@ -32,25 +38,43 @@ class ConsoleConfig:
     training_command: str = ""
 
 
-def load_config() -> ConsoleConfig:
-    """Reads CONSOLE_* variables; CONSOLE_ENV=production demands a secret key."""
-    production = os.environ.get("CONSOLE_ENV", "development").strip().lower() == "production"
-    secret = os.environ.get("CONSOLE_SECRET_KEY", "")
-    if production and len(secret) < MIN_SECRET_LENGTH:
+def secret_key(given: str, production: bool, host: str) -> str:
+    """The key that signs sessions; never one anybody else could know.
+
+    Without CONSOLE_SECRET_KEY a console on loopback in development gets a
+    random key per process (sessions end when it restarts); anywhere else it
+    refuses to start.
+    """
+    if given in KNOWN_KEYS:
+        raise StaffError("CONSOLE_SECRET_KEY — відомий усім ключ із репозиторію; задайте свій")
+    if given and len(given) < MIN_SECRET_LENGTH:
+        raise StaffError(f"CONSOLE_SECRET_KEY має бути щонайменше {MIN_SECRET_LENGTH} символи")
+    if given:
+        return given
+    if production or not is_loopback(host):
         raise StaffError(
             f"CONSOLE_SECRET_KEY має бути задано (щонайменше {MIN_SECRET_LENGTH} символи), "
-            "коли CONSOLE_ENV=production"
+            "коли CONSOLE_ENV=production або консоль слухає не лише 127.0.0.1"
         )
+    return secrets.token_urlsafe(48)
+
+
+def load_config() -> ConsoleConfig:
+    """Reads CONSOLE_* variables; see `secret_key` for the rules on the key."""
+    production = os.environ.get("CONSOLE_ENV", "development").strip().lower() == "production"
+    host = os.environ.get("CONSOLE_HOST", "127.0.0.1")
     secure = production or os.environ.get("CONSOLE_SECURE_COOKIES", "") == "1"
     return ConsoleConfig(
-        secret_key=secret or DEV_SECRET,
+        secret_key=secret_key(os.environ.get("CONSOLE_SECRET_KEY", ""), production, host),
         production=production,
         secure_cookies=secure,
         session_hours=int(os.environ.get("CONSOLE_SESSION_HOURS", "8")),
+        admin_session_hours=int(os.environ.get("CONSOLE_ADMIN_SESSION_HOURS", "4")),
+        admin_idle_minutes=int(os.environ.get("CONSOLE_ADMIN_IDLE_MINUTES", "30")),
         login_failures=int(os.environ.get("CONSOLE_LOGIN_FAILURES", "5")),
         client_failures=int(os.environ.get("CONSOLE_CLIENT_FAILURES", "20")),
         login_window_minutes=int(os.environ.get("CONSOLE_LOGIN_WINDOW_MINUTES", "15")),
-        host=os.environ.get("CONSOLE_HOST", "127.0.0.1"),
+        host=host,
         port=int(os.environ.get("CONSOLE_PORT", "8070")),
         project_dir=os.environ.get("CONSOLE_PROJECT_DIR", ""),
         training_command=os.environ.get("CONSOLE_TRAINING_COMMAND", ""),

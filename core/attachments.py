@@ -8,6 +8,10 @@ and when they are deleted.
   each under a random name (`<token>.<ext>`), never a name the sender chose;
   a row in `attachments` says whose it is (channel + sender id) and, when the
   conversation was about one, the account, the meter and the period.
+- One sender may have at most `ATTACHMENTS_PER_DAY` files (default 20) and
+  `ATTACHMENTS_MB_PER_DAY` (default 50) kept per day; a file they already
+  sent (same SHA-256) is acknowledged again, not stored again: forwarding one
+  PDF thousands of times costs one copy.
 - Deleted with the conversations after the retention (`teplo privacy purge`)
   and at once when the sender asks to be forgotten.
 """
@@ -20,7 +24,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from enum import Enum
 from pathlib import Path
 from typing import Iterable, List, Optional
@@ -56,6 +60,7 @@ class Refusal(str, Enum):
     WRONG_TYPE = "wrong_type"
     TOO_BIG = "too_big"
     UNAVAILABLE = "unavailable"  # the messenger did not give us the file
+    DAILY_LIMIT = "daily_limit"  # the sender's files for today are used up
 
 
 class AttachmentRefused(Exception):
@@ -148,11 +153,29 @@ def record(session: Session, sender: SenderKey, stored: StoredFile, now: datetim
     )
 
 
+def _within_daily_limit(session: Session, sender: SenderKey, size: int, now: datetime) -> bool:
+    settings = get_settings()
+    day = datetime.combine(now.astimezone(KYIV).date(), time(), tzinfo=KYIV)
+    count, total = attachments_repo.received_since(session, sender, day)
+    return count < settings.attachments_per_day and total + size <= (
+        settings.attachments_bytes_per_day
+    )
+
+
 async def store_received(data: bytes, sender: SenderKey, now: datetime) -> str:
     """Checks and keeps a file a messenger user sent; returns its token.
 
-    Raises AttachmentRefused for a type we do not take or a file too big.
+    A file the sender already sent returns the token it was kept under.
+    Raises AttachmentRefused for a type we do not take, a file too big, or a
+    sender over their daily limit.
     """
+    digest = await asyncio.to_thread(lambda: hashlib.sha256(data).hexdigest())
+    kept = await run_unit_of_work(lambda s: attachments_repo.same_file(s, sender, digest))
+    if kept is not None:
+        logger.info("attachment %s sent again; not stored twice", kept)
+        return kept
+    if not await run_unit_of_work(lambda s: _within_daily_limit(s, sender, len(data), now)):
+        raise AttachmentRefused(Refusal.DAILY_LIMIT)
     stored = await asyncio.to_thread(_write, data)
     try:
         await run_unit_of_work(lambda s: record(s, sender, stored, now))

@@ -6,7 +6,8 @@ utility's engineer, when in production mode (`ASSISTANT_MODE=production`, or
 `--production`):
 
 - the operator contacts are still the demo values (or a placeholder);
-- a secret is missing or too short to be a real one;
+- a secret is missing or too short to be a real one (ACTION_SERVER_TOKEN
+  whenever the action server is not on loopback: it trusts any tracker);
 - `DATABASE_URL` or the conversation store is SQLite (replicas cannot share it);
 - there is no promoted model (the assistant never trains at start-up: models
   come from `make retrain` or CI and are promoted through the quality gate).
@@ -19,8 +20,9 @@ import os
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
+from urllib.parse import urlsplit
 
-from core.settings import PROJECT_ROOT, load_settings
+from core.settings import PROJECT_ROOT, is_loopback, load_settings
 
 DEMO_MARKERS = ("демо", "demo", "change-me", "00-00-00")
 # Minimum lengths of what the messengers issue or we generate (`openssl rand -hex 16`).
@@ -73,7 +75,8 @@ def problems(
     for name, minimum in SECRETS.items():
         found += _secret_problem(environ, name, minimum, required=True)
     for name, minimum in OPTIONAL_SECRETS.items():
-        found += _secret_problem(environ, name, minimum, required=False)
+        required = name == "ACTION_SERVER_TOKEN" and not actions_on_loopback(environ)
+        found += _secret_problem(environ, name, minimum, required=required)
     if not environ.get("DATABASE_URL"):
         found.append("DATABASE_URL не задано (потрібен PostgreSQL)")
     elif environ["DATABASE_URL"].startswith("sqlite"):
@@ -86,6 +89,14 @@ def problems(
             "навчіть і затвердьте її `make retrain` (або в CI) і скопіюйте сюди"
         )
     return found
+
+
+def actions_on_loopback(environ: Dict[str, str]) -> bool:
+    """Whether the action server listens (SANIC_HOST) and is called
+    (ACTION_SERVER_URL) on this machine only."""
+    url = environ.get("ACTION_SERVER_URL", "")
+    called = urlsplit(url).hostname or "127.0.0.1" if url else "127.0.0.1"
+    return is_loopback(environ.get("SANIC_HOST") or "127.0.0.1") and is_loopback(called)
 
 
 def _secret_problem(environ: Dict[str, str], name: str, minimum: int, required: bool) -> List[str]:

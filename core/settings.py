@@ -6,6 +6,7 @@ machine; production overrides them in the environment (never in the repo).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -80,10 +81,20 @@ class Settings:
     billing_drop_dir: str = ""
     billing_encoding: str = "utf-8-sig"
     billing_stale_hours: int = 48
+    # Signs the pull API's cursors (with each client's key hash); rotating it
+    # only makes clients' next call with an old cursor a 400.
+    billing_cursor_key: str = ""
     # Photos and documents consumers send (core/attachments.py): the folder
     # they are kept in, outside the database, and the largest file taken.
     attachments_dir: str = ""
     attachments_max_bytes: int = 10 * 1024 * 1024
+    # What one messenger user may have kept per day (Kyiv): files and bytes.
+    attachments_per_day: int = 20
+    attachments_bytes_per_day: int = 50 * 1024 * 1024
+    # The action server: where it listens (SANIC_HOST) and the secret Rasa must
+    # send in `ACTION_TOKEN_HEADER`; required whenever the host is not loopback.
+    action_server_host: str = "127.0.0.1"
+    action_server_token: str = ""
 
     def now(self) -> datetime:
         """Current time in Kyiv (see `in_kyiv`); `ASSISTANT_NOW` pins it for tests
@@ -160,10 +171,26 @@ def load_settings() -> Settings:
         or str(PROJECT_ROOT / "var" / "billing-drop"),
         billing_encoding=os.environ.get("BILLING_ENCODING") or "utf-8-sig",
         billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48),
+        billing_cursor_key=os.environ.get("BILLING_CURSOR_KEY", ""),
         attachments_dir=os.environ.get("ATTACHMENTS_DIR")
         or str(PROJECT_ROOT / "var" / "attachments"),
         attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10) * 1024 * 1024,
+        attachments_per_day=_env_int("ATTACHMENTS_PER_DAY", 20),
+        attachments_bytes_per_day=_env_int("ATTACHMENTS_MB_PER_DAY", 50) * 1024 * 1024,
+        action_server_host=os.environ.get("SANIC_HOST") or "127.0.0.1",
+        action_server_token=os.environ.get("ACTION_SERVER_TOKEN", ""),
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address or URL host is this machine only."""
+    host = host.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from console.auth import attempt_login, csrf_valid, current_user, end_sessions, guarded
+from console.auth import (
+    attempt_login,
+    csrf_valid,
+    current_user,
+    end_sessions,
+    guarded,
+    start_session,
+)
 from console.rendering import flash, render
 from core.texts.common import format_date
 
@@ -61,11 +66,7 @@ async def login_submit(request: Request) -> Response:
             username=username,
             problem="Неправильне ім’я користувача або пароль.",
         )
-    # A fresh session on sign-in: nothing from before it (e.g. a planted token) carries over.
-    request.session.clear()
-    request.session["uid"] = result.user.id
-    request.session["epoch"] = result.epoch
-    request.session["csrf"] = secrets.token_urlsafe(32)
+    start_session(request, result.user.id, result.epoch)
     return RedirectResponse(next_page, status_code=303)
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Dict, List, Optional
@@ -20,7 +22,10 @@ from core.repository.billing import FeedTuple
 
 FEED_COLUMNS = COLUMNS + ("reading_id", "replaces_reading_id", "replaces_reading")
 
-_CURSOR_PREFIX = "v1:"
+_CURSOR_PREFIX = "v1:"  # unsigned, before cursors were signed
+_SIGNED_PREFIX = "v2:"
+# Feed positions are integers in the database; anything longer is not ours.
+MAX_POSITION_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -86,17 +91,47 @@ def _plain(value: Optional[Decimal]) -> Optional[str]:
     return None if value is None else f"{value:f}"
 
 
-def encode_cursor(position: int) -> str:
-    """An opaque cursor: clients pass it back as is and never build one."""
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{position}".encode()).decode().rstrip("=")
+def _signature(secret: bytes, position: int) -> str:
+    return hmac.new(secret, f"{_SIGNED_PREFIX}{position}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def decode_cursor(cursor: str) -> int:
-    """The position after which the next page starts; ValueError for a cursor we never gave."""
+def encode_cursor(position: int, secret: bytes) -> str:
+    """An opaque cursor: clients pass it back as is and never build one.
+
+    HMAC-signed with `secret` (the pull API's key for this client), so that a
+    client cannot claim a position it never got (that would mark readings as
+    pulled that were not, and falsify `teplo stats`).
+    """
+    text = f"{_SIGNED_PREFIX}{position}:{_signature(secret, position)}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    position: int
+    signed: bool  # False: a "v1:" cursor of before signing, trusted only as far as the client got
+
+
+def decode_cursor(cursor: str, secret: bytes) -> Cursor:
+    """The position after which the next page starts; ValueError for a cursor we
+    never gave (garbage, a forged or another client's signature, a number too big)."""
+    if len(cursor) > 200:
+        raise ValueError("bad cursor")
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise ValueError("bad cursor") from error
-    if not text.startswith(_CURSOR_PREFIX) or not text[len(_CURSOR_PREFIX) :].isdigit():
+    if text.startswith(_CURSOR_PREFIX):
+        digits = text[len(_CURSOR_PREFIX) :]
+        if digits.isdigit() and len(digits) <= MAX_POSITION_DIGITS:
+            return Cursor(int(digits), signed=False)
         raise ValueError("bad cursor")
-    return int(text[len(_CURSOR_PREFIX) :])
+    digits, _, signature = text[len(_SIGNED_PREFIX) :].partition(":")
+    if (
+        not text.startswith(_SIGNED_PREFIX)
+        or not digits.isdigit()
+        or len(digits) > MAX_POSITION_DIGITS
+        or not hmac.compare_digest(signature.encode(), _signature(secret, int(digits)).encode())
+    ):
+        raise ValueError("bad cursor")
+    return Cursor(int(digits), signed=True)

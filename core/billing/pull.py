@@ -15,9 +15,10 @@ from typing import List
 
 from sqlalchemy.orm import Session
 
-from core.billing.feed import FeedRow
+from core.billing.feed import FeedRow, decode_cursor, encode_cursor
 from core.db.models.billing import BillingApiKey
 from core.repository import billing as repo
+from core.settings import get_settings
 
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 10000
@@ -34,6 +35,30 @@ class Page:
     rows: List[FeedRow]
     last_position: int
     has_more: bool
+
+
+def cursor_secret(client: BillingApiKey) -> bytes:
+    """BILLING_CURSOR_KEY with the client's key hash (a secret only we hold, stable
+    across restarts): a cursor is good only for the client it was given to."""
+    return f"{get_settings().billing_cursor_key}:{client.key_hash}".encode()
+
+
+def cursor_for(client: BillingApiKey, position: int) -> str:
+    return encode_cursor(position, cursor_secret(client))
+
+
+def position_of(session: Session, client: BillingApiKey, cursor: str) -> int:
+    """Where the page after `cursor` starts; ValueError for a cursor we never gave
+    this client, or one past the feed's end.
+
+    An unsigned cursor of before signing is taken only up to where the client
+    has already got, so it cannot move the client's progress forward.
+    """
+    found = decode_cursor(cursor, cursor_secret(client))
+    ceiling = repo.last_position(session) if found.signed else (client.last_position or 0)
+    if found.position > ceiling:
+        raise ValueError("cursor past the feed")
+    return found.position
 
 
 def read_page(

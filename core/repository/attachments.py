@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core.db.models import Account, Attachment, Meter
@@ -70,6 +70,31 @@ def of_sender(session: Session, sender: SenderKey) -> List[Attachment]:
             )
         ).scalars()
     )
+
+
+def same_file(session: Session, sender: SenderKey, sha256: str) -> Optional[str]:
+    """The token of a file with this SHA-256 the sender already sent, if any."""
+    return session.execute(
+        select(Attachment.token)
+        .where(
+            Attachment.channel == sender.channel,
+            Attachment.sender_id == sender.sender_id,
+            Attachment.sha256 == sha256,
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def received_since(session: Session, sender: SenderKey, since: datetime) -> Tuple[int, int]:
+    """(files, bytes) the sender had kept since `since`."""
+    count, total = session.execute(
+        select(func.count(Attachment.id), func.coalesce(func.sum(Attachment.size_bytes), 0)).where(
+            Attachment.channel == sender.channel,
+            Attachment.sender_id == sender.sender_id,
+            Attachment.received_at >= since,
+        )
+    ).one()
+    return int(count), int(total)
 
 
 def received_before(session: Session, before: datetime) -> List[Attachment]:

@@ -81,6 +81,8 @@ class FakeApi:
         self.delay = 0.0  # seconds every answer waits (a slow messenger)
         # Files users "sent": Telegram file_id or Viber media name -> bytes (JPEG if unknown).
         self.files: Dict[str, bytes] = {}
+        # name -> URL: a GET of that file answers 302 to the URL.
+        self.redirects: Dict[str, str] = {}
         self.downloads: List[str] = []  # paths of the files fetched
         self._scripted: Dict[str, List[Dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -164,6 +166,14 @@ class FakeApi:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:  # noqa: N802 (file downloads)
+                target = fake.redirects.get(self.path.rsplit("/", 1)[-1])
+                if target is not None:
+                    fake.downloads.append(self.path)
+                    self.send_response(302)
+                    self.send_header("Location", target)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 data = fake._file(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/octet-stream")

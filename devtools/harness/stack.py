@@ -53,7 +53,7 @@ def running_stack(
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         "  enable_selective_domain: true\n"  # as endpoints.yml
-        f'  token: "{ACTION_TOKEN}"\n' + endpoints_extra
+        f'  headers:\n    X-Action-Token: "{ACTION_TOKEN}"\n' + endpoints_extra
     )
     if credentials is None:
         credentials = workdir / "credentials.yml"

@@ -60,6 +60,20 @@ def test_missing_and_short_secrets_are_refused(monkeypatch, tmp_path):
     assert any("REDIS_PASSWORD закороткий" in p for p in found)
 
 
+def test_the_action_server_token_is_required_off_loopback(monkeypatch, tmp_path):
+    assert check(monkeypatch, tmp_path, SANIC_HOST="127.0.0.1") == []
+    for changes in (
+        {"SANIC_HOST": "0.0.0.0"},
+        {"ACTION_SERVER_URL": "http://actions:5055/webhook"},
+        {"ACTION_SERVER_URL": "http://10.0.0.7:8055/webhook"},
+    ):
+        found = check(monkeypatch, tmp_path, **changes)
+        assert found == ["секрет ACTION_SERVER_TOKEN не задано"], changes
+        assert check(monkeypatch, tmp_path, ACTION_SERVER_TOKEN="ab" * 16, **changes) == []
+    short = check(monkeypatch, tmp_path, SANIC_HOST="0.0.0.0", ACTION_SERVER_TOKEN="CHANGE-ME")
+    assert short and "ACTION_SERVER_TOKEN закороткий" in short[0]
+
+
 def test_sqlite_is_refused(monkeypatch, tmp_path):
     found = check(
         monkeypatch, tmp_path, DATABASE_URL="sqlite:///var/a.db", TRACKER_DB_DIALECT="sqlite"

@@ -306,3 +306,19 @@ async def test_a_locked_account_still_takes_the_owners_telegram_phone(seeded):
     slots, _, _ = await run(ValidateAccountForm(), at_proof(challenge.PLACEHOLDER))
     assert slots["ownership_proof"] == "proved"
     assert in_session(lambda s: s.get(Account, 4).phone) == "+380501234567"
+
+
+async def test_serials_are_masked_wherever_the_consumer_sees_them(seeded):
+    from core.db.models import Meter
+
+    serials = in_session(
+        lambda s: (
+            s.execute(select(Meter.serial).join(Account).where(Account.number == NUMBER))
+            .scalars()
+            .all()
+        )
+    )
+    _, texts, _ = await prove_and_link("user-1")
+    shown = "\n".join(texts)
+    assert "№…" in shown
+    assert not any(serial in shown or serial[-6:] in shown for serial in serials)

@@ -322,3 +322,30 @@ async def test_serials_are_masked_wherever_the_consumer_sees_them(seeded):
     shown = "\n".join(texts)
     assert "№…" in shown
     assert not any(serial in shown or serial[-6:] in shown for serial in serials)
+
+
+async def test_the_reading_form_keeps_meter_ids_and_no_serials_in_its_slots(seeded):
+    from actions.forms.reading_form import ValidateReadingForm
+    from core.db.models import Meter
+
+    await prove_and_link("user-1")
+    slots, _, _ = await run(
+        ValidateReadingForm(),
+        tracker(
+            NUMBER,
+            set_now={"reading_account": NUMBER},
+            active_loop="reading_form",
+            slots={"requested_slot": "reading_account"},
+        ),
+    )
+    serials = in_session(
+        lambda s: (
+            s.execute(select(Meter.serial).join(Account).where(Account.number == NUMBER))
+            .scalars()
+            .all()
+        )
+    )
+    kept = slots["reading_meters"]
+    assert kept and all(isinstance(m["meter_id"], int) for m in kept)
+    assert all(m["serial"].startswith("…") and len(m["serial"]) == 3 for m in kept)
+    assert not any(serial in json.dumps(slots, ensure_ascii=False) for serial in serials)

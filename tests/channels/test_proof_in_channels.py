@@ -179,3 +179,25 @@ async def test_the_viber_keyboard_never_offers_share_phone(seeded, viber, assist
     await vb(viber, assistant, viber_text(VB_USER, "0100004"))
     (sent,) = viber_api.sent()
     assert [b["ActionBody"] for b in sent["keyboard"]["Buttons"]] == ["/greet"]
+
+
+async def test_the_rest_channel_takes_the_digits_too(seeded):
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from channels.rest import taking_proofs
+
+    rest = SenderKey("rest", "rest-user")
+    asked(rest, phone=None)
+    received = []
+
+    async def assistant(message):
+        received.append(message.text)
+
+    handle = taking_proofs(assistant)
+    digits = proof_digits(NUMBER)
+    for text in (digits, "так"):
+        await handle(
+            UserMessage(text, CollectingOutputChannel(), "rest-user", input_channel="rest")
+        )
+    assert received == [challenge.PLACEHOLDER, "так"]
+    assert outcome(rest) == "proved" and answers(rest) == [(True, "digits")]

@@ -20,20 +20,22 @@ from core.db.models import (
     ForgetRequest,
     MessengerUser,
     OwnershipProof,
+    ProofChallenge,
     Reading,
 )
 from core.senders import SenderKey
 
 
 def delete_sender_data(session: Session, sender: SenderKey) -> int:
-    """Deletes the user's links, messenger record, keyboard and lookups; returns
+    """Deletes the user's links, messenger record, keyboard, lookups and open proof
+    challenge; returns
     how many accounts were linked."""
     links = session.execute(
         delete(AccountLink).where(
             AccountLink.channel == sender.channel, AccountLink.sender_id == sender.sender_id
         )
     ).rowcount
-    for model in (MessengerUser, ChannelKeyboard, AccountLookup):
+    for model in (MessengerUser, ChannelKeyboard, AccountLookup, ProofChallenge):
         session.execute(
             delete(model).where(
                 model.channel == sender.channel, model.sender_id == sender.sender_id

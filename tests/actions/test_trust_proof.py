@@ -270,6 +270,11 @@ async def test_the_placeholder_carries_the_channels_outcome_and_nothing_else(see
     # Typed by hand, the placeholder is no answer and costs nothing.
     slots, texts, _ = await run(ValidateAccountForm(), at_proof(challenge.PLACEHOLDER))
     assert slots["ownership_proof"] is None and "6 цифр" in texts[0]
+    # The form asks again, which opens a new challenge.
+    await run(
+        AskOwnershipProof(),
+        tracker(slots={"account_number": NUMBER, "requested_slot": "ownership_proof"}),
+    )
     settings_now = pinned_now()
     from core.settings import get_settings
 

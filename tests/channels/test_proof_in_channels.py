@@ -93,6 +93,13 @@ async def test_typed_digits_never_reach_the_assistant(seeded, telegram, assistan
     assert assistant.texts[-1] == "скасувати"
 
 
+async def test_any_other_answer_ends_the_prompt(seeded, telegram, assistant):
+    asked(TG)
+    for text in ("скасувати", "1234,5"):  # a reading typed later is never taken
+        await tg(telegram, assistant, tg_text(CHAT, text))
+    assert assistant.texts == ["скасувати", "1234,5"] and answers(TG) == []
+
+
 async def test_without_a_prompt_numbers_go_to_the_assistant(seeded, telegram, assistant):
     await tg(telegram, assistant, tg_text(CHAT, "1234,5"))
     assert assistant.texts == ["1234,5"]

@@ -7,17 +7,14 @@ from __future__ import annotations
 from typing import Optional
 
 from core.accounts import challenge
-from core.accounts.ownership import answer_digits
 from core.db.engine import run_unit_of_work
 from core.senders import SenderKey
 from core.settings import get_settings
 
 
 async def take_text(sender: SenderKey, text: str) -> str:
-    """What Rasa gets for `text`: the placeholder if it answered an open challenge."""
-    # Button payloads are no answers; short texts carry no secret (and cost no query).
-    if text.startswith("/") or len(answer_digits(text)) < challenge.MIN_TAKEN_DIGITS:
-        return text
+    """What Rasa gets for `text`: the placeholder if it answered an open challenge
+    (any other message ends the challenge: `core.accounts.challenge`)."""
     settings = get_settings()
     now = settings.now()
     taken = await run_unit_of_work(

@@ -13,17 +13,26 @@ from sanic import Blueprint
 from channels.proof import take_text
 from core.senders import SenderKey
 
+OnNewMessage = Callable[[UserMessage], Awaitable[None]]
+CHANNEL = "rest"
+
+
+def taking_proofs(on_new_message: OnNewMessage) -> OnNewMessage:
+    """`on_new_message` with a proof answer replaced by the placeholder first."""
+
+    async def handle(message: UserMessage) -> None:
+        if message.text:
+            sender = SenderKey(message.input_channel or CHANNEL, message.sender_id)
+            message.text = await take_text(sender, message.text)
+        await on_new_message(message)
+
+    return handle
+
 
 class RestInput(RasaRestInput):
     @classmethod
     def name(cls) -> str:
-        return "rest"
+        return CHANNEL
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        async def taking_proofs(message: UserMessage) -> None:
-            if message.text:
-                sender = SenderKey(message.input_channel or self.name(), message.sender_id)
-                message.text = await take_text(sender, message.text)
-            await on_new_message(message)
-
-        return super().blueprint(taking_proofs)
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        return super().blueprint(taking_proofs(on_new_message))

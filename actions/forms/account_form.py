@@ -143,8 +143,7 @@ class ValidateAccountForm(AssistantFormValidation):
                 result = kept or ProofResult(ProofOutcome.MALFORMED)
             else:  # a channel that does not take answers: checked here
                 result = check_proof(session, sender, number, str(value), now, limits)
-            if result.outcome is ProofOutcome.PROVED:
-                challenge.close_challenge(session, sender)
+            challenge.close_challenge(session, sender)  # the form asks again if it must
             return result
 
         result = await self.db(check)

@@ -7,6 +7,7 @@ the meter the user picks.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -30,6 +31,7 @@ from core.readings.rollover import dial_digits
 from core.readings.several import lone_reading, meter_named, read_several
 from core.readings.submission import already_submitted, meters_for_submission
 from core.readings.window import window_for
+from core.repository import accounts as accounts_repo
 from core.repository import events as events_repo
 from core.texts.common import format_amount, format_decimal, format_period
 from core.texts.readings import (
@@ -79,6 +81,13 @@ def current_meter(tracker: Tracker) -> Optional[MeterFacts]:
 class ValidateReadingForm(AssistantFormValidation):
     def name(self) -> Text:
         return "validate_reading_form"
+
+    async def _with_serials(self, meters: List[MeterFacts]) -> List[MeterFacts]:
+        """The slot's meters with their full serials from the database, for naming a
+        meter by its number in a message (the slot keeps them masked)."""
+        ids = [m.meter_id for m in meters]
+        serials = await self.db(lambda s: accounts_repo.serials_of(s, ids)) if ids else {}
+        return [replace(m, serial=serials.get(m.meter_id, m.serial)) for m in meters]
 
     async def required_slots(
         self,
@@ -199,7 +208,7 @@ class ValidateReadingForm(AssistantFormValidation):
             return await self._skip(meter, dispatcher, tracker)
         text = str(value)
         meters, entries, skipped = (
-            form_meters(tracker),
+            await self._with_serials(form_meters(tracker)),
             form_entries(tracker),
             form_skipped(tracker),
         )
@@ -410,7 +419,7 @@ class ValidateReadingForm(AssistantFormValidation):
         """The meter picked at «Змінити» is asked again; the others keep their values."""
         if value == BACK_TO_SUMMARY:
             return {"reading_change": None, "reading_save": None}
-        meters = form_meters(tracker)
+        meters = await self._with_serials(form_meters(tracker))
         text = str(value)
         chosen = next((m for m in meters if str(m.meter_id) == text), None)
         if chosen is None:

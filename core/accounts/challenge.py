@@ -1,10 +1,13 @@
 """The proof answer taken where it arrives, so that the secret never reaches Rasa.
 
 When the account form asks for a proof, it opens a challenge for the user
-(`open_challenge`). The channels then read every message of that user first: an
-answer that carries digits (or a Telegram contact) is checked here, the outcome
-kept on the challenge, and Rasa gets only `PLACEHOLDER`; the form reads the
-outcome with `take_outcome`. Nothing in the tracker store, the slots or the
+(`open_challenge`). The channels then read the next message of that user first:
+an answer that carries digits (or a Telegram contact) is checked here, the
+outcome kept on the challenge, and Rasa gets only `PLACEHOLDER`; the form reads
+the outcome with `take_outcome`, which ends the challenge. Any other message
+ends it too («скасувати», a question, a button): a reading typed later is never
+taken for a proof. Whenever the form asks again (after a wrong answer or an
+interruption) it opens a new one. Nothing in the tracker store, the slots or the
 logs holds the typed digits or the phone.
 
 A user typing the placeholder themselves gains nothing: without an outcome
@@ -74,8 +77,9 @@ def close_challenge(session: Session, sender: SenderKey) -> None:
 
 
 def _open(session: Session, sender: SenderKey, now: datetime) -> Optional[ProofChallenge]:
+    """The challenge waiting for an answer (none taken yet, asked recently)."""
     found = _challenge(session, sender)
-    if found is None or now - found.asked_at > PROOF_VALID:
+    if found is None or found.outcome is not None or now - found.asked_at > PROOF_VALID:
         return None
     return found
 
@@ -95,7 +99,10 @@ def take_digits(
     """The placeholder if `text` answered an open challenge (checked and kept),
     else None: the text goes to Rasa as it is."""
     found = _open(session, sender, now)
-    if found is None or len(answer_digits(text)) < MIN_TAKEN_DIGITS:
+    if found is None:
+        return None
+    if text.startswith("/") or len(answer_digits(text)) < MIN_TAKEN_DIGITS:
+        close_challenge(session, sender)  # answered with something else
         return None
     number = session.get(Account, found.account_id).number
     return _keep(found, check_proof(session, sender, number, text, now, limits))
@@ -121,6 +128,5 @@ def take_outcome(session: Session, sender: SenderKey, number: str) -> Optional[P
     if session.get(Account, found.account_id).number != number:
         return None
     result = ProofResult(ProofOutcome(found.outcome), found.blocked_until)
-    found.outcome = found.blocked_until = None
-    session.flush()
+    close_challenge(session, sender)
     return result

@@ -19,6 +19,9 @@ UNITS_PER_BASE = {
 }
 
 
+SLOT_SERIAL_DIGITS = 2  # as core.texts.common.SHOWN_SERIAL_DIGITS
+
+
 @dataclass(frozen=True)
 class MeterFacts:
     """What validation needs to know about a meter, serialisable into a slot."""
@@ -38,8 +41,12 @@ class MeterFacts:
     display_digits: Optional[int] = None
 
     def to_slot(self) -> Dict:
+        """For the tracker: the serial only masked («…45»; its last digits prove the
+        account, core/accounts/ownership.py), the meter known by its id."""
         data = dict(self.__dict__)
         data["previous_value"] = None if self.previous_value is None else str(self.previous_value)
+        digits = "".join(char for char in self.serial if char.isdigit()) or self.serial
+        data["serial"] = f"…{digits[-SLOT_SERIAL_DIGITS:]}"
         return data
 
     @classmethod

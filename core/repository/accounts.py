@@ -173,6 +173,12 @@ def active_meters(session: Session, account_id: int) -> List[Meter]:
     return list(rows.scalars())
 
 
+def serials_of(session: Session, meter_ids: List[int]) -> Dict[int, str]:
+    """The meters' full serials (slots keep them masked)."""
+    rows = session.execute(select(Meter.id, Meter.serial).where(Meter.id.in_(meter_ids)))
+    return {meter_id: serial for meter_id, serial in rows}
+
+
 def record_lookup(
     session: Session, sender: SenderKey, now: datetime, account_id: Optional[int] = None
 ) -> None:

@@ -25,6 +25,7 @@ from core.db.models import (
     OutboxMessage,
     OutboxStatus,
     OwnershipProof,
+    ProofChallenge,
     Reading,
     ReceiptOptOut,
 )
@@ -35,14 +36,15 @@ UNSENT = (OutboxStatus.pending.value, OutboxStatus.sending.value)
 
 
 def delete_sender_data(session: Session, sender: SenderKey) -> int:
-    """Deletes the user's links, messenger record, keyboard and lookups; returns
+    """Deletes the user's links, messenger record, keyboard, lookups and open proof
+    challenge; returns
     how many accounts were linked."""
     links = session.execute(
         delete(AccountLink).where(
             AccountLink.channel == sender.channel, AccountLink.sender_id == sender.sender_id
         )
     ).rowcount
-    for model in (MessengerUser, ChannelKeyboard, AccountLookup):
+    for model in (MessengerUser, ChannelKeyboard, AccountLookup, ProofChallenge):
         session.execute(
             delete(model).where(
                 model.channel == sender.channel, model.sender_id == sender.sender_id

@@ -57,7 +57,7 @@ def running_stack(
     )
     if credentials is None:
         credentials = workdir / "credentials.yml"
-        credentials.write_text("rest:\nchannels.monitoring.MonitoringChannel:\n")
+        credentials.write_text("channels.rest.RestInput:\nchannels.monitoring.MonitoringChannel:\n")
     process_env = {
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",

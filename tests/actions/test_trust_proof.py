@@ -270,6 +270,11 @@ async def test_the_placeholder_carries_the_channels_outcome_and_nothing_else(see
     # Typed by hand, the placeholder is no answer and costs nothing.
     slots, texts, _ = await run(ValidateAccountForm(), at_proof(challenge.PLACEHOLDER))
     assert slots["ownership_proof"] is None and "6 цифр" in texts[0]
+    # The form asks again, which opens a new challenge.
+    await run(
+        AskOwnershipProof(),
+        tracker(slots={"account_number": NUMBER, "requested_slot": "ownership_proof"}),
+    )
     settings_now = pinned_now()
     from core.settings import get_settings
 
@@ -306,3 +311,46 @@ async def test_a_locked_account_still_takes_the_owners_telegram_phone(seeded):
     slots, _, _ = await run(ValidateAccountForm(), at_proof(challenge.PLACEHOLDER))
     assert slots["ownership_proof"] == "proved"
     assert in_session(lambda s: s.get(Account, 4).phone) == "+380501234567"
+
+
+async def test_serials_are_masked_wherever_the_consumer_sees_them(seeded):
+    from core.db.models import Meter
+
+    serials = in_session(
+        lambda s: (
+            s.execute(select(Meter.serial).join(Account).where(Account.number == NUMBER))
+            .scalars()
+            .all()
+        )
+    )
+    _, texts, _ = await prove_and_link("user-1")
+    shown = "\n".join(texts)
+    assert "№…" in shown
+    assert not any(serial in shown or serial[-6:] in shown for serial in serials)
+
+
+async def test_the_reading_form_keeps_meter_ids_and_no_serials_in_its_slots(seeded):
+    from actions.forms.reading_form import ValidateReadingForm
+    from core.db.models import Meter
+
+    await prove_and_link("user-1")
+    slots, _, _ = await run(
+        ValidateReadingForm(),
+        tracker(
+            NUMBER,
+            set_now={"reading_account": NUMBER},
+            active_loop="reading_form",
+            slots={"requested_slot": "reading_account"},
+        ),
+    )
+    serials = in_session(
+        lambda s: (
+            s.execute(select(Meter.serial).join(Account).where(Account.number == NUMBER))
+            .scalars()
+            .all()
+        )
+    )
+    kept = slots["reading_meters"]
+    assert kept and all(isinstance(m["meter_id"], int) for m in kept)
+    assert all(m["serial"].startswith("…") and len(m["serial"]) == 3 for m in kept)
+    assert not any(serial in json.dumps(slots, ensure_ascii=False) for serial in serials)

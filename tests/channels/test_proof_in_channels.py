@@ -93,6 +93,13 @@ async def test_typed_digits_never_reach_the_assistant(seeded, telegram, assistan
     assert assistant.texts[-1] == "скасувати"
 
 
+async def test_any_other_answer_ends_the_prompt(seeded, telegram, assistant):
+    asked(TG)
+    for text in ("скасувати", "1234,5"):  # a reading typed later is never taken
+        await tg(telegram, assistant, tg_text(CHAT, text))
+    assert assistant.texts == ["скасувати", "1234,5"] and answers(TG) == []
+
+
 async def test_without_a_prompt_numbers_go_to_the_assistant(seeded, telegram, assistant):
     await tg(telegram, assistant, tg_text(CHAT, "1234,5"))
     assert assistant.texts == ["1234,5"]
@@ -179,3 +186,25 @@ async def test_the_viber_keyboard_never_offers_share_phone(seeded, viber, assist
     await vb(viber, assistant, viber_text(VB_USER, "0100004"))
     (sent,) = viber_api.sent()
     assert [b["ActionBody"] for b in sent["keyboard"]["Buttons"]] == ["/greet"]
+
+
+async def test_the_rest_channel_takes_the_digits_too(seeded):
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from channels.rest import taking_proofs
+
+    rest = SenderKey("rest", "rest-user")
+    asked(rest, phone=None)
+    received = []
+
+    async def assistant(message):
+        received.append(message.text)
+
+    handle = taking_proofs(assistant)
+    digits = proof_digits(NUMBER)
+    for text in (digits, "так"):
+        await handle(
+            UserMessage(text, CollectingOutputChannel(), "rest-user", input_channel="rest")
+        )
+    assert received == [challenge.PLACEHOLDER, "так"]
+    assert outcome(rest) == "proved" and answers(rest) == [(True, "digits")]

@@ -375,3 +375,42 @@ def test_a_bad_dial_size_is_a_rejected_row(tmp_path, cell):
     )
     parsed = parse_subscribers(read_csv(path), TODAY)
     assert [r.code for r in parsed.rejected] == ["bad_display_digits"]
+
+
+# --- the subscriber's phone (issue 19: it proves the account in Telegram) ------------------
+
+PHONE_HEADER = HEADER + ";display_digits;phone"
+
+
+def phones():
+    return in_session(lambda s: {a.number: a.phone for a in s.execute(select(Account)).scalars()})
+
+
+def test_phones_in_any_ukrainian_notation_are_stored_as_plus_380(engine, staff, tmp_path):
+    rows = [
+        "0300001;Петренко;вул. Сінна;1;1;;;;;;;050 123-45-67",
+        "0300002;Іваненко;вул. Сінна;1;2;;;;;;;+38 (067) 765 43 21",
+        "0300003;Коваль;вул. Сінна;1;3;;;;;;;8 093 111 22 33",
+        "0300004;Бондар;вул. Сінна;1;4;;;;;;;380661234567",
+        "0300005;Ткач;вул. Сінна;1;5;;;;;;;",
+        "0300006;Мельник;вул. Сінна;1;6;;;;;;;12345",
+    ]
+    path = tmp_path / "phones.csv"
+    path.write_bytes(("\r\n".join([PHONE_HEADER, *rows]) + "\r\n").encode())
+    result = staff("billing", "import", path)
+    assert result.code == EXIT_PARTIAL, result.out
+    assert phones() == {
+        "0300001": "+380501234567",
+        "0300002": "+380677654321",
+        "0300003": "+380931112233",
+        "0300004": "+380661234567",
+        "0300005": None,
+    }
+    # The bad number is named by its row, never echoed (it is personal data).
+    assert "bad_phone" in result.out or "не схожий на український" in result.out
+    assert "12345" not in result.out
+
+    # A file without the phone column leaves the phones alone.
+    older = write(tmp_path / "old.csv", "0300001;Петренко;вул. Сінна;1;1;;;;;")
+    assert staff("billing", "import", older).code == EXIT_OK
+    assert phones()["0300001"] == "+380501234567"

@@ -112,6 +112,9 @@ class WebChatChannel(SocketIOInput):
             session_id = session_id or uuid.uuid4().hex
             await sio.save_session(sid, {"session_id": session_id})
             await sio.enter_room(sid, session_id)
+            # Recorded as not to be messaged first: reminders, broadcasts and holder
+            # notices skip website senders (no page may be open to get them).
+            await storage.set_subscribed(SenderKey(CHANNEL, qualify(CHANNEL, session_id)), False)
             await sio.emit("session_confirm", session_id, room=sid)
 
         @sio.on("user_uttered")

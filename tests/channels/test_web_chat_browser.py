@@ -25,6 +25,8 @@ from channels.web import SESSION_FORMAT as SESSION
 from core.db import engine as db_engine
 from core.db.models import Base
 from core.demo.seed import seed_demo
+from core.repository import messenger as messenger_repo
+from core.senders import SenderKey
 from scripts.cluster import Nginx
 from tests.channels.test_through_rasa import comma, previous_values, stored
 from tests.support.accounts import proof_digits_of
@@ -165,6 +167,9 @@ def test_greet_add_an_account_with_the_proof_submit_and_save(site, browser):
         e for e in browser.get_log("browser") if "Content Security Policy" in e["message"]
     ]
     assert violations == []
+    # Never messaged first: reminders and broadcasts skip the website's senders.
+    with Session(site.engine, future=True) as session:
+        assert messenger_repo.subscription(session, SenderKey("web", sender)) is False
 
 
 def test_a_session_id_not_of_ours_gets_a_new_one_and_messages_are_rate_limited(site):

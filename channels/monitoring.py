@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 # The channel label takes these values only: REST callers may name any
 # `input_channel`, and every new label value is a new time series.
-KNOWN_CHANNELS = frozenset({"rest", "telegram", "viber", "cmdline", "socketio"})
+KNOWN_CHANNELS = frozenset({"rest", "telegram", "viber", "web", "cmdline", "socketio"})
 
 
 def channel_label(message: UserMessage) -> str:

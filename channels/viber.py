@@ -265,7 +265,10 @@ class ViberChannel(InputChannel):
         """The account form's first question as the welcome message: Viber takes no
         other message before the user writes, so the turn's answers are joined."""
         key = _key(callback["user"]["id"])
-        output = WelcomeOutput(self.api, self.sender, await storage.load_keyboard(key))
+        keyboard = await storage.load_keyboard(key)
+        # A subscriber may be written to as usual; others only through the welcome.
+        subscribed = bool(callback.get("subscribed"))
+        output = (ViberOutput if subscribed else WelcomeOutput)(self.api, self.sender, keyboard)
         message = UserMessage(
             deeplinks.add_account(number),
             output,
@@ -274,8 +277,10 @@ class ViberChannel(InputChannel):
             message_id=f"viber-{callback.get('message_token')}",
         )
         await run_turn(on_new_message, message, output)
-        keyboard = viber_keyboard(output.buttons) if output.buttons else None
-        return text_message("\n\n".join(output.texts) or "…", self.sender, keyboard)
+        if not isinstance(output, WelcomeOutput):
+            return OK
+        shown = viber_keyboard(output.buttons) if output.buttons else None
+        return text_message("\n\n".join(output.texts) or "…", self.sender, shown)
 
     async def _on_message(self, callback: Dict[str, Any], on_new_message: OnNewMessage) -> None:
         user_id = (callback.get("sender") or {}).get("id")

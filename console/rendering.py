@@ -20,6 +20,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 CHANNEL_LABELS = {
     "telegram": "Telegram",
     "viber": "Viber",
+    "web": "сайт",
     "rest": "REST (тест)",
     "console": "консоль",
     "billing": "білінг",

@@ -37,6 +37,8 @@ http {{
         listen 127.0.0.1:{port};
         include {routes}/assistant-webhooks.conf;
         include {routes}/assistant-rest-dev.conf;
+        root {web};
+        include {routes}/assistant-webchat.conf;
     }}
     server {{
         listen 127.0.0.1:{action_port};
@@ -69,6 +71,7 @@ class Nginx:
                 port=self.port,
                 action_port=self.action_port,
                 routes=NGINX_ROUTES,
+                web=ROOT / "web",
             )
         )
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"

@@ -55,6 +55,19 @@ async def test_viber_context_with_a_live_token_answers_with_the_form_as_welcome(
     assert viber_api.calls == []
 
 
+async def test_viber_subscriber_with_a_live_token_is_answered_as_usual(
+    seeded, viber, assistant, viber_api
+):
+    token = issue()["0100007"]
+    callback = {**viber_conversation_started("vbUser3==", subscribed=True), "context": token}
+    body, signature = viber_signed(callback)
+    status, answer = await viber.handle({SIGNATURE_HEADER: signature}, body, assistant, greeting)
+    assert status == 200 and answer == {"status": 0}
+    assert [m["text"] for m in viber_api.sent()] == [
+        'Отримав: /add_account{"account_number": "0100007"}'
+    ]
+
+
 async def test_viber_context_forged_gets_the_ordinary_welcome(seeded, viber, assistant):
     status, welcome = await viber_started(viber, assistant, "vbUser2==", FORGED)
     assert status == 200 and welcome["text"] == "Вітаю! Оберіть дію:"

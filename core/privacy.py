@@ -8,6 +8,8 @@ consumer's request to be forgotten deletes.
 - Messenger delivery ids: a week (messengers re-deliver for hours at most).
 - Photos and documents consumers sent (`core.attachments`): as long as the
   conversations, files and rows alike; at once after "forget me".
+- Cases with a clerk (`core.handoff`): closed ones as long as the conversations;
+  at once after "forget me".
 - Readings: kept; they are billing records. After "forget me" they no longer
   say which messenger user sent them.
 """
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from core.attachments import forget_sender_attachments, purge_attachments
+from core.handoff.cases import forget_sender_cases, purge_cases
 from core.repository import accounts as accounts_repo
 from core.repository import messenger as messenger_repo
 from core.repository import privacy as privacy_repo
@@ -37,6 +40,7 @@ class Forgotten:
     links: int
     readings_pseudonymised: int
     attachments: int = 0
+    cases: int = 0
 
 
 def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgotten:
@@ -47,8 +51,14 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
     readings = privacy_repo.pseudonymise_readings(session, sender, pseudonym)
     privacy_repo.pseudonymise_proofs(session, sender, pseudonym)
     attachments = forget_sender_attachments(session, sender)
+    forgotten_cases = forget_sender_cases(session, sender)
     privacy_repo.add_forget_request(session, sender, now)
-    return Forgotten(links=links, readings_pseudonymised=readings, attachments=attachments)
+    return Forgotten(
+        links=links,
+        readings_pseudonymised=readings,
+        attachments=attachments,
+        cases=forgotten_cases,
+    )
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,7 @@ class Purged:
     deliveries: int
     proofs: int
     attachments: int = 0
+    cases: int = 0
 
 
 def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
@@ -70,4 +81,5 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
         deliveries=messenger_repo.purge_deliveries(session, now - DELIVERIES_KEPT),
         proofs=accounts_repo.purge_proofs(session, now - PROOFS_KEPT),
         attachments=purge_attachments(session, now - timedelta(days=keep_days)),
+        cases=purge_cases(session, now - timedelta(days=keep_days)),
     )

@@ -65,6 +65,6 @@ def run_purge(args: argparse.Namespace) -> int:
         f"і {len(senders)} споживачів, що попросили забути), знеособлених подій — "
         f"{purged.conversation_events}, пошуків рахунків — {purged.lookups}, "
         f"доставок — {purged.deliveries}, спроб підтвердити рахунок — {purged.proofs}, "
-        f"фото й документів — {purged.attachments}."
+        f"фото й документів — {purged.attachments}, закритих звернень — {purged.cases}."
     )
     return EXIT_OK

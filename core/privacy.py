@@ -8,6 +8,8 @@ consumer's request to be forgotten deletes.
 - Messenger delivery ids: a week (messengers re-deliver for hours at most).
 - Photos and documents consumers sent (`core.attachments`): as long as the
   conversations, files and rows alike; at once after "forget me".
+- Cases with a clerk (`core.handoff`): closed ones as long as the conversations;
+  at once after "forget me".
 - Readings: kept; they are billing records. After "forget me" they no longer
   say which messenger user sent them.
 - Outbox messages (reminders, notices, receipts): 90 days once sent or given
@@ -30,6 +32,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from core.attachments import forget_sender_attachments, purge_attachments
+from core.handoff.cases import forget_sender_cases, purge_cases
 from core.repository import accounts as accounts_repo
 from core.repository import messenger as messenger_repo
 from core.repository import privacy as privacy_repo
@@ -50,6 +53,7 @@ class Forgotten:
     readings_pseudonymised: int
     attachments: int = 0
     outbox_cancelled: int = 0
+    cases: int = 0
 
 
 def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgotten:
@@ -62,12 +66,14 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
     cancelled = privacy_repo.withdraw_outbox(session, sender, pseudonym)
     privacy_repo.delete_holder_data(session, sender)
     attachments = forget_sender_attachments(session, sender)
+    forgotten_cases = forget_sender_cases(session, sender)
     privacy_repo.add_forget_request(session, sender, now)
     return Forgotten(
         links=links,
         readings_pseudonymised=readings,
         attachments=attachments,
         outbox_cancelled=cancelled,
+        cases=forgotten_cases,
     )
 
 
@@ -81,6 +87,7 @@ class Purged:
     outbox: int = 0
     notices: int = 0
     login_attempts: int = 0
+    cases: int = 0
 
 
 def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
@@ -96,4 +103,5 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
         outbox=privacy_repo.purge_outbox(session, now - OUTBOX_KEPT),
         notices=privacy_repo.purge_holder_notices(session, now - NOTICES_KEPT),
         login_attempts=privacy_repo.purge_login_attempts(session, now - LOGIN_ATTEMPTS_KEPT),
+        cases=purge_cases(session, now - timedelta(days=keep_days)),
     )

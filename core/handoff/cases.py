@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from core import metrics
@@ -141,3 +141,26 @@ def counts_by_status(session: Session) -> Dict[str, int]:
     counts = {status.value: 0 for status in CaseStatus}
     counts.update({status: count for status, count in rows})
     return counts
+
+
+def _delete_cases(session: Session, case_ids: List[int]) -> int:
+    if not case_ids:
+        return 0
+    session.execute(delete(CaseMessage).where(CaseMessage.case_id.in_(case_ids)))
+    return session.execute(delete(Case).where(Case.id.in_(case_ids))).rowcount
+
+
+def forget_sender_cases(session: Session, sender: SenderKey) -> int:
+    """«Забудьте мене»: the sender's cases and their transcripts, at once."""
+    ids = session.execute(
+        select(Case.id).where(Case.channel == sender.channel, Case.sender_id == sender.sender_id)
+    ).scalars()
+    return _delete_cases(session, list(ids))
+
+
+def purge_cases(session: Session, before: datetime) -> int:
+    """Closed cases are kept as long as the conversations (`RETENTION_DAYS`)."""
+    ids = session.execute(
+        select(Case.id).where(Case.closed_at.is_not(None), Case.closed_at < before)
+    ).scalars()
+    return _delete_cases(session, list(ids))

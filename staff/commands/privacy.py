@@ -68,6 +68,6 @@ def run_purge(args: argparse.Namespace) -> int:
         f"доставок — {purged.deliveries}, спроб підтвердити рахунок — {purged.proofs}, "
         f"фото й документів — {purged.attachments}, повідомлень черги розсилки — "
         f"{purged.outbox}, сповіщень власникам — {purged.notices}, спроб входу до "
-        f"консолі — {purged.login_attempts}."
+        f"консолі — {purged.login_attempts}, закритих звернень — {purged.cases}."
     )
     return EXIT_OK

@@ -190,3 +190,36 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
     assert "Нову модель поставлено" in browser.find_element(By.CSS_SELECTOR, ".message").text
     current = (training_project / "models" / "current.tar.gz").read_bytes()
     assert current == b"candidate model of the console tests"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_clerk_answers_and_closes_a_case_in_the_browser(engine, console_url, browser, now):
+    """The consumer's side of the same case runs through the real Rasa stack in
+    tests/channels/test_handoff_through_rasa.py; here the clerk's clicks."""
+    from core.db.models import OutboxMessage
+    from core.handoff import cases
+    from core.senders import SenderKey
+    from tests.console.test_console_cases import open_case
+
+    case_id = open_case(now)
+    sign_in(browser, console_url, "olena")
+    assert "1/0" in browser.find_element(By.ID, "nav-cases").text
+    follow(browser, browser.find_element(By.ID, "nav-cases"))
+    follow(browser, browser.find_element(By.LINK_TEXT, f"№{case_id}"))
+    assert "Нарахували вдвічі більше" in browser.find_element(By.ID, "transcript").text
+    shot(browser, "11-zvernennia")
+    browser.find_element(By.NAME, "text").send_keys("Перевіримо нарахування й напишемо.")
+    follow(browser, browser.find_element(By.ID, "send-reply"))
+    assert "Відповідь надіслано" in browser.find_element(By.CSS_SELECTOR, ".message").text
+    assert "працює olena" in browser.find_element(By.ID, "working").text
+    browser.find_element(By.NAME, "reason").send_keys("пояснили тариф")
+    follow(browser, browser.find_element(By.ID, "close-case"))
+    assert "Звернення закрито" in browser.find_element(By.CSS_SELECTOR, ".message").text
+    sent = in_session(
+        lambda s: [
+            m.text for m in s.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars()
+        ]
+    )
+    assert sent[0].endswith("Перевіримо нарахування й напишемо.") and "закрив" in sent[1]
+    sender = SenderKey("telegram", "telegram:777001")
+    assert in_session(lambda s: cases.open_case_of(s, sender)) is None

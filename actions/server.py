@@ -20,7 +20,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from core import health, metrics
+from core import health, metrics, preflight
 
 logger = logging.getLogger(__name__)
 OPEN_PATHS = {"/health", "/metrics"}
@@ -63,7 +63,7 @@ def main(argv: Optional[list] = None) -> None:
     parser = argparse.ArgumentParser(description="The assistant's action server (rasa-sdk).")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    preflight.start("actions")
     host = os.environ.get("SANIC_HOST") or "127.0.0.1"
     token = os.environ.get("ACTION_SERVER_TOKEN") or None
     app = build_app(token)

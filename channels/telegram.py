@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
@@ -38,6 +37,7 @@ from channels.text import EDITED, non_text_answer, split_text, utf16_units
 from channels.turns import OnNewMessage, answer, run_turn
 from core.attachments import max_bytes
 from core.senders import SenderKey
+from core.settings import env_str
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class TelegramChannel(InputChannel):
             bot_name=str(credentials.get("bot_name") or ""),
             webhook_url=webhook_url,
             api_url=str(
-                credentials.get("api_url") or os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL
+                credentials.get("api_url") or env_str("TELEGRAM_API_URL") or DEFAULT_API_URL
             ),
         )
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from core.errors import StaffError
+from core.settings import env_int, env_str, environment
 
 # Only for development on loopback; production refuses to start without a real secret.
 DEV_SECRET = "dev-only-console-secret-do-not-use-in-production"
@@ -34,24 +34,25 @@ class ConsoleConfig:
 
 def load_config() -> ConsoleConfig:
     """Reads CONSOLE_* variables; CONSOLE_ENV=production demands a secret key."""
-    production = os.environ.get("CONSOLE_ENV", "development").strip().lower() == "production"
-    secret = os.environ.get("CONSOLE_SECRET_KEY", "")
+    env = environment()
+    production = env_str("CONSOLE_ENV", "development", env).strip().lower() == "production"
+    secret = env_str("CONSOLE_SECRET_KEY", "", env)
     if production and len(secret) < MIN_SECRET_LENGTH:
         raise StaffError(
             f"CONSOLE_SECRET_KEY має бути задано (щонайменше {MIN_SECRET_LENGTH} символи), "
             "коли CONSOLE_ENV=production"
         )
-    secure = production or os.environ.get("CONSOLE_SECURE_COOKIES", "") == "1"
+    secure = production or env_str("CONSOLE_SECURE_COOKIES", "", env) == "1"
     return ConsoleConfig(
         secret_key=secret or DEV_SECRET,
         production=production,
         secure_cookies=secure,
-        session_hours=int(os.environ.get("CONSOLE_SESSION_HOURS", "8")),
-        login_failures=int(os.environ.get("CONSOLE_LOGIN_FAILURES", "5")),
-        client_failures=int(os.environ.get("CONSOLE_CLIENT_FAILURES", "20")),
-        login_window_minutes=int(os.environ.get("CONSOLE_LOGIN_WINDOW_MINUTES", "15")),
-        host=os.environ.get("CONSOLE_HOST", "127.0.0.1"),
-        port=int(os.environ.get("CONSOLE_PORT", "8070")),
-        project_dir=os.environ.get("CONSOLE_PROJECT_DIR", ""),
-        training_command=os.environ.get("CONSOLE_TRAINING_COMMAND", ""),
+        session_hours=env_int("CONSOLE_SESSION_HOURS", 8, env),
+        login_failures=env_int("CONSOLE_LOGIN_FAILURES", 5, env),
+        client_failures=env_int("CONSOLE_CLIENT_FAILURES", 20, env),
+        login_window_minutes=env_int("CONSOLE_LOGIN_WINDOW_MINUTES", 15, env),
+        host=env_str("CONSOLE_HOST", "127.0.0.1", env),
+        port=env_int("CONSOLE_PORT", 8070, env),
+        project_dir=env_str("CONSOLE_PROJECT_DIR", "", env),
+        training_command=env_str("CONSOLE_TRAINING_COMMAND", "", env),
     )

@@ -8,13 +8,13 @@ swap because they live in the SQL tracker store, not in the model.
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from core.errors import StaffError
+from core.settings import env_str
 
 DEFAULT_URL = "http://127.0.0.1:5005"
 
@@ -24,7 +24,7 @@ class ServerUnreachable(StaffError):
 
 
 def server_url() -> str:
-    return os.environ.get("RASA_URL") or DEFAULT_URL
+    return env_str("RASA_URL", DEFAULT_URL)
 
 
 def reload_promoted(model: Path, url: str, quiet_if_down: bool) -> str:
@@ -33,7 +33,7 @@ def reload_promoted(model: Path, url: str, quiet_if_down: bool) -> str:
     After a promotion a server that is down, or no RASA_API_TOKEN, is fine (the
     next start loads the model): `quiet_if_down` says so instead of raising.
     """
-    token = os.environ.get("RASA_API_TOKEN", "")
+    token = env_str("RASA_API_TOKEN")
     if not token:
         if quiet_if_down:
             return (

@@ -24,7 +24,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from core import health, metrics
+from core import health, metrics, preflight
 from core.settings import is_loopback, load_settings
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def main(argv: Optional[list] = None) -> None:
     parser = argparse.ArgumentParser(description="The assistant's action server (rasa-sdk).")
     parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_PORT", "5055")))
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    preflight.start("actions")
     settings = load_settings()
     host, token = settings.action_server_host, settings.action_server_token or None
     if token is None and not is_loopback(host):

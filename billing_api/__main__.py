@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 
 from billing_api.app import create_app
+from core import preflight
+from core.settings import env_int, env_str
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="API показників для білінгу")
-    parser.add_argument("--host", default=os.environ.get("BILLING_API_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BILLING_API_PORT", "5070")))
+    parser.add_argument("--host", default=env_str("BILLING_API_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=env_int("BILLING_API_PORT", 5070))
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    preflight.start("billing-api")
     # Sanic's access log would print query strings (cursors); our call log is enough.
     create_app().run(host=args.host, port=args.port, access_log=False, motd=False)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import time
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from channels.telegram_api import DEFAULT_API_URL as TELEGRAM_URL
 from channels.telegram_api import TelegramApi, TelegramApiError
 from channels.viber_api import DEFAULT_API_URL as VIBER_URL
 from channels.viber_api import NOT_REACHABLE, ViberApi, ViberApiError, sender_of
+from core import preflight
 from core.db.engine import run_unit_of_work
 from core.db.models import OutboxKind
 from core.faults import log_failure
@@ -41,7 +41,7 @@ from core.repository import messenger as messenger_repo
 from core.repository import outbox as outbox_repo
 from core.repository.outbox import Claimed
 from core.senders import SenderKey
-from core.settings import get_settings
+from core.settings import env_str, environment, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -329,15 +329,18 @@ class OutboxSender:
 def transports_from_env() -> List[Transport]:
     """The channels whose credentials are in the environment (as for the connectors)."""
     transports: List[Transport] = []
-    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    env = environment()
+    token = env_str("TELEGRAM_BOT_TOKEN", env=env)
     if token:
-        api = TelegramApi(token, os.environ.get("TELEGRAM_API_URL") or TELEGRAM_URL, attempts=1)
+        api = TelegramApi(token, env_str("TELEGRAM_API_URL", TELEGRAM_URL, env), attempts=1)
         transports.append(TelegramTransport(api))
-    auth = os.environ.get("VIBER_AUTH_TOKEN")
+    auth = env_str("VIBER_AUTH_TOKEN", env=env)
     if auth:
-        api = ViberApi(auth, os.environ.get("VIBER_API_URL") or VIBER_URL)
-        name = os.environ.get("VIBER_BOT_NAME") or "Показники"
-        transports.append(ViberTransport(api, sender_of(name, os.environ.get("VIBER_AVATAR", ""))))
+        api = ViberApi(auth, env_str("VIBER_API_URL", VIBER_URL, env))
+        name = env_str("VIBER_BOT_NAME", "Показники", env)
+        # VIBER_AVATAR_URL, as for the connector (the sender once read VIBER_AVATAR).
+        avatar = env_str("VIBER_AVATAR_URL", env=env)
+        transports.append(ViberTransport(api, sender_of(name, avatar)))
     return transports
 
 
@@ -366,7 +369,7 @@ async def serve() -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    preflight.start("outbox")
     asyncio.run(serve())
 
 

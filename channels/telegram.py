@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import re
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Tuple
 
@@ -46,6 +45,7 @@ from channels.turns import OnNewMessage, answer, run_turn
 from core.attachments import max_bytes
 from core.faults import log_failure
 from core.senders import SenderKey
+from core.settings import env_str
 from core.texts.accounts import SHARE_PHONE_PAYLOAD
 
 logger = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ class TelegramChannel(InputChannel):
             bot_name=str(credentials.get("bot_name") or ""),
             webhook_url=webhook_url,
             api_url=str(
-                credentials.get("api_url") or os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL
+                credentials.get("api_url") or env_str("TELEGRAM_API_URL") or DEFAULT_API_URL
             ),
         )
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -43,6 +42,7 @@ from channels.viber_api import (
 )
 from core.faults import log_failure
 from core.senders import SenderKey
+from core.settings import env_str
 from core.texts.menu import menu_buttons
 
 logger = logging.getLogger(__name__)
@@ -142,13 +142,9 @@ class ViberChannel(InputChannel):
         return cls(
             auth_token=token,
             bot_name=bot_name,
-            avatar_url=str(
-                credentials.get("avatar_url") or os.environ.get("VIBER_AVATAR_URL") or ""
-            ),
+            avatar_url=str(credentials.get("avatar_url") or env_str("VIBER_AVATAR_URL") or ""),
             webhook_url=str(credentials.get("webhook_url") or ""),
-            api_url=str(
-                credentials.get("api_url") or os.environ.get("VIBER_API_URL") or DEFAULT_API_URL
-            ),
+            api_url=str(credentials.get("api_url") or env_str("VIBER_API_URL") or DEFAULT_API_URL),
         )
 
     def __init__(

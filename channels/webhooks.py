@@ -8,7 +8,6 @@ Failures are `StaffError`s: a missing or wrong setting, or the messenger's refus
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Awaitable, Callable, Dict
 
 from channels.telegram_api import DEFAULT_API_URL as TELEGRAM_API_URL
@@ -16,13 +15,14 @@ from channels.telegram_api import TelegramApi, TelegramApiError
 from channels.viber_api import DEFAULT_API_URL as VIBER_API_URL
 from channels.viber_api import ViberApi, ViberApiError
 from core.errors import StaffError
+from core.settings import env_str
 
 PATHS = {"telegram": "/webhooks/telegram/webhook", "viber": "/webhooks/viber/webhook"}
 ACTIONS = ("set", "delete", "info")
 
 
 def _env(name: str) -> str:
-    value = os.environ.get(name, "").strip()
+    value = env_str(name).strip()
     if not value:
         raise StaffError(f"змінна середовища {name} не задана")
     return value
@@ -38,9 +38,7 @@ def _webhook_url(channel: str, variable: str) -> str:
 
 
 async def telegram(action: str) -> str:
-    api = TelegramApi(
-        _env("TELEGRAM_BOT_TOKEN"), os.environ.get("TELEGRAM_API_URL") or TELEGRAM_API_URL
-    )
+    api = TelegramApi(_env("TELEGRAM_BOT_TOKEN"), env_str("TELEGRAM_API_URL") or TELEGRAM_API_URL)
     try:
         if action == "set":
             url = _webhook_url("telegram", "TELEGRAM_WEBHOOK_URL")
@@ -60,7 +58,7 @@ async def telegram(action: str) -> str:
 
 
 async def viber(action: str) -> str:
-    api = ViberApi(_env("VIBER_AUTH_TOKEN"), os.environ.get("VIBER_API_URL") or VIBER_API_URL)
+    api = ViberApi(_env("VIBER_AUTH_TOKEN"), env_str("VIBER_API_URL") or VIBER_API_URL)
     try:
         if action == "set":
             url = _webhook_url("viber", "VIBER_WEBHOOK_URL")

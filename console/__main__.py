@@ -8,10 +8,12 @@ import uvicorn
 
 from console.app import create_app
 from console.config import load_config
+from core import preflight
 from core.errors import StaffError
 
 
 def main() -> int:
+    preflight.start("console")
     try:
         config = load_config()
     except StaffError as error:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 
 from core.errors import StaffError
-from core.settings import is_loopback
+from core.settings import env_int, env_str, environment, is_loopback
 
 MIN_SECRET_LENGTH = 32
 # Keys that were once printed in this repository: whoever read it could sign a session.
@@ -61,21 +60,22 @@ def secret_key(given: str, production: bool, host: str) -> str:
 
 def load_config() -> ConsoleConfig:
     """Reads CONSOLE_* variables; see `secret_key` for the rules on the key."""
-    production = os.environ.get("CONSOLE_ENV", "development").strip().lower() == "production"
-    host = os.environ.get("CONSOLE_HOST", "127.0.0.1")
-    secure = production or os.environ.get("CONSOLE_SECURE_COOKIES", "") == "1"
+    env = environment()
+    production = env_str("CONSOLE_ENV", "development", env).strip().lower() == "production"
+    host = env_str("CONSOLE_HOST", "127.0.0.1", env)
+    secure = production or env_str("CONSOLE_SECURE_COOKIES", "", env) == "1"
     return ConsoleConfig(
-        secret_key=secret_key(os.environ.get("CONSOLE_SECRET_KEY", ""), production, host),
+        secret_key=secret_key(env_str("CONSOLE_SECRET_KEY", "", env), production, host),
         production=production,
         secure_cookies=secure,
-        session_hours=int(os.environ.get("CONSOLE_SESSION_HOURS", "8")),
-        admin_session_hours=int(os.environ.get("CONSOLE_ADMIN_SESSION_HOURS", "4")),
-        admin_idle_minutes=int(os.environ.get("CONSOLE_ADMIN_IDLE_MINUTES", "30")),
-        login_failures=int(os.environ.get("CONSOLE_LOGIN_FAILURES", "5")),
-        client_failures=int(os.environ.get("CONSOLE_CLIENT_FAILURES", "20")),
-        login_window_minutes=int(os.environ.get("CONSOLE_LOGIN_WINDOW_MINUTES", "15")),
+        session_hours=env_int("CONSOLE_SESSION_HOURS", 8, env),
+        admin_session_hours=env_int("CONSOLE_ADMIN_SESSION_HOURS", 4, env),
+        admin_idle_minutes=env_int("CONSOLE_ADMIN_IDLE_MINUTES", 30, env),
+        login_failures=env_int("CONSOLE_LOGIN_FAILURES", 5, env),
+        client_failures=env_int("CONSOLE_CLIENT_FAILURES", 20, env),
+        login_window_minutes=env_int("CONSOLE_LOGIN_WINDOW_MINUTES", 15, env),
         host=host,
-        port=int(os.environ.get("CONSOLE_PORT", "8070")),
-        project_dir=os.environ.get("CONSOLE_PROJECT_DIR", ""),
-        training_command=os.environ.get("CONSOLE_TRAINING_COMMAND", ""),
+        port=env_int("CONSOLE_PORT", 8070, env),
+        project_dir=env_str("CONSOLE_PROJECT_DIR", "", env),
+        training_command=env_str("CONSOLE_TRAINING_COMMAND", "", env),
     )

@@ -32,7 +32,7 @@ from core.db.models import TrainingRun, TrainingStatus
 from core.errors import StaffError
 from core.repository import accounts as accounts_repo
 from core.repository import training as training_repo
-from core.settings import get_settings
+from core.settings import env_str, environment, get_settings
 from retrain import gate, inbox
 from retrain.common import ROOT, Project
 from retrain.text import clean_phrase, normalize
@@ -167,8 +167,8 @@ class TrainingRunner:
         log.parent.mkdir(parents=True, exist_ok=True)
         self.project.verdict.unlink(missing_ok=True)  # a verdict after this is the run's own
         env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+            **environment(),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env_str("PYTHONPATH")])),
         }
         with log.open("w", encoding="utf-8") as output:
             try:

@@ -107,3 +107,15 @@ async def response() -> Tuple[int, bytes]:
     """Status and JSON body of `/health` for a process that uses no Redis."""
     health = await check()
     return health.status_code, health.body()
+
+
+def main() -> int:
+    """`python -m core.health`: exit 0 while the database answers (the health check
+    of the processes without an HTTP port: outbox sender, scheduler)."""
+    status, body = asyncio.run(response())
+    print(body.decode())
+    return 0 if status == 200 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

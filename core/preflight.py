@@ -1,9 +1,8 @@
 """Production start-up checks: refuse to start rather than run half-configured.
 
-`python -m core.preflight` (run by `make serve-prod`, the systemd units and
-the containers) exits 1 with every problem listed, in Ukrainian for the
-utility's engineer, when in production mode (`ASSISTANT_MODE=production`, or
-`--production`):
+`python -m core.preflight` (run by `make serve-prod`) exits 1 with every
+problem listed, in Ukrainian for the utility's engineer, when in production
+mode (`ASSISTANT_MODE=production`, or `--production`):
 
 - the operator contacts are still the demo values (or a placeholder);
 - a secret is missing or too short to be a real one (ACTION_SERVER_TOKEN
@@ -11,18 +10,29 @@ utility's engineer, when in production mode (`ASSISTANT_MODE=production`, or
 - `DATABASE_URL` or the conversation store is SQLite (replicas cannot share it);
 - there is no promoted model (the assistant never trains at start-up: models
   come from `make retrain` or CI and are promoted through the quality gate).
+
+Each process checks its own section at start (`start(process)`, called first by
+every entry point of ours; the Rasa image's entry point and the systemd unit
+of a replica run `python -m core.preflight --process rasa`): the variables of
+core/configuration.py it needs, PostgreSQL rather than SQLite.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 from urllib.parse import urlsplit
 
-from core.settings import PROJECT_ROOT, is_loopback, load_settings
+from core import configuration, logs
+from core.settings import (
+    PROJECT_ROOT,
+    environment,
+    export_env_file,
+    is_loopback,
+    load_settings,
+)
 
 DEMO_MARKERS = ("демо", "demo", "change-me", "00-00-00")
 # Minimum lengths of what the messengers issue or we generate (`openssl rand -hex 16`).
@@ -41,8 +51,8 @@ OPTIONAL_SECRETS: Dict[str, int] = {
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 
 
-def production_mode(environ: Optional[Dict[str, str]] = None) -> bool:
-    env = os.environ if environ is None else environ
+def production_mode(environ: Optional[Mapping[str, str]] = None) -> bool:
+    env = environment() if environ is None else environ
     return env.get("ASSISTANT_MODE", "").strip().lower() == "production"
 
 
@@ -91,7 +101,7 @@ def problems(
     return found
 
 
-def actions_on_loopback(environ: Dict[str, str]) -> bool:
+def actions_on_loopback(environ: Mapping[str, str]) -> bool:
     """Whether the action server listens (SANIC_HOST) and is called
     (ACTION_SERVER_URL) on this machine only."""
     url = environ.get("ACTION_SERVER_URL", "")
@@ -99,7 +109,66 @@ def actions_on_loopback(environ: Dict[str, str]) -> bool:
     return is_loopback(environ.get("SANIC_HOST") or "127.0.0.1") and is_loopback(called)
 
 
-def _secret_problem(environ: Dict[str, str], name: str, minimum: int, required: bool) -> List[str]:
+def process_problems(
+    process: str, environ: Mapping[str, str], stored_contacts: Optional[Dict[str, str]] = None
+) -> List[str]:
+    """What keeps `process` (core/configuration.py PROCESSES) from running in production."""
+    found: List[str] = []
+    for variable in configuration.needed_by(process):
+        if variable.secret_min:
+            found += _secret_problem(environ, variable.name, variable.secret_min, required=True)
+        elif not environ.get(variable.name, "").strip():
+            found.append(f"{variable.name} не задано")
+    url = environ.get("DATABASE_URL", "")
+    if url.startswith("sqlite") and "DATABASE_URL" in {
+        v.name for v in configuration.needed_by(process)
+    }:
+        found.append("DATABASE_URL вказує на SQLite; у виробництві — лише PostgreSQL")
+    if process == "rasa" and environ.get("TRACKER_DB_DIALECT", "sqlite") == "sqlite":
+        found.append("сховище розмов (TRACKER_DB_DIALECT) — SQLite; потрібен postgresql")
+    if process == "actions":
+        stored = stored_contacts or {}
+        if _demo_like(stored.get("phone") or environ.get("OPERATOR_PHONE", "")):
+            found.append(
+                "телефон абонентського відділу не задано або це демо-значення "
+                "(OPERATOR_PHONE або `settings contacts`)"
+            )
+    if process == "outbox" and not (
+        environ.get("TELEGRAM_BOT_TOKEN") or environ.get("VIBER_AUTH_TOKEN")
+    ):
+        found.append("немає жодного месенджера: задайте TELEGRAM_BOT_TOKEN або VIBER_AUTH_TOKEN")
+    return found
+
+
+def start(process: str, configure_logs: bool = True) -> None:
+    """The first call of every entry point of ours: the env file into the
+    environment, our log format, and in production the process's own check —
+    exit 1 with every problem listed rather than run half-configured."""
+    export_env_file()
+    if configure_logs:
+        logs.configure(process)
+    environ = environment()
+    if not production_mode(environ):
+        return
+    stored = {}
+    if process == "actions" and not load_settings().database_url.startswith("sqlite"):
+        stored = _stored_contacts()
+    found = process_problems(process, environ, stored)
+    if found:
+        _report(found)
+        raise SystemExit(1)
+
+
+def _report(found: List[str]) -> None:
+    print("Асистент не запущено — конфігурація не готова до роботи:", file=sys.stderr)
+    for problem in found:
+        print(f"  • {problem}", file=sys.stderr)
+    print("Див. docs/deploy.md і docs/configuration.md.", file=sys.stderr)
+
+
+def _secret_problem(
+    environ: Mapping[str, str], name: str, minimum: int, required: bool
+) -> List[str]:
     value = environ.get(name, "")
     if not value:
         return [f"секрет {name} не задано"] if required else []
@@ -128,18 +197,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.preflight", description=__doc__)
     parser.add_argument("--production", action="store_true", help="як ASSISTANT_MODE=production")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument(
+        "--process",
+        choices=configuration.PROCESSES,
+        help="перевірити лише те, що потрібно цьому процесу (модель — з сервера моделей)",
+    )
     args = parser.parse_args(argv)
-    environ = dict(os.environ)
+    environ = environment()
     if not (args.production or production_mode(environ)):
         return 0
     settings = load_settings()
     stored = _stored_contacts() if not settings.database_url.startswith("sqlite") else {}
-    found = problems(environ, args.model, stored)
+    if args.process:
+        found = process_problems(args.process, environ, stored)
+    else:
+        found = problems(dict(environ), args.model, stored)
     if found:
-        print("Асистент не запущено — конфігурація не готова до роботи:", file=sys.stderr)
-        for problem in found:
-            print(f"  • {problem}", file=sys.stderr)
-        print("Див. docs/deploy.md.", file=sys.stderr)
+        _report(found)
         return 1
     print("Перевірку конфігурації пройдено.")
     return 0

@@ -1,7 +1,12 @@
-"""Configuration of the action server, read from environment variables.
+"""The configuration of every process, and the only reader of the environment.
 
 Every knob has a safe embedded default so that `make run` works on a fresh
-machine; production overrides them in the environment (never in the repo).
+machine; production overrides them in the environment (never in the repo) or in
+the env file `TEPLO_ENV_FILE` names (`/etc/teplo/teplo.env`, the same file for
+compose, systemd, Kubernetes and `teplo`; the real environment wins over it).
+`VARIABLES` lists every variable with its section, default and meaning:
+docs/configuration.md is generated from it (`python -m core.settings --markdown`)
+and `core.preflight` checks the variables each process needs in production.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -21,14 +26,73 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+ENV_FILE_VARIABLE = "TEPLO_ENV_FILE"
 
 
-def _env_decimal(name: str, default: str) -> Decimal:
-    raw = os.environ.get(name)
-    return Decimal(raw if raw not in (None, "") else default)
+def read_env_file(path: Path) -> Dict[str, str]:
+    """`NAME=value` lines (the systemd/compose env file format); # comments, optional quotes."""
+    values: Dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name.strip().removeprefix("export ")] = value
+    return values
+
+
+def environment() -> Dict[str, str]:
+    """The env file `TEPLO_ENV_FILE` names (if any) overlaid with the real environment.
+
+    A named file that does not exist is an error: a typo must not mean the demo defaults.
+    """
+    merged: Dict[str, str] = {}
+    named = os.environ.get(ENV_FILE_VARIABLE, "").strip()
+    if named:
+        path = Path(named)
+        if not path.is_file():
+            raise FileNotFoundError(f"{ENV_FILE_VARIABLE}={named}: такого файлу немає")
+        merged.update(read_env_file(path))
+    merged.update(os.environ)
+    return merged
+
+
+def process_environment() -> "os._Environ[str]":
+    """The live environment of this process, for what must change it or hand it on
+    (Rasa's endpoint files read it, child processes inherit it)."""
+    return os.environ
+
+
+def export_env_file() -> None:
+    """Puts the env file's variables into this process's environment (the real
+    environment still wins): for Rasa's `${...}` and child processes."""
+    for name, value in environment().items():
+        os.environ.setdefault(name, value)
+
+
+def env_str(name: str, default: str = "", env: Optional[Mapping[str, str]] = None) -> str:
+    """A variable's value, `default` when unset or empty."""
+    value = (environment() if env is None else env).get(name, "")
+    return value if value != "" else default
+
+
+def env_int(name: str, default: int, env: Optional[Mapping[str, str]] = None) -> int:
+    return int(env_str(name, str(default), env))
+
+
+def env_float(name: str, default: float, env: Optional[Mapping[str, str]] = None) -> float:
+    return float(env_str(name, str(default), env))
+
+
+def _env_int(name: str, default: int, env: Optional[Mapping[str, str]] = None) -> int:
+    return env_int(name, default, env)
+
+
+def _env_decimal(name: str, default: str, env: Optional[Mapping[str, str]] = None) -> Decimal:
+    return Decimal(env_str(name, default, env))
 
 
 @dataclass(frozen=True)
@@ -58,6 +122,23 @@ class LookupLimits:
     wrong_proofs_per_account: int = 25
     # A right answer after this many wrong ones for the account (30 days) alerts staff.
     success_after_failures: int = 3
+
+
+@dataclass(frozen=True)
+class LoggingSection:
+    """How our processes log (core/logs.py): `text` lines or `json` lines."""
+
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class ModelsSection:
+    """Where promotion publishes the model and where the replicas pull it from."""
+
+    # The folder the model server serves (current.tar.gz); empty: no publication.
+    publish_dir: str = ""
+    # The URL the replicas pull (deploy/rasa/endpoints.yml `models.url`).
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,6 +176,12 @@ class Settings:
     # send in `ACTION_TOKEN_HEADER`; required whenever the host is not loopback.
     action_server_host: str = "127.0.0.1"
     action_server_token: str = ""
+    # ASSISTANT_MODE=production: the preflight checks, no demo fallbacks.
+    production: bool = False
+    # The role the migrations run as (deploy/postgres/roles.sql); empty: DATABASE_URL.
+    database_owner_url: str = ""
+    logging: LoggingSection = field(default_factory=LoggingSection)
+    models: ModelsSection = field(default_factory=ModelsSection)
 
     def now(self) -> datetime:
         """Current time in Kyiv (see `in_kyiv`); `ASSISTANT_NOW` pins it for tests
@@ -134,51 +221,57 @@ def wall_clock() -> datetime:
 
 
 def load_settings() -> Settings:
-    """Reads the environment into a fresh `Settings` (no caching)."""
+    """Reads the environment (and the env file) into a fresh `Settings` (no caching)."""
+    env = environment()
     return Settings(
-        database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
-        window_first_day=_env_int("READINGS_WINDOW_FIRST_DAY", 1),
-        window_last_day=_env_int("READINGS_WINDOW_LAST_DAY", 28),
+        database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        window_first_day=_env_int("READINGS_WINDOW_FIRST_DAY", 1, env),
+        window_last_day=_env_int("READINGS_WINDOW_LAST_DAY", 28, env),
         lookup_limits=LookupLimits(
             # ACCOUNT_LOOKUP_FAILURES_PER_HOUR: the variable's name before every lookup counted.
             per_hour=_env_int(
-                "ACCOUNT_LOOKUPS_PER_HOUR", _env_int("ACCOUNT_LOOKUP_FAILURES_PER_HOUR", 5)
+                "ACCOUNT_LOOKUPS_PER_HOUR",
+                _env_int("ACCOUNT_LOOKUP_FAILURES_PER_HOUR", 5, env),
+                env,
             ),
-            per_day=_env_int("ACCOUNT_LOOKUPS_PER_DAY", 10),
-            per_channel_hour=_env_int("ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR", 300),
-            accounts_per_sender_week=_env_int("ACCOUNT_LOOKUPS_DISTINCT_PER_WEEK", 3),
-            wrong_per_account_sender=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER", 5),
-            wrong_per_sender_day=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER_DAY", 5),
-            wrong_proofs_watch=_env_int("ACCOUNT_WRONG_PROOFS_WATCH", 10),
+            per_day=_env_int("ACCOUNT_LOOKUPS_PER_DAY", 10, env),
+            per_channel_hour=_env_int("ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR", 300, env),
+            accounts_per_sender_week=_env_int("ACCOUNT_LOOKUPS_DISTINCT_PER_WEEK", 3, env),
+            wrong_per_account_sender=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER", 5, env),
+            wrong_per_sender_day=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER_DAY", 5, env),
+            wrong_proofs_watch=_env_int("ACCOUNT_WRONG_PROOFS_WATCH", 10, env),
             # ACCOUNT_WRONG_PROOFS_PER_DAY: the variable's name when the window was a day.
             wrong_proofs_per_account=_env_int(
-                "ACCOUNT_WRONG_PROOFS_LOCK", _env_int("ACCOUNT_WRONG_PROOFS_PER_DAY", 25)
+                "ACCOUNT_WRONG_PROOFS_LOCK", _env_int("ACCOUNT_WRONG_PROOFS_PER_DAY", 25, env), env
             ),
-            success_after_failures=_env_int("ACCOUNT_PROOF_ALERT_AFTER_FAILURES", 3),
+            success_after_failures=_env_int("ACCOUNT_PROOF_ALERT_AFTER_FAILURES", 3, env),
         ),
         monthly_ceiling={
-            "heat": _env_decimal("CEILING_HEAT_GCAL_PER_MONTH", "4"),
-            "hot_water": _env_decimal("CEILING_HOT_WATER_M3_PER_MONTH", "25"),
+            "heat": _env_decimal("CEILING_HEAT_GCAL_PER_MONTH", "4", env),
+            "hot_water": _env_decimal("CEILING_HOT_WATER_M3_PER_MONTH", "25", env),
         },
-        operator_phone=os.environ.get("OPERATOR_PHONE", "(0532) 00-00-00 (демо-номер)"),
-        operator_hours=os.environ.get(
-            "OPERATOR_HOURS", "пн–пт 8:00–17:00, обідня перерва 12:00–13:00"
+        operator_phone=env.get("OPERATOR_PHONE", "(0532) 00-00-00 (демо-номер)"),
+        operator_hours=env.get("OPERATOR_HOURS", "пн–пт 8:00–17:00, обідня перерва 12:00–13:00"),
+        operator_email=env.get("OPERATOR_EMAIL", ""),
+        fixed_now=env.get("ASSISTANT_NOW", ""),
+        retention_days=_env_int("RETENTION_DAYS", 180, env),
+        billing_drop_dir=env.get("BILLING_DROP_DIR") or str(PROJECT_ROOT / "var" / "billing-drop"),
+        billing_encoding=env.get("BILLING_ENCODING") or "utf-8-sig",
+        billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48, env),
+        attachments_dir=env.get("ATTACHMENTS_DIR") or str(PROJECT_ROOT / "var" / "attachments"),
+        attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10, env) * 1024 * 1024,
+        production=env.get("ASSISTANT_MODE", "").strip().lower() == "production",
+        database_owner_url=env.get("DATABASE_OWNER_URL", ""),
+        logging=LoggingSection(format=(env.get("LOG_FORMAT") or "text").strip().lower()),
+        models=ModelsSection(
+            publish_dir=env.get("MODEL_PUBLISH_DIR", ""),
+            url=env.get("RASA_MODEL_URL", ""),
         ),
-        operator_email=os.environ.get("OPERATOR_EMAIL", ""),
-        fixed_now=os.environ.get("ASSISTANT_NOW", ""),
-        retention_days=_env_int("RETENTION_DAYS", 180),
-        billing_drop_dir=os.environ.get("BILLING_DROP_DIR")
-        or str(PROJECT_ROOT / "var" / "billing-drop"),
-        billing_encoding=os.environ.get("BILLING_ENCODING") or "utf-8-sig",
-        billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48),
-        billing_cursor_key=os.environ.get("BILLING_CURSOR_KEY", ""),
-        attachments_dir=os.environ.get("ATTACHMENTS_DIR")
-        or str(PROJECT_ROOT / "var" / "attachments"),
-        attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10) * 1024 * 1024,
-        attachments_per_day=_env_int("ATTACHMENTS_PER_DAY", 20),
-        attachments_bytes_per_day=_env_int("ATTACHMENTS_MB_PER_DAY", 50) * 1024 * 1024,
-        action_server_host=os.environ.get("SANIC_HOST") or "127.0.0.1",
-        action_server_token=os.environ.get("ACTION_SERVER_TOKEN", ""),
+        billing_cursor_key=env.get("BILLING_CURSOR_KEY", ""),
+        attachments_per_day=_env_int("ATTACHMENTS_PER_DAY", 20, env),
+        attachments_bytes_per_day=_env_int("ATTACHMENTS_MB_PER_DAY", 50, env) * 1024 * 1024,
+        action_server_host=env.get("SANIC_HOST") or "127.0.0.1",
+        action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
     )
 
 

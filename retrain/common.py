@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from core.errors import StaffError
+from core.settings import env_str, environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,12 +110,12 @@ def run_rasa(args: List[str], project: Project, log: Optional[Path] = None) -> N
     our short summary instead.
     """
     env: Dict[str, str] = {
-        **os.environ,
+        **environment(),
         "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+        "TF_CPP_MIN_LOG_LEVEL": env_str("TF_CPP_MIN_LOG_LEVEL", "2"),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         # The custom tokenizer is imported from the code checkout.
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env_str("PYTHONPATH")])),
     }
     log = log or project.results / "rasa.log"
     log.parent.mkdir(parents=True, exist_ok=True)

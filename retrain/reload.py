@@ -1,22 +1,34 @@
-"""Telling a running Rasa server to load the promoted model (HTTP API, `PUT /model`).
+"""Bringing the promoted model to the running Rasa servers.
 
-The server must run with `--enable-api --auth-token $RASA_API_TOKEN`
-(scripts/run-stack does when RASA_API_TOKEN is set). Conversations survive the
-swap because they live in the SQL tracker store, not in the model.
+Production (every replica): promotion publishes the model as
+`MODEL_PUBLISH_DIR/current.tar.gz`, the file the model server (nginx,
+deploy/nginx/models.conf) serves at RASA_MODEL_URL; every replica asks for it
+every `wait_time_between_pulls` seconds with the last ETag
+(deploy/rasa/endpoints.yml) and loads it when it changed. The file is replaced
+atomically, so a replica never downloads half a model.
+
+One server (`make serve`): `PUT /model` on the HTTP API; the server must run
+with `--enable-api --auth-token $RASA_API_TOKEN` (scripts/run-stack does when
+RASA_API_TOKEN is set). Conversations survive either swap because they live in
+the SQL tracker store, not in the model.
 """
 
 from __future__ import annotations
 
 import json
-import os
+import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from core.errors import StaffError
+from core.settings import env_str
 
 DEFAULT_URL = "http://127.0.0.1:5005"
+PUBLISHED_NAME = "current.tar.gz"
+# deploy/rasa/endpoints.yml `models.wait_time_between_pulls`.
+PULL_SECONDS = 10
 
 
 class ServerUnreachable(StaffError):
@@ -24,17 +36,28 @@ class ServerUnreachable(StaffError):
 
 
 def server_url() -> str:
-    return os.environ.get("RASA_URL") or DEFAULT_URL
+    return env_str("RASA_URL", DEFAULT_URL)
 
 
 def reload_promoted(model: Path, url: str, quiet_if_down: bool) -> str:
-    """Asks the server at `url` to load `model`; returns what to tell staff.
+    """Publishes `model` for every replica (MODEL_PUBLISH_DIR) and, with
+    RASA_API_TOKEN, asks the server at `url` to load it; returns what to tell staff.
 
     After a promotion a server that is down, or no RASA_API_TOKEN, is fine (the
     next start loads the model): `quiet_if_down` says so instead of raising.
     """
-    token = os.environ.get("RASA_API_TOKEN", "")
+    published = ""
+    folder = env_str("MODEL_PUBLISH_DIR")
+    if folder:
+        publish(model, Path(folder))
+        published = (
+            f"Модель опубліковано на сервері моделей: кожна репліка візьме її протягом "
+            f"{PULL_SECONDS} с; розмови збережено."
+        )
+    token = env_str("RASA_API_TOKEN")
     if not token:
+        if published:
+            return published
         if quiet_if_down:
             return (
                 "RASA_API_TOKEN не задано: запущений сервер візьме нову модель після "
@@ -48,6 +71,18 @@ def reload_promoted(model: Path, url: str, quiet_if_down: bool) -> str:
             raise
         return f"{error}; нову модель він візьме під час наступного запуску."
     return f"Сервер {url} працює з новою моделлю; розмови збережено."
+
+
+def publish(model: Path, folder: Path) -> Path:
+    """Puts `model` where the replicas pull it, atomically (a new inode, so a new ETag)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / PUBLISHED_NAME
+    if target.exists() and target.resolve() == model.resolve():
+        return target
+    partial = folder / f".{PUBLISHED_NAME}.partial"
+    shutil.copyfile(model, partial)
+    partial.replace(target)
+    return target
 
 
 def reload_model(model: Path, url: str, token: str, timeout: float = 600) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
 from core.errors import StaffError
+from core.settings import process_environment
 from retrain.common import ROOT, Project
 
 DEFAULTS_FILE = ROOT / "scripts" / "tracker-store.env"
@@ -54,8 +54,10 @@ def load_defaults(path: Path = DEFAULTS_FILE) -> Dict[str, str]:
 
 
 @contextmanager
-def defaults_applied(environ: MutableMapping[str, str] = os.environ) -> Iterator[None]:
-    """The unset TRACKER_DB_* variables filled in, as scripts/run-stack does, for a while."""
+def defaults_applied(environ: Optional[MutableMapping[str, str]] = None) -> Iterator[None]:
+    """The unset TRACKER_DB_* variables filled in, as scripts/run-stack does, for a while
+    (in this process's environment by default: Rasa's endpoint files read it)."""
+    environ = process_environment() if environ is None else environ
     added = [name for name in load_defaults() if name not in environ]
     environ.update({name: load_defaults()[name] for name in added})
     try:

@@ -19,6 +19,8 @@ import sys
 import warnings
 from typing import Optional, Tuple
 
+from core.settings import env_str
+
 # (category, module the warning is attributed to, start of its message)
 KNOWN_WARNINGS: Tuple[Tuple[type, Optional[str], str], ...] = (
     # setuptools' pkg_resources, imported by Rasa and APScheduler
@@ -77,7 +79,7 @@ def configure_logging(log_file: Optional[str]) -> None:
 
 def main() -> None:
     silence_known_warnings()
-    configure_logging(os.environ.get("RASA_LOG_FILE"))
+    configure_logging(env_str("RASA_LOG_FILE") or None)
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

@@ -14,7 +14,9 @@ from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from core import preflight
 from core.db.engine import make_engine, use_engine
+from core.version import __version__
 from staff.commands import (
     attachments,
     billing,
@@ -47,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"Коди виходу:\n{exit_codes}",
     )
     parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG} {__version__}",
+        help="показати версію асистента й вийти",
+    )
+    parser.add_argument(
         "--database-url",
         metavar="URL",
         help="база даних (типово змінна середовища DATABASE_URL або var/assistant.db)",
@@ -77,6 +85,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         return exit_.code if isinstance(exit_.code, int) else EXIT_FAILED
     if args.database_url:
         use_engine(make_engine(args.database_url))
+    else:
+        try:  # the env file; in production no silent fallback to the demo SQLite
+            preflight.start("teplo", configure_logs=False)
+        except SystemExit:
+            return EXIT_FAILED
     try:
         return args.handler(args)
     except StaffError as error:

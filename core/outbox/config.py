@@ -8,32 +8,31 @@ most 100 unanswered messages a user per hour), so its default is cautious.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import time
 from typing import Dict, Tuple
+
+from core.settings import env_float, env_int, env_str
 
 TELEGRAM_MAX_PER_SECOND = 30.0
 VIBER_MAX_PER_SECOND = 50.0
 
 
 def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    return float(raw) if raw not in (None, "") else default
+    return env_float(name, default)
 
 
 def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw not in (None, "") else default
+    return env_int(name, default)
 
 
 def _clock(name: str, default: str) -> time:
-    hours, minutes = (os.environ.get(name) or default).strip().split(":")
+    hours, minutes = env_str(name, default).strip().split(":")
     return time(int(hours), int(minutes))
 
 
 def _days(name: str, default: str) -> Tuple[int, ...]:
-    raw = os.environ.get(name) or default
+    raw = env_str(name, default)
     return tuple(sorted({int(part) for part in raw.split(",") if part.strip()}, reverse=True))
 
 

@@ -27,7 +27,7 @@ from core.db.models import Base
 from core.demo.seed import seed_demo
 from core.repository import messenger as messenger_repo
 from core.senders import SenderKey
-from scripts.cluster import Nginx
+from devtools.harness.nginx import Nginx
 from tests.channels.test_through_rasa import comma, previous_values, stored
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW

@@ -1,6 +1,7 @@
 """The deploy artifacts, checked without a Docker engine: the compose file parses
 and every command, file, port and environment variable it names exists in the
-project; the production nginx configuration passes `nginx -t`."""
+project, every process gets the whole env file and the shared state; the
+production nginx configuration passes `nginx -t`."""
 
 from __future__ import annotations
 
@@ -17,13 +18,15 @@ from typing import Dict, List, Set
 import pytest
 import yaml
 
+from core.configuration import BY_NAME
 from core.settings import PROJECT_ROOT
 from devtools.harness.nginx import Nginx
+from tests.core.test_one_clock import PRODUCT_PACKAGES
 
 DEPLOY = PROJECT_ROOT / "deploy"
 COMPOSE = yaml.safe_load((DEPLOY / "compose.yml").read_text(encoding="utf-8"))
 SERVICES: Dict[str, Dict] = COMPOSE["services"]
-SOURCE_DIRS = ("core", "actions", "channels", "retrain", "nlu_components", "staff", "scripts")
+SOURCE_DIRS = PRODUCT_PACKAGES + ("scripts",)
 
 
 def _placeholders(path: Path) -> Set[str]:
@@ -41,8 +44,13 @@ def _project_text() -> str:
     return "\n".join(parts)
 
 
+PROCESSES = {"migrate", "actions", "rasa-1", "rasa-2", "outbox", "console", "billing-api"}
+OURS = PROCESSES | {"scheduler", "backup"}
+
+
 def test_the_production_picture_is_complete():
-    assert {"postgres", "redis", "migrate", "actions", "rasa-1", "rasa-2", "nginx"} <= set(SERVICES)
+    infrastructure = {"postgres", "redis", "models", "nginx", "scheduler", "backup"}
+    assert PROCESSES | infrastructure <= set(SERVICES)
     assert SERVICES["postgres"]["image"].startswith("postgres:15")
     assert SERVICES["redis"]["image"].startswith("redis:7")
     assert SERVICES["migrate"]["restart"] == "no"
@@ -51,8 +59,24 @@ def test_the_production_picture_is_complete():
             assert service["restart"] == "unless-stopped", name
             assert "healthcheck" in service, name
     assert SERVICES["nginx"]["ports"] == ["80:80", "443:443"]
-    # Only the proxy is published; everything else stays on the private network.
-    assert [n for n, s in SERVICES.items() if "ports" in s] == ["nginx"]
+    # Only the proxy is public; the console and the billing API on the host's loopback.
+    for name, service in SERVICES.items():
+        if name != "nginx":
+            assert all(p.startswith("127.0.0.1:") for p in service.get("ports", [])), name
+
+
+def test_every_process_of_ours_gets_the_whole_env_file_and_the_shared_state():
+    for name in OURS:
+        assert SERVICES[name]["env_file"] == ["${TEPLO_ENV_FILE:-/etc/teplo/teplo.env}"], name
+        assert SERVICES[name]["environment"]["ASSISTANT_MODE"] == "production", name
+    for name in ("actions", "rasa-1", "rasa-2", "outbox", "console", "scheduler"):
+        mounts = SERVICES[name]["volumes"]
+        assert "attachments:/var/lib/teplo/attachments" in mounts, name
+        assert "models:/var/lib/teplo/models" in mounts, name
+    example = (DEPLOY / "teplo.env.example").read_text()
+    assert "ATTACHMENTS_DIR=/var/lib/teplo/attachments" in example
+    assert "MODEL_PUBLISH_DIR=/var/lib/teplo/models" in example
+    assert "models:/var/lib/teplo/models:ro" in SERVICES["models"]["volumes"]
 
 
 def test_images_are_built_from_files_that_exist():
@@ -66,21 +90,29 @@ def test_images_are_built_from_files_that_exist():
                     assert (PROJECT_ROOT / name).exists(), f"{dockerfile.name}: {name}"
 
 
+def _module_exists(command: List[str]) -> bool:
+    path = PROJECT_ROOT / command[command.index("-m") + 1].replace(".", "/")
+    return path.with_suffix(".py").is_file() or (path / "__main__.py").is_file()
+
+
 def test_commands_name_modules_and_files_of_the_project():
     rasa = SERVICES["rasa-1"]["command"]
-    for flag in ("--endpoints", "--credentials"):
+    assert rasa[:2] == ["rasa", "run"] and "--model" not in rasa  # pulled from the model server
+    for flag in ("--endpoints", "--credentials", "--logging-config-file"):
         assert (PROJECT_ROOT / rasa[rasa.index(flag) + 1]).is_file()
-    assert rasa[rasa.index("--model") + 1] == "/app/models/current.tar.gz"
-    migrate = SERVICES["migrate"]["entrypoint"]
-    assert migrate[:2] == ["python", "-m"]
-    assert (PROJECT_ROOT / (migrate[2].replace(".", "/") + ".py")).is_file()
+    for name in ("migrate", "billing-api"):
+        assert _module_exists(SERVICES[name]["entrypoint"]), name
+    for name in ("outbox", "console", "scheduler"):
+        assert _module_exists(SERVICES[name]["command"]), name
+    assert (PROJECT_ROOT / SERVICES["scheduler"]["command"][3]).is_file()
     assert (PROJECT_ROOT / "actions" / "server.py").is_file()
     dockerfile = (DEPLOY / "Dockerfile.actions").read_text()
     assert 'ENTRYPOINT ["python", "-m", "actions.server"]' in dockerfile
-    for mount in SERVICES["nginx"]["volumes"] + SERVICES["postgres"]["volumes"]:
-        source = mount.split(":")[0]
-        if source.startswith("./"):
-            assert (DEPLOY / source).is_file(), source
+    for name in ("nginx", "postgres", "models", "backup"):
+        for mount in SERVICES[name]["volumes"]:
+            source = mount.split(":")[0]
+            if source.startswith("./"):
+                assert (DEPLOY / source).is_file(), source
 
 
 def test_ports_agree_between_commands_health_checks_and_the_proxy():
@@ -91,48 +123,45 @@ def test_ports_agree_between_commands_health_checks_and_the_proxy():
     actions = SERVICES["actions"]["command"]
     action_port = actions[actions.index("--port") + 1]
     assert f":{action_port}/health'" in " ".join(SERVICES["actions"]["healthcheck"]["test"])
-    assert (
-        f"actions:{action_port}/webhook" in SERVICES["rasa-1"]["environment"]["ACTION_SERVER_URL"]
-    )
+    example = (DEPLOY / "teplo.env.example").read_text()
+    assert f"ACTION_SERVER_URL=http://actions:{action_port}/webhook" in example
+    assert "RASA_MODEL_URL=http://models:8080/models/current.tar.gz" in example
     nginx = (DEPLOY / "nginx" / "nginx.conf").read_text()
     for replica in ("rasa-1", "rasa-2"):
         assert f"server {replica}:{port}" in nginx
     assert f"server actions:{action_port}" in nginx
+    assert "listen 8080;" in (DEPLOY / "nginx" / "models.conf").read_text()
 
 
-def test_every_variable_the_rasa_configs_need_is_given_and_every_given_one_is_read():
-    environment = SERVICES["rasa-1"]["environment"]
-    needed = _placeholders(PROJECT_ROOT / "endpoints.cluster.yml") | _placeholders(
+def test_every_variable_the_rasa_configs_need_is_catalogued_and_in_the_env_file():
+    needed = _placeholders(DEPLOY / "rasa" / "endpoints.yml") | _placeholders(
         PROJECT_ROOT / "credentials.prod.yml"
     )
-    assert needed - set(environment) == set()
-    project = _project_text()
-    given: List[str] = []
-    for service in SERVICES.values():
-        env = service.get("environment") or {}
-        given += [name for name in env if not name.startswith("POSTGRES_")]
-    unread = sorted({name for name in given if name not in project} - {"REDIS_PASSWORD"})
-    assert unread == [], f"set in compose.yml but read nowhere: {unread}"
+    example = set(re.findall(r"^(\w+)=", (DEPLOY / "teplo.env.example").read_text(), re.M))
+    assert needed - example == set()
+    assert needed - set(BY_NAME) == set()
+    # ... and the replicas refuse to start without them (core.preflight --process rasa).
+    assert needed <= {v.name for v in BY_NAME.values() if "rasa" in v.needed_by}
+    assert example - set(BY_NAME) == set(), "every variable of the env file is documented"
+    project = _project_text() + (DEPLOY / "compose.yml").read_text()
+    project += (DEPLOY / "backup.sh").read_text()
+    unread = sorted(name for name in example if name not in project)
+    assert unread == [], f"in the env file but read nowhere: {unread}"
+
+
+def test_the_production_endpoints_are_the_clusters_plus_the_model_server():
+    cluster = yaml.safe_load((PROJECT_ROOT / "endpoints.cluster.yml").read_text())
+    production = yaml.safe_load((DEPLOY / "rasa" / "endpoints.yml").read_text())
+    models = production.pop("models")
+    assert production == cluster
+    assert models["url"] == "${RASA_MODEL_URL}" and models["wait_time_between_pulls"] <= 30
 
 
 def test_secrets_come_from_the_environment_only():
     text = (DEPLOY / "compose.yml").read_text(encoding="utf-8")
-    for name in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "TELEGRAM_BOT_TOKEN", "VIBER_AUTH_TOKEN"):
+    for name in ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "TEPLO_OWNER_PASSWORD"):
         assert re.search(rf"\$\{{{name}:\?", text), f"{name} must be required from the environment"
-    assert "CHANGE-ME" not in text
-
-
-def test_systemd_units_run_what_exists():
-    for unit in (DEPLOY / "systemd").glob("*.service"):
-        text = unit.read_text()
-        assert "EnvironmentFile=/etc/teplo/teplo.env" in text, unit.name
-        for module in re.findall(r"python -m ([\w.]+)", text):
-            if module:
-                assert (PROJECT_ROOT / (module.replace(".", "/") + ".py")).is_file(), module
-        for name in re.findall(r"--(?:endpoints|credentials) (\S+)", text):
-            assert (PROJECT_ROOT / name).is_file(), name
-        if "ExecStart=" in text and "oneshot" not in text:
-            assert "Restart=always" in text, unit.name
+    assert "CHANGE-ME" not in text and "TOKEN:" not in text
 
 
 @pytest.mark.skipif(
@@ -144,7 +173,7 @@ def test_the_production_proxy_configuration_is_valid(tmp_path):
     # self-signed pair; everything else is the file as deployed.
     conf = (DEPLOY / "nginx" / "nginx.conf").read_text()
     conf = re.sub(r"server (rasa-\d|actions):", "server 127.0.0.1:", conf)
-    conf = conf.replace("/etc/nginx/certs/", f"{tmp_path}/").replace(
+    conf = conf.replace("/etc/letsencrypt/live/teplo/", f"{tmp_path}/").replace(
         "/etc/nginx/", f"{DEPLOY}/nginx/"
     )
     conf = conf.replace("events {", f"pid {tmp_path}/nginx.pid;\nevents {{", 1)

@@ -1,0 +1,97 @@
+"""Promotion reaches every replica through the model server: the published file,
+served by nginx with deploy/nginx/models.conf, answers Rasa's pull
+(`If-None-Match` with the last ETag) with 304 until a new model is published,
+then once with the new model and a new ETag."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+import pytest
+
+from core.settings import PROJECT_ROOT
+from retrain.reload import publish, reload_promoted
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str, etag: Optional[str] = None) -> Tuple[int, Dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"If-None-Match": etag} if etag else {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), b""
+
+
+@pytest.fixture
+def model_server(tmp_path):
+    """nginx with the production model server block, its folder under tmp_path."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    port = _free_port()
+    block = (PROJECT_ROOT / "deploy" / "nginx" / "models.conf").read_text()
+    block = block.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    block = block.replace("/var/lib/teplo/models/", f"{folder}/")
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"user root;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log warn;\n"
+        f"events {{}}\nhttp {{\n{block}\n}}\n"
+    )
+    process = subprocess.Popen(
+        [NGINX, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if _get(f"{url}/healthz")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.05)
+    yield folder, f"{url}/models/current.tar.gz"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_replicas_pull_a_published_model_once_and_then_get_304(model_server, tmp_path):
+    folder, url = model_server
+    assert _get(url)[0] == 404  # nothing promoted yet: replicas keep asking
+    first = tmp_path / "first.tar.gz"
+    first.write_bytes(b"model one")
+    publish(first, folder)
+    status, headers, body = _get(url)
+    assert status == 200 and body == b"model one" and headers["ETag"]
+    assert _get(url, headers["ETag"])[0] == 304  # every pull until the next promotion
+    second = tmp_path / "second.tar.gz"
+    second.write_bytes(b"model two, bigger")
+    publish(second, folder)
+    status, new_headers, body = _get(url, headers["ETag"])
+    assert status == 200 and body == b"model two, bigger"
+    assert new_headers["ETag"] != headers["ETag"]
+    assert not list(folder.glob(".*"))  # no partial file left where it is served
+
+
+def test_promotion_publishes_where_the_replicas_pull(monkeypatch, tmp_path):
+    model = tmp_path / "current.tar.gz"
+    model.write_bytes(b"promoted")
+    monkeypatch.setenv("MODEL_PUBLISH_DIR", str(tmp_path / "published"))
+    monkeypatch.delenv("RASA_API_TOKEN", raising=False)
+    told = reload_promoted(model, "http://127.0.0.1:9", quiet_if_down=False)
+    assert (tmp_path / "published" / "current.tar.gz").read_bytes() == b"promoted"
+    assert "кожна репліка" in told

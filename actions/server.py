@@ -76,11 +76,7 @@ def main(argv: Optional[list] = None) -> None:
     settings = load_settings()
     host, token = settings.action_server_host, settings.action_server_token or None
     if token is None and not is_loopback(host):
-        print(
-            f"Помилка: сервер дій слухає {host}, а ACTION_SERVER_TOKEN не задано; "
-            "без нього будь-хто в мережі прочитає розмови будь-кого.",
-            file=sys.stderr,
-        )
+        print(preflight.unguarded_action_server(host), file=sys.stderr)
         raise SystemExit(2)
     app = build_app(token)
     logger.info("action server on %s:%d, token %s", host, args.port, "required" if token else "off")

@@ -160,10 +160,49 @@ VARIABLES: Tuple[Variable, ...] = (
         "lookups of all users of a channel an hour",
     ),
     Variable(
-        "ACCOUNT_WRONG_PROOFS_PER_DAY",
+        "ACCOUNT_LOOKUPS_DISTINCT_PER_WEEK",
+        "assistant",
+        "3",
+        "distinct accounts (not linked) one user may look up in 7 days",
+    ),
+    Variable(
+        "ACCOUNT_WRONG_PROOFS_PER_SENDER",
+        "assistant",
+        "5",
+        "wrong ownership answers one user may give for one account in 30 days",
+    ),
+    Variable(
+        "ACCOUNT_WRONG_PROOFS_PER_SENDER_DAY",
+        "assistant",
+        "5",
+        "wrong ownership answers one user may give a day, all accounts together",
+    ),
+    Variable(
+        "ACCOUNT_WRONG_PROOFS_WATCH",
         "assistant",
         "10",
-        "wrong ownership proofs an account takes a day",
+        "wrong answers for an account in 30 days (anyone) that flag it for staff",
+    ),
+    Variable(
+        "ACCOUNT_WRONG_PROOFS_LOCK",
+        "assistant",
+        "25",
+        "wrong answers for an account in 30 days after which typed digits are not taken",
+    ),
+    Variable(
+        "ACCOUNT_WRONG_PROOFS_PER_DAY", "assistant", "25", "old name of ACCOUNT_WRONG_PROOFS_LOCK"
+    ),
+    Variable(
+        "ACCOUNT_PROOF_ALERT_AFTER_FAILURES",
+        "assistant",
+        "3",
+        "a right answer after this many wrong ones for the account alerts staff",
+    ),
+    Variable(
+        "CASE_HOURS",
+        "assistant",
+        "1-5 08:00-17:00",
+        "when clerks answer cases, e.g. `1-5 08:00-17:00` (weekdays 1..7, Kyiv)",
     ),
     Variable("TELEGRAM_BOT_TOKEN", "telegram", "", "bot token from @BotFather", _MESSENGERS, 40),
     Variable("TELEGRAM_BOT_NAME", "telegram", "", "bot user name", _MESSENGERS),
@@ -175,6 +214,9 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable("VIBER_AUTH_TOKEN", "viber", "", "Viber bot token", _MESSENGERS, 40),
     Variable("VIBER_BOT_NAME", "viber", "Показники", "sender name", _MESSENGERS),
     Variable("VIBER_WEBHOOK_URL", "viber", "", "public HTTPS webhook", _MESSENGERS),
+    Variable(
+        "VIBER_CHAT_URI", "viber", "", "public account URI for bill links (`teplo billing links`)"
+    ),
     Variable("VIBER_AVATAR_URL", "viber", "", "sender avatar (HTTPS image under 100 KB)"),
     Variable(
         "VIBER_API_URL", "viber", "https://chatapi.viber.com/pa", "Viber API base (tests: the fake)"
@@ -206,6 +248,12 @@ VARIABLES: Tuple[Variable, ...] = (
         "48",
         "unacknowledged drop files older than this are flagged",
     ),
+    Variable(
+        "BILLING_CURSOR_KEY",
+        "billing",
+        "",
+        "extra key in the pull API cursors' HMAC (with the client key's hash)",
+    ),
     Variable("BILLING_API_HOST", "billing", "127.0.0.1", "billing pull API address"),
     Variable("BILLING_API_PORT", "billing", "5070", "billing pull API port"),
     Variable(
@@ -214,6 +262,10 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable("CONSOLE_SECRET_KEY", "console", "", "session signing key", ("console",), 32),
     Variable("CONSOLE_SECURE_COOKIES", "console", "", "`1`: secure cookies outside production"),
     Variable("CONSOLE_SESSION_HOURS", "console", "8", "session length"),
+    Variable("CONSOLE_ADMIN_SESSION_HOURS", "console", "4", "an admin session's absolute length"),
+    Variable(
+        "CONSOLE_ADMIN_IDLE_MINUTES", "console", "30", "an admin session ends after this idle time"
+    ),
     Variable("CONSOLE_LOGIN_FAILURES", "console", "5", "failed logins a user name a window"),
     Variable("CONSOLE_CLIENT_FAILURES", "console", "20", "failed logins an address a window"),
     Variable("CONSOLE_LOGIN_WINDOW_MINUTES", "console", "15", "the login failure window"),
@@ -228,6 +280,8 @@ VARIABLES: Tuple[Variable, ...] = (
         "consumers' photos and documents (a shared volume)",
     ),
     Variable("ATTACHMENTS_MAX_MB", "attachments", "10", "largest file taken"),
+    Variable("ATTACHMENTS_PER_DAY", "attachments", "20", "files one user may send a day"),
+    Variable("ATTACHMENTS_MB_PER_DAY", "attachments", "50", "megabytes one user may send a day"),
     Variable("RETENTION_DAYS", "retention", "180", "days conversations and events are kept"),
     Variable("BACKUP_DIR", "backup", "/var/backups/teplo", "where deploy/backup.sh writes"),
     Variable("BACKUP_KEEP_DAYS", "backup", "14", "backups older than this are removed"),

@@ -101,6 +101,14 @@ def problems(
     return found
 
 
+def unguarded_action_server(host: str) -> str:
+    """Why an action server on `host` without ACTION_SERVER_TOKEN must not start."""
+    return (
+        f"Помилка: сервер дій слухає {host}, а ACTION_SERVER_TOKEN не задано; "
+        "без нього будь-хто в мережі прочитає розмови будь-кого."
+    )
+
+
 def actions_on_loopback(environ: Mapping[str, str]) -> bool:
     """Whether the action server listens (SANIC_HOST) and is called
     (ACTION_SERVER_URL) on this machine only."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from core.settings import KYIV
+from core.settings import KYIV, env_str
 
 DEFAULT_HOURS = "1-5 08:00-17:00"
 _PATTERN = re.compile(r"^\s*([1-7])-([1-7])\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})\s*$")
@@ -43,9 +42,7 @@ class OfficeHours:
 
 def office_hours() -> OfficeHours:
     """The configured hours; a malformed value falls back to the default."""
-    match = _PATTERN.match(os.environ.get("CASE_HOURS") or DEFAULT_HOURS) or _PATTERN.match(
-        DEFAULT_HOURS
-    )
+    match = _PATTERN.match(env_str("CASE_HOURS") or DEFAULT_HOURS) or _PATTERN.match(DEFAULT_HOURS)
     assert match is not None
     first, last, oh, om, ch, cm = (int(part) for part in match.groups())
     return OfficeHours(first, last, time(oh, om), time(ch, cm))

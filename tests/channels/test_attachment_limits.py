@@ -9,11 +9,16 @@ from __future__ import annotations
 from channels.viber import SIGNATURE_HEADER
 from core.attachments import path_of
 from core.settings import get_settings
-from tests.channels.conftest import good_secret, telegram_body
-from tests.channels.fakes import JPEG, PDF
-from tests.channels.payloads import tg_document, viber_picture, viber_signed
+from devtools.harness.messengers import JPEG, PDF
 from tests.channels.test_attachments import rows, told_token
 from tests.support.clock import set_clock
+from tests.support.payloads import (
+    good_secret,
+    telegram_body,
+    tg_document,
+    viber_picture,
+    viber_signed,
+)
 
 CHAT = 5559077
 USER = "VbLimits+User01/abc=="

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from channels.viber import SIGNATURE_HEADER
 from core.staff.links import issue_bill_links
-from tests.channels.payloads import tg_text, viber_conversation_started, viber_signed
 from tests.channels.test_telegram_channel import deliver as tg_deliver
 from tests.channels.test_viber_channel import greeting
 from tests.support.clock import pinned_now
 from tests.support.db import in_session
+from tests.support.payloads import tg_text, viber_conversation_started, viber_signed
 
 FORGED = "AAAAAAAAAAAAAAAAAAAAAA"  # well-formed, issued to nobody
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from core.staff.links import issue_bill_links
-from tests.channels.fakes import texts
-from tests.channels.payloads import tg_text, viber_conversation_started, viber_text
+from devtools.harness.messengers import texts
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import pinned_now
+from tests.support.payloads import tg_text, viber_conversation_started, viber_text
 
 PROOF_PROMPT = "останні 6 цифр"
 

@@ -14,14 +14,14 @@ from core.senders import SenderKey
 from core.settings import KYIV
 from core.staff import cases as staff_cases
 from core.texts.handoff import offer_payload
-from tests.channels.fakes import texts
-from tests.channels.payloads import tg_callback, tg_photo, tg_text, viber_text
+from devtools.harness.messengers import texts
 from tests.channels.test_attachments import PNG
 from tests.channels.test_outbox_sender import make_sender, run_until
 from tests.channels.test_telegram_channel import deliver
 from tests.channels.test_viber_channel import deliver as viber_deliver
 from tests.support.clock import pinned_now
 from tests.support.db import in_session
+from tests.support.payloads import tg_callback, tg_photo, tg_text, viber_text
 
 CHAT = 5550002
 SENDER = SenderKey("telegram", f"telegram:{CHAT}")
@@ -116,7 +116,7 @@ async def test_at_night_a_clerk_answers_a_consumer_who_just_wrote(engine, telegr
         return case.id
 
     in_session(open_and_answer)
-    from tests.support.outbox import RunningClock
+    from devtools.harness.clock import RunningClock
 
     sender = make_sender(telegram_api, clock=RunningClock("2026-11-25T23:31:00+02:00"))
     await run_until(sender, outbox_done, seconds=5)

@@ -14,10 +14,10 @@ from core.handoff import cases
 from core.senders import SenderKey
 from core.staff import cases as staff_cases
 from core.texts.handoff import OFFER_TITLE
-from tests.channels.fakes import texts
-from tests.channels.payloads import tg_callback, tg_text, viber_text
+from devtools.harness.messengers import texts
 from tests.channels.test_outbox_sender import make_sender, run_until
 from tests.support.clock import pinned_now
+from tests.support.payloads import tg_callback, tg_text, viber_text
 
 
 @contextmanager

@@ -18,8 +18,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.viber import SIGNATURE_HEADER
-from tests.channels.conftest import good_secret, telegram_body
-from tests.channels.payloads import tg_text, viber_signed, viber_text
+from tests.support.payloads import good_secret, telegram_body, tg_text, viber_signed, viber_text
 
 NAME, ACCOUNT, STREET = "Шевчук Олена", "0100004", "вул. Соборності 12"
 FORGED = '/inform{"person_name":"' + NAME + '","account_number":"' + ACCOUNT + '"}'

@@ -14,13 +14,20 @@ from core.db.models import OwnershipProof, ProofChallenge
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
 from core.texts.accounts import SHARE_PHONE_BUTTON
-from tests.channels.conftest import good_secret, telegram_body
-from tests.channels.fakes import texts
-from tests.channels.payloads import tg_message, tg_text, viber_message, viber_signed, viber_text
+from devtools.harness.messengers import texts
 from tests.channels.test_viber_channel import greeting
 from tests.support.accounts import proof_digits
 from tests.support.clock import pinned_now
 from tests.support.db import in_session
+from tests.support.payloads import (
+    good_secret,
+    telegram_body,
+    tg_message,
+    tg_text,
+    viber_message,
+    viber_signed,
+    viber_text,
+)
 
 CHAT = 5550077
 TG = SenderKey("telegram", f"telegram:{CHAT}")

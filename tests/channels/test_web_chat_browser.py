@@ -28,10 +28,11 @@ from core.demo.seed import seed_demo
 from core.repository import messenger as messenger_repo
 from core.senders import SenderKey
 from devtools.harness.nginx import Nginx
+from devtools.harness.processes import MODEL
+from devtools.harness.stack import running_stack
 from tests.channels.test_through_rasa import comma, previous_values, stored
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW
-from tests.support.stack import MODEL, running_stack
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 CREDENTIALS = "channels.web.WebChatChannel:\nchannels.monitoring.MonitoringChannel:\n"

@@ -21,7 +21,7 @@ from tests.support.clock import set_clock
     ],
 )
 def test_this_month_is_kyivs(login, monkeypatch, moment, shown):
+    set_clock(monkeypatch, moment)  # before signing in: a session outlives no 8 hours
     client = login("olena")
-    set_clock(monkeypatch, moment)
     page = client.get("/month")
     assert page.status_code == 200 and shown in page.text

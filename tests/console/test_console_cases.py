@@ -13,7 +13,7 @@ from core.db.models import OutboxMessage
 from core.handoff import cases
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
-from tests.console.conftest import audit_actions, csrf_of
+from tests.support.console import audit_actions, csrf_of
 from tests.support.db import in_session
 
 SENDER = SenderKey("telegram", "telegram:777001")

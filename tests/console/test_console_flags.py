@@ -12,7 +12,7 @@ from core.outbox import holders
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
 from core.senders import SenderKey
-from tests.console.conftest import audit_actions, csrf_of
+from tests.support.console import audit_actions, csrf_of
 from tests.support.db import in_session
 
 ANNA, BORYS = SenderKey("telegram", "telegram:701"), SenderKey("viber", "viber:b0rys==")

@@ -10,8 +10,8 @@ import pytest
 from console.auth import attempt_login
 from console.config import load_config
 from core.errors import StaffError
-from tests.console.conftest import PASSWORDS, audit_actions, console_config, csrf_of
 from tests.support.clock import set_clock
+from tests.support.console import PASSWORDS, audit_actions, console_config, csrf_of
 
 
 def configured(monkeypatch, **env):

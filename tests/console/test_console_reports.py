@@ -6,7 +6,7 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from tests.console.conftest import audit_actions
+from tests.support.console import audit_actions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -61,7 +61,7 @@ def test_the_action_image_starts_its_processes(actions_image, tmp_path):
     code = (
         "from actions.server import build_app; build_app('x' * 32)\n"
         "from core.texts.menu import menu_buttons; assert menu_buttons()\n"
-        "from core.settings import get_settings; print(get_settings().now().tzname())\n"
+        "from core.settings import KYIV, get_settings; print(get_settings().now().astimezone(KYIV).tzname())\n"
     )
     assert "EET" in _ok(actions_image.run(code, module=False))  # EET or EEST
     assert "--port" in _ok(actions_image.run("actions.server", "--help"))

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
 from core.settings import PROJECT_ROOT
-from tests.support.postgres import PG_BIN, available, throwaway_postgres
+from devtools.harness.postgres import PG_BIN, available, throwaway_postgres
 
 pytestmark = pytest.mark.skipif(not available(), reason="PostgreSQL 15 not installed")
 ROLES = PROJECT_ROOT / "deploy" / "postgres" / "roles.sql"

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from core.db import engine as db_engine
 from core.db.models import Base
 from core.demo.seed import seed_demo
+from devtools.harness.processes import MODEL
+from devtools.harness.stack import running_stack
 from tests.support.clock import TEST_NOW
-from tests.support.stack import MODEL, running_stack
 
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from core.db.models import Account, AuditEntry
 from core.repository import accounts as accounts_repo
 from staff.common import EXIT_FAILED, EXIT_OK
-from tests.console.conftest import add_month_activity
+from tests.support.console import add_month_activity
 from tests.support.db import in_session
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from core.billing.bill_links import CSV_NAME, QR_FOLDER, QR_FORMATS, write_bill_links
 from core.db.engine import unit_of_work
-from core.settings import get_settings
+from core.settings import env_str, get_settings
 from core.staff.actor import cli_actor
 from core.staff.links import issue_bill_links
 from staff.common import EXIT_OK
@@ -43,12 +42,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    bot = (
-        args.telegram_bot
-        if args.telegram_bot is not None
-        else os.environ.get("TELEGRAM_BOT_NAME", "")
-    )
-    uri = args.viber_uri if args.viber_uri is not None else os.environ.get("VIBER_CHAT_URI", "")
+    bot = args.telegram_bot if args.telegram_bot is not None else env_str("TELEGRAM_BOT_NAME")
+    uri = args.viber_uri if args.viber_uri is not None else env_str("VIBER_CHAT_URI")
     with unit_of_work() as session:
         rows = issue_bill_links(
             session,

@@ -169,7 +169,8 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
         row.get_attribute("data-action")
         for row in browser.find_elements(By.CSS_SELECTOR, "#audit tr[data-action]")
     ]
-    assert actions == ["label_phrases", "correct_reading", "unlink"]
+    # Newest first; both sign-ins are in the journal beside the changes.
+    assert actions == ["sign_in", "label_phrases", "correct_reading", "unlink", "sign_in"]
     shot(browser, "06-zhurnal")
     follow(browser, browser.find_element(By.LINK_TEXT, "Налаштування"))
     shot(browser, "07-nalashtuvannia")

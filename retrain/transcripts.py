@@ -263,21 +263,20 @@ class TranscriptStore:
             event = _loads(data)
             at = _moment(timestamp)
             starts = event.get("event") == "action" and event.get("name") == SESSION_START
+            # Rows may begin inside an earlier conversation: it is never one asked for.
             if starts or not conversations:
-                if conversations:
-                    conversations[-1].until = min(conversations[-1].until, at)
                 conversations.append(
                     Conversation(int(event_id), sender_id, "", at, at, at + self.session_gap)
                 )
             conversation = conversations[-1]
             conversation.events.append(event)
             conversation.last_at = at
-            conversation.until = at + self.session_gap
             line = _line(int(event_id), at, event)
             if line is not None:
                 conversation.lines.append(line)
         for index, conversation in enumerate(conversations):
             conversation.channel = channel_of(sender_id, conversation.events)
+            conversation.until = conversation.last_at + self.session_gap
             if index + 1 < len(conversations):
                 conversation.until = min(conversation.until, conversations[index + 1].started_at)
         return conversations

@@ -67,7 +67,9 @@ def masked_message(
     for start, end, entity in spans:
         out += mask(text[position:start], private_words)
         piece = mask(text[start:end], private_words)
-        value = piece if entity["value"] == text[start:end] else mask(entity["value"])
+        value = (
+            piece if entity["value"] == text[start:end] else mask(entity["value"], private_words)
+        )
         moved.append(
             {
                 "entity": entity["entity"],

@@ -86,7 +86,10 @@ def _day(value: str, name: str) -> Optional[date]:
 def parse_filters(params) -> Filters:
     """The query string as filters; dates default to the last week unless one
     sender, account or case is asked for."""
-    get = lambda name: (params.get(name) or "").strip()[:100]  # noqa: E731
+
+    def get(name: str) -> str:
+        return (params.get(name) or "").strip()[:100]
+
     case = get("case")
     if case and not case.isdigit():
         raise FilterError("Номер звернення — це число.")

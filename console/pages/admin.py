@@ -30,6 +30,11 @@ ACTION_LABELS = {
     "train": "навчання нової моделі",
     "promoted_model": "нову модель поставлено",
     "kept_model": "залишено попередню модель",
+    "conversations_read": "переглянуто список розмов",
+    "conversation_read": "відкрито розмову",
+    "conversation_tags": "мітки розмови",
+    "conversation_reviewed": "розмову позначено переглянутою",
+    "conversation_story": "розмову збережено як тестову історію",
     "sign_in": "вхід до консолі",
     "sign_in_failed": "невдала спроба входу",
 }

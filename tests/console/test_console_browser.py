@@ -224,3 +224,19 @@ def test_a_clerk_answers_and_closes_a_case_in_the_browser(engine, console_url, b
     assert sent[0].endswith("Перевіримо нарахування й напишемо.") and "закрив" in sent[1]
     sender = SenderKey("telegram", "telegram:777001")
     assert in_session(lambda s: cases.open_case_of(s, sender)) is None
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_an_admin_reads_a_conversation_in_the_browser(engine, tracker, console_url, browser):
+    """«Розмови»: the list with its marks, one conversation, marked reviewed."""
+    sign_in(browser, console_url, "admin")
+    follow(browser, browser.find_element(By.ID, "nav-conversations"))
+    listing = browser.find_element(By.ID, "conversations").text
+    assert "бот не зрозумів" in listing and "передано працівнику" in listing
+    shot(browser, "12-rozmovy")
+    browser.find_element(By.NAME, "misunderstood").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "#filters button"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "#conversations td a"))
+    assert "ываыва" in browser.find_element(By.ID, "transcript").text
+    follow(browser, browser.find_element(By.ID, "mark-reviewed"))
+    assert "переглянуто: admin" in browser.find_element(By.ID, "reviewed").text

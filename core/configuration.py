@@ -274,6 +274,12 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable("CONSOLE_PROJECT_DIR", "console", "", "project the «Навчання» page works on"),
     Variable("CONSOLE_TRAINING_COMMAND", "console", "", "command «Навчити» runs"),
     Variable(
+        "STORY_CANDIDATES_DIR",
+        "console",
+        "var/story_candidates",
+        "test-story candidates saved from «Розмови» (a shared volume: forget-me deletes them)",
+    ),
+    Variable(
         "ATTACHMENTS_DIR",
         "attachments",
         "var/attachments",

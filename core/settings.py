@@ -168,6 +168,9 @@ class Settings:
     # Photos and documents consumers send (core/attachments.py): the folder
     # they are kept in, outside the database, and the largest file taken.
     attachments_dir: str = ""
+    # Conversations saved as test-story candidates from «Розмови» (retrain/story_candidates.py);
+    # empty: var/story_candidates of the console's project.
+    story_candidates_dir: str = ""
     attachments_max_bytes: int = 10 * 1024 * 1024
     # What one messenger user may have kept per day (Kyiv): files and bytes.
     attachments_per_day: int = 20
@@ -260,6 +263,7 @@ def load_settings() -> Settings:
         billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48, env),
         attachments_dir=env.get("ATTACHMENTS_DIR") or str(PROJECT_ROOT / "var" / "attachments"),
         attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10, env) * 1024 * 1024,
+        story_candidates_dir=env.get("STORY_CANDIDATES_DIR", ""),
         production=env.get("ASSISTANT_MODE", "").strip().lower() == "production",
         database_owner_url=env.get("DATABASE_OWNER_URL", ""),
         logging=LoggingSection(format=(env.get("LOG_FORMAT") or "text").strip().lower()),

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import AbstractSet, Any, Dict, List, Optional, Sequence, Tuple
 
+from core.settings import get_settings
 from retrain.common import Project
 from retrain.text import ascii_digits, mask_numbers, mask_personal
 from retrain.transcripts import Conversation
@@ -28,7 +29,10 @@ _BRACKETS = str.maketrans("[]{}", "()()")
 
 
 def candidates_folder(project: Project) -> Path:
-    return project.root / FOLDER
+    """STORY_CANDIDATES_DIR in production (a volume every process that runs
+    forget-me mounts at the same path), else the project's `var/story_candidates`."""
+    configured = get_settings().story_candidates_dir
+    return Path(configured) if configured else project.root / FOLDER
 
 
 def mask(text: str, private_words: AbstractSet[str] = frozenset()) -> str:

@@ -23,7 +23,7 @@ from core.repository import console as console_repo
 from core.senders import SenderKey
 from core.settings import get_settings
 from core.staff import reviews as staff_reviews
-from retrain.story_candidates import FOLDER, write_candidate
+from retrain.story_candidates import candidates_folder, write_candidate
 
 KIND_LABELS = {"user": "споживач", "bot": "бот", "action": "дія", "loop": "форма"}
 
@@ -92,7 +92,7 @@ async def conversation_page(request: Request) -> Response:
         accounts=accounts,
         flag_labels=review.FLAG_LABELS,
         kind_labels=KIND_LABELS,
-        folder=str(FOLDER),
+        folder=str(candidates_folder(project_of(request.app.state.config))),
     )
 
 
@@ -147,7 +147,8 @@ async def _story(request, shown, actor, now):
         return path
 
     path = await run_unit_of_work(work)
-    return f"Тестову історію-кандидата записано: {path.relative_to(project.root)}."
+    shown_path = path.relative_to(project.root) if path.is_relative_to(project.root) else path
+    return f"Тестову історію-кандидата записано: {shown_path}."
 
 
 ROUTES = [

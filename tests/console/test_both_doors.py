@@ -10,7 +10,7 @@ from typing import List, Tuple
 
 from sqlalchemy import select
 
-from core.db.models import AccountFlag, AuditEntry, LinkBar, WindowOverride
+from core.db.models import AccountFlag, AuditEntry, LinkBar, Reading, WindowOverride
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
 from core.senders import SenderKey
@@ -248,3 +248,43 @@ def test_reads_of_personal_data_are_audited_with_the_reader(login):
         ("olena", "read_search", "пошук «0100004»"),
         ("olena", "read_account", "рахунок 0100004"),
     ]
+
+
+def _readings_in_force(channel: str) -> List[int]:
+    return in_session(
+        lambda s: list(
+            s.execute(
+                select(Reading.id)
+                .where(Reading.channel == channel, Reading.in_force.is_(True))
+                .order_by(Reading.id)
+            ).scalars()
+        )
+    )
+
+
+def test_readings_are_corrected_and_annulled_through_both_doors(login, staff):
+    first, second = _readings_in_force("telegram")[:2]
+    clerk = login("olena")
+    post(clerk, f"/readings/{first}/correct", {"value": "1 500,25", "reason": "помилка цифрою"})
+    assert staff("readings", "correct", second, "1600", "--reason", "акт повірки").code == EXIT_OK
+    listed = staff("readings", "list", "0100004").out
+    assert "1\u00a0600" in listed and "замінений" in listed
+    corrected = _readings_in_force("console")
+    assert len(corrected) == 2
+    post(clerk, f"/readings/{corrected[0]}/annul", {"reason": "тест"})
+    assert staff("readings", "annul", corrected[1], "--reason", "тест").code == EXIT_OK
+    rows = changes(4)
+    assert [(who, action) for who, action, _ in rows] == [
+        ("olena", "correct_reading"),
+        (TEPLO, "correct_reading"),
+        ("olena", "annul_reading"),
+        (TEPLO, "annul_reading"),
+    ]
+    assert all(target.startswith("рахунок 0100004, лічильник №") for _, _, target in rows)
+    # The same rule refuses a value lower than the previous one at either door.
+    [viber] = _readings_in_force("viber")[:1]
+    refused = post(clerk, f"/readings/{viber}/correct", {"value": "0", "reason": "x"})
+    teplo = staff("readings", "correct", viber, "0", "--reason", "x")
+    assert "менше за попередній показник" in refused.text
+    assert teplo.code != EXIT_OK and "менше за попередній показник" in teplo.err
+    assert len(changes(10)) == 4

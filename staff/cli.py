@@ -27,6 +27,7 @@ from staff.commands import (
     outbox,
     plan_reminders,
     privacy,
+    readings,
     report,
     retrain,
     settings,
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     outbox.register(commands)
     broadcast.register(commands)
     attachments.register(commands)
+    readings.register(commands)
     return parser
 
 

@@ -83,3 +83,17 @@ def store_reading(
     session.add(reading)
     session.flush()
     return reading
+
+
+def meter_readings(session: Session, meter_ids: List[int], periods: int = 12) -> List[Reading]:
+    """Every reading (in force and superseded) of the meters' newest periods, newest first."""
+    if not meter_ids:
+        return []
+    rows = session.execute(
+        select(Reading)
+        .where(Reading.meter_id.in_(meter_ids))
+        .order_by(Reading.period.desc(), Reading.meter_id, Reading.submitted_at.desc())
+    )
+    readings = list(rows.scalars())
+    newest = sorted({r.period for r in readings}, reverse=True)[:periods]
+    return [r for r in readings if r.period in set(newest)]

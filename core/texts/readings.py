@@ -28,8 +28,7 @@ from core.texts.common import (
     masked_serial,
     meter_title,
 )
-
-CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "billing": "білінг"}
+from core.texts.labels import channel_label
 
 
 def closed_window_text(window: WindowStatus) -> str:
@@ -152,7 +151,7 @@ def taken_lines(taken: List[ReadingTaken]) -> str:
     lines = []
     for reading in taken:
         when = reading.submitted_at.astimezone(KYIV)
-        channel = CHANNEL_NAMES.get(reading.channel, reading.channel or "інший канал")
+        channel = channel_label(reading.channel, "інший канал")
         title = meter_title(reading.kind, reading.serial, reading.unit, reading.location)
         lines.append(
             f"• {title}: {format_decimal(reading.value)} (через {channel}, "

@@ -155,7 +155,7 @@ class Person:
         self.step("Додати особовий рахунок", "номер особового рахунку")
         self.step(number, PROOF_PROMPT)
         self.step(proof, "Це ваша адреса?", proof)
-        return "Рахунок додано" in self.step("Так", "Рахунок додано")
+        return "Рахунок додано" in self.step("Так", "Рахунок додано", proof)
 
     def submit(self, values: List[Decimal], decimals: List[int]) -> str:
         """Submits one value per meter; the bot's last answer («збережено», «оновлено»)."""

@@ -269,6 +269,7 @@ class Month:
                 person.step("забудьте мене", "Видалити ваші дані?")
                 person.step("так", "Ваші дані видалено")
                 self.forgotten.add(person.sender_id)
+                consumer.linked = False  # a stranger to the bot now: no submission later
                 return
         if consumer.submit_day == day and consumer.linked:
             values, decimals = self.next_values(consumer.number, 1)

@@ -33,6 +33,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from core.settings import KYIV
 from devtools.rehearsal.consumers import Person, Tally
@@ -334,8 +335,17 @@ class Month:
         return [Decimal(value) + plus for _, value in rows], [places for places, _ in rows]
 
     def query(self, sql: str, **params) -> List[tuple]:
-        with self.engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(text(sql), params)]
+        """The driver's own look into the database; it waits out a PostgreSQL restart
+        (a consumer reading their meter does not care that the server is down)."""
+        for attempt in range(120):
+            try:
+                with self.engine.connect() as connection:
+                    return [tuple(row) for row in connection.execute(text(sql), params)]
+            except OperationalError:
+                if attempt == 119:
+                    raise
+                time.sleep(0.5)
+        raise AssertionError("unreachable")
 
     # -- the outbox, billing, faults --------------------------------------------------------
 

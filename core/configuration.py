@@ -49,6 +49,12 @@ VARIABLES: Tuple[Variable, ...] = (
         "ASSISTANT_NOW", "general", "", "pins the business clock (ISO time; tests and demos only)"
     ),
     Variable(
+        "ASSISTANT_CLOCK_FILE",
+        "general",
+        "",
+        "a file that moves the business clock of running processes (the rehearsal only)",
+    ),
+    Variable(
         "LOG_FORMAT",
         "logging",
         "text",

@@ -39,6 +39,7 @@ from core.staff import cases as staff_cases
 from core.texts.handoff import OFFER_TITLE
 from devtools.harness.cluster import MODEL, Cluster, running_cluster
 from devtools.harness.messengers import FakeApi, texts
+from devtools.rehearsal.consumers import Tally as CrowdTally
 from tests.channels.test_outbox_sender import make_sender, run_until
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW, pinned_now
@@ -75,21 +76,11 @@ channels.telegram.TelegramChannel:
 
 
 @dataclass
-class Tally:
+class Tally(CrowdTally):
     """What one phase saw, summed over its consumers."""
 
-    turns: int = 0
-    redelivered: int = 0  # updates Telegram would have re-sent (no 200)
-    retried: int = 0  # messages the consumer typed again ("try again" or silence)
     try_again_seen: int = 0
-    unexpected: List[str] = field(default_factory=list)
     confirmed: Dict[str, List[Decimal]] = field(default_factory=dict)  # account -> values
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, **counts: int) -> None:
-        with self.lock:
-            for name, value in counts.items():
-                setattr(self, name, getattr(self, name) + value)
 
 
 class Consumer:

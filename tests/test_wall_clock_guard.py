@@ -43,6 +43,7 @@ SELECT = "not postgresql and not properties"
 MOVED = bool(wall_clock.requested_moments())
 
 
+@pytest.mark.guard
 @pytest.mark.skipif(MOVED, reason="inside the guard's own run")
 def test_date_sensitive_tests_pass_with_the_machine_clock_moved():
     env = {**os.environ, wall_clock.ENV: ",".join(wall_clock.GUARD_MOMENTS)}

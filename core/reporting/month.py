@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.db.models import Account, Meter, Reading, ReadingSource
 from core.repository import events as events_repo
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import queue as outbox_queue
 from core.settings import month_bounds
 
 
@@ -83,5 +83,5 @@ def month_stats(session: Session, period: str) -> MonthStats:
 
     start, end = month_bounds(period)
     stats.rejections, stats.fallbacks = events_repo.month_event_counts(session, start, end)
-    stats.outbox = outbox_repo.counts_by_kind_and_status(session, start, end)
+    stats.outbox = outbox_queue.counts_by_kind_and_status(session, start, end)
     return stats

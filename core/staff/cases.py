@@ -13,8 +13,8 @@ from core.handoff.cases import OPEN, observe_closing
 from core.outbox.config import load_outbox_config
 from core.outbox.quiet import not_before_quiet_end
 from core.repository import console as console_repo
-from core.repository import outbox as outbox_repo
-from core.repository.outbox import Planned
+from core.repository.outbox import queue as outbox_queue
+from core.repository.outbox.queue import Planned
 from core.senders import SenderKey
 from core.texts.handoff import clerk_reply_text, closed_text
 
@@ -52,7 +52,7 @@ def take(session: Session, actor: str, now: datetime, case_id: int) -> Case:
 def _send(session: Session, case: Case, message_id: int, text: str, now: datetime) -> None:
     fresh = case.last_consumer_at is not None and now - case.last_consumer_at <= FRESH_CONSUMER
     config = load_outbox_config()
-    outbox_repo.enqueue(
+    outbox_queue.enqueue(
         session,
         [
             Planned(

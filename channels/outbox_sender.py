@@ -40,7 +40,7 @@ from core.outbox.quiet import in_quiet_hours, not_before_quiet_end
 from core.repository import messenger as messenger_repo
 from core.repository.outbox import queue as outbox_queue
 from core.repository.outbox.queue import Claimed
-from core.senders import SenderKey
+from core.senders import SenderKey, unqualify
 from core.settings import env_str, environment, get_settings
 
 logger = logging.getLogger(__name__)
@@ -138,13 +138,6 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         self._next = max(self._next, time.monotonic() + seconds)
-
-
-def unqualify(channel: str, sender_id: str) -> Optional[str]:
-    """The messenger's own user id (as `channels.output.unqualify`, which imports Rasa:
-    seconds of start-up this process does not need)."""
-    prefix = f"{channel}:"
-    return sender_id[len(prefix) :] if sender_id.startswith(prefix) else None
 
 
 def real_now() -> datetime:

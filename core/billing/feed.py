@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Dict, List, Optional
 
 from core.billing.export import COLUMNS, ExportRow
-from core.repository.billing import FeedTuple
+from core.repository.billing import FeedEntry
 
 FEED_COLUMNS = COLUMNS + ("reading_id", "replaces_reading_id", "replaces_reading")
 
@@ -37,23 +37,23 @@ class FeedRow:
     replaces_value: Optional[Decimal]
 
     @classmethod
-    def of(cls, values: FeedTuple) -> "FeedRow":
-        (position, reading_id, account, serial, kind, unit, decimals, period, value) = values[:9]
-        previous, submitted, channel, replaces_id, replaces_value, digits = values[9:]
+    def of(cls, entry: FeedEntry) -> "FeedRow":
         row = ExportRow(
-            account,
-            serial,
-            kind,
-            unit,
-            decimals,
-            period,
-            value,
-            previous,
-            submitted,
-            channel,
-            digits,
+            account_number=entry.account_number,
+            meter_serial=entry.meter_serial,
+            meter_kind=entry.meter_kind,
+            unit=entry.unit,
+            decimals=entry.decimals,
+            period=entry.period,
+            reading=entry.reading,
+            previous_reading=entry.previous_reading,
+            submitted_at=entry.submitted_at,
+            channel=entry.channel,
+            display_digits=entry.display_digits,
         )
-        return cls(position, reading_id, row, replaces_id, replaces_value)
+        return cls(
+            entry.position, entry.reading_id, row, entry.replaces_reading_id, entry.replaces_reading
+        )
 
     @property
     def is_correction(self) -> bool:

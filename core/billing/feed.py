@@ -13,7 +13,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Dict, List, Optional
 
@@ -26,6 +26,8 @@ _CURSOR_PREFIX = "v1:"  # unsigned, before cursors were signed
 _SIGNED_PREFIX = "v2:"
 # Feed positions are integers in the database; anything longer is not ours.
 MAX_POSITION_DIGITS = 15
+# A feed entry carries ExportRow's fields under the same names.
+_EXPORT_FIELDS = tuple(field.name for field in fields(ExportRow))
 
 
 @dataclass(frozen=True)
@@ -38,19 +40,7 @@ class FeedRow:
 
     @classmethod
     def of(cls, entry: FeedEntry) -> "FeedRow":
-        row = ExportRow(
-            account_number=entry.account_number,
-            meter_serial=entry.meter_serial,
-            meter_kind=entry.meter_kind,
-            unit=entry.unit,
-            decimals=entry.decimals,
-            period=entry.period,
-            reading=entry.reading,
-            previous_reading=entry.previous_reading,
-            submitted_at=entry.submitted_at,
-            channel=entry.channel,
-            display_digits=entry.display_digits,
-        )
+        row = ExportRow(**{name: getattr(entry, name) for name in _EXPORT_FIELDS})
         return cls(
             entry.position, entry.reading_id, row, entry.replaces_reading_id, entry.replaces_reading
         )

@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from console.config import ConsoleConfig
-from console.passwords import verify_password
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole, StaffUser
+from core.passwords import verify_password
 from core.repository import console as console_repo
 from core.settings import get_settings
 

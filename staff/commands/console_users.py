@@ -7,9 +7,9 @@ import getpass
 import re
 import sys
 
-from console.passwords import check_strength, hash_password
 from core.db.engine import unit_of_work
 from core.db.models import StaffRole, StaffUser
+from core.passwords import check_strength, hash_password
 from core.repository import console as console_repo
 from core.settings import get_settings
 from staff.common import EXIT_OK, StaffError, add_commands

@@ -30,9 +30,11 @@ from console.pages import (
     settings,
     training,
 )
-from console.training import InboxCache, TrainingRunner
 from core import health, metrics
 from core.settings import get_settings
+from retrain.background import TrainingRunner
+from retrain.common import Project
+from retrain.inbox_cache import InboxCache
 
 STATIC = Path(__file__).parent / "static"
 
@@ -131,7 +133,8 @@ ROUTES = [
 def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     config = config or load_config()
     figures = FiguresCache()
-    runner = TrainingRunner(config)
+    project = Project(Path(config.project_dir)) if config.project_dir else Project()
+    runner = TrainingRunner(project, config.training_command)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -14,7 +14,6 @@ from starlette.responses import RedirectResponse, Response
 from console.auth import guarded
 from console.pages.common import acting, form_text
 from console.rendering import flash, render
-from console.training import masked, view_of
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole, TrainingStatus
 from core.errors import StaffError
@@ -23,6 +22,8 @@ from core.repository import training as training_repo
 from core.settings import get_settings
 from retrain import nludata
 from retrain import reload as server
+from retrain.background import view_of
+from retrain.inbox_cache import masked
 from retrain.merge import merge_rows
 from retrain.pipeline import promote_checked
 from retrain.review_csv import LabelledRow

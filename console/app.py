@@ -165,4 +165,5 @@ def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     app.state.figures = figures
     app.state.training = runner
     app.state.inbox = InboxCache()
+    app.state.case_counts = cases.nav_counts  # the navigation's open cases
     return app

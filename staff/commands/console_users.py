@@ -22,7 +22,6 @@ ROLE_LABELS = {StaffRole.clerk.value: "оператор", StaffRole.admin.value:
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "console-user",
-        help="працівники веб-консолі: додати, змінити пароль чи роль, вимкнути",
         description="Облікові записи веб-консолі (make console). Ролі: clerk — перегляд, "
         "виправлення показників, зв’язки з месенджерами; admin — ще й налаштування місяця, "
         "імпорт з білінгу, журнал змін. Пароль запитується двічі (або з --password-stdin).",

@@ -12,7 +12,6 @@ from staff.common import EXIT_OK
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "init-db",
-        help="створити або оновити таблиці бази до найновішої схеми (без демо-даних)",
         description="Застосовує до бази всі ще не застосовані міграції (migrations/); "
         "наявні дані не змінює.",
     )

@@ -19,7 +19,6 @@ KIND_LABELS, STATUS_LABELS = OUTBOX_KIND_LABELS, OUTBOX_STATUS_LABELS
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "outbox",
-        help="стан черги вихідних повідомлень (нагадування, сповіщення, розсилки)",
         description="Скільки повідомлень кожного виду в черзі, надіслано, з помилкою, "
         "не доставлено через блокування бота; коли наступне; найчастіші помилки; "
         "рахунки, які власники позначили кнопкою «Це не я».",

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.config import ConsoleConfig, load_config
+from console.config import ConsoleConfig, load_config, project_of
 from console.figures_cache import FiguresCache, current_periods
 from console.pages import (
     account,
@@ -33,7 +33,6 @@ from console.pages import (
 from core import health, metrics
 from core.settings import get_settings
 from retrain.background import TrainingRunner
-from retrain.common import Project
 from retrain.inbox_cache import InboxCache
 
 STATIC = Path(__file__).parent / "static"
@@ -133,8 +132,7 @@ ROUTES = [
 def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     config = config or load_config()
     figures = FiguresCache()
-    project = Project(Path(config.project_dir)) if config.project_dir else Project()
-    runner = TrainingRunner(project, config.training_command)
+    runner = TrainingRunner(project_of(config), config.training_command)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

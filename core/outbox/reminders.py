@@ -39,8 +39,6 @@ from core.texts.outbox import (
     reminders_on_text,
 )
 
-CHUNK = 2000
-
 
 @dataclass(frozen=True)
 class Slot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from core.db.engine import get_engine
-from core.db.schema import create_schema
+from core.db.schema import upgrade_to_head
 from staff.common import EXIT_OK
 
 
@@ -19,6 +19,6 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    create_schema(get_engine())
+    upgrade_to_head(get_engine())
     print("Схему бази оновлено до найновішої версії.")
     return EXIT_OK

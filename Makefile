@@ -27,16 +27,20 @@ help:
 	@echo "make evaluate  NLU evaluation on the held-out test set -> results/nlu/, gated by results/baseline.json"
 	@echo "make retrain   staff: retrain on new phrases, promote only if no worse (docs/staff-guide.md)"
 	@echo "make serve-cluster  nginx -> 2 Rasa replicas (Redis lock store, PostgreSQL) + actions, loopback"
+	@echo "make rehearsal a month in production on loopback: every process, 2000 consumers (CONSUMERS=N)"
 	@echo "make bench     load benchmark against 'make serve' and Rasa's own starter bot"
 	@echo "make import-bench  billing import benchmark: 200k accounts / 300k meters into a throw-away PostgreSQL"
 	@echo "make billing-api   pull API for billing on 127.0.0.1:5070 (keys: teplo billing keys)"
 	@echo "make billing-bench billing hand-over benchmark: 300k readings as a drop file and through the API"
 	@echo "teplo --help   staff command line (.venv/bin/teplo after make install; docs/staff-guide.md)"
 
+# uv installs the same pinned requirements.txt as pip would, in half the time cold
+# and in a fifth with its cache warm (docs/testing.md); pip only bootstraps it.
+UV_VERSION := 0.13.9
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || "$$(scripts/find-python310)" -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --quiet --python $(PY) -r requirements.txt
 	touch $@
 
 # The staff command line `teplo` on the venv's PATH (scripts/teplo explains how it finds us).
@@ -116,6 +120,14 @@ bench: $(MODEL)
 	$(PY) -m bench.run_bench
 	scripts/ensure-system-packages
 	$(PY) -m bench.cluster_bench
+
+# A month in production, rehearsed on loopback (docs/deploy.md "A month, rehearsed"):
+# every process of the picture, a compressed January on one moved clock, faults,
+# checks at the end. make test runs its small size (tests/deploy/test_rehearsal.py).
+.PHONY: rehearsal
+rehearsal: $(MODEL)
+	scripts/ensure-system-packages
+	$(PY) -m devtools.rehearsal $${CONSUMERS:+--consumers $$CONSUMERS}
 
 .PHONY: import-bench
 import-bench: | $(VENV)/.installed

@@ -8,9 +8,11 @@ from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import sender_of
+from actions.forms.reading_slots import draft_of
 from core.attachments import note_context
 from core.db.engine import run_unit_of_work
 from core.texts.attachments import NOT_YOURS, received_text
@@ -29,13 +31,10 @@ def _meter_asked(tracker: Tracker) -> Optional[int]:
     """The meter whose reading the form is asking for, if it is asking one."""
     if (tracker.active_loop or {}).get("name") != "reading_form":
         return None
-    if tracker.get_slot("requested_slot") != "reading_value":
+    if tracker.get_slot(REQUESTED_SLOT) != "reading_value":
         return None
-    entered = {str(key) for key in (tracker.get_slot("reading_entries") or {})}
-    for meter in tracker.get_slot("reading_meters") or []:
-        if isinstance(meter, dict) and str(meter.get("meter_id")) not in entered:
-            return int(meter["meter_id"])
-    return None
+    meter = draft_of(tracker).current
+    return None if meter is None else meter.meter_id
 
 
 class AttachmentReceived(Action):

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import latest_intent, sender_of
@@ -196,6 +197,6 @@ class CancelForm(Action):
         dispatcher.utter_message(response="utter_cancelled")
         return [
             ActiveLoop(None),
-            SlotSet("requested_slot", None),
+            SlotSet(REQUESTED_SLOT, None),
             *cleared(tracker, *ALL_FORM_SLOTS),
         ]

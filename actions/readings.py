@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +11,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.conversation import sender_of
+from actions.forms.reading_slots import draft_of
 from actions.slots import READING_FORM_SLOTS, ROUTE_SLOT, cleared
 from core.db.engine import run_unit_of_work
 from core.db.models import EventKind
@@ -84,18 +84,11 @@ class SaveReadings(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        number = tracker.get_slot("reading_account")
-        entries = tracker.get_slot("reading_entries") or {}
-        if tracker.get_slot("reading_save") is not True or not number or not entries:
+        number, draft = tracker.get_slot("reading_account"), draft_of(tracker)
+        if tracker.get_slot("reading_save") is not True or not number or not draft.entries:
             return cleared(tracker, *READING_FORM_SLOTS)
         settings, sender = get_settings(), sender_of(tracker)
         now = settings.now()
-        values = {int(meter_id): Decimal(value) for meter_id, value in entries.items()}
-        skipped = [int(meter_id) for meter_id in tracker.get_slot("reading_skipped") or []]
-        seen = {
-            int(item["meter_id"]): item.get("in_force_reading_id")
-            for item in tracker.get_slot("reading_meters") or []
-        }
 
         def save(session: Session):
             window = window_for(session, settings.window_first_day, settings.window_last_day, now)
@@ -105,11 +98,11 @@ class SaveReadings(Action):
                 session,
                 sender,
                 number,
-                values,
+                dict(draft.entries),
                 window.period,
                 now,
-                seen_in_force=seen,
-                skipped=skipped,
+                seen_in_force=draft.seen_in_force,
+                skipped=draft.skipped,
                 ceilings=settings.monthly_ceiling,
             )
             holders.notify_readings_saved(session, sender, number, window.period, now)

@@ -30,7 +30,7 @@ from console.config import ConsoleConfig
 from core.db.engine import make_engine, unit_of_work, use_engine
 from core.db.models import Base, StaffUser
 from core.passwords import hash_password
-from core.repository.console import month_figures
+from core.reporting.month import month_figures
 from core.settings import get_settings
 from devtools.harness.postgres import throwaway_postgres
 

@@ -24,7 +24,8 @@ from console.rendering import error_page
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole, StaffUser
 from core.passwords import verify_password
-from core.repository import console as console_repo
+from core.repository import audit as audit_repo
+from core.repository import staff_users as staff_users_repo
 from core.settings import get_settings
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -144,7 +145,7 @@ async def attempt_login(
     """Checks the password unless the user name or the client is throttled.
 
     The attempt is counted before the password is checked
-    (`console_repo.reserve_login_attempt`), so parallel requests cannot
+    (`staff_users_repo.reserve_login_attempt`), so parallel requests cannot
     exceed the limits. Sign-ins and failures go to the audit log, never the
     password, and a user name only if it is one of ours (people type their
     password into the wrong field).
@@ -155,18 +156,18 @@ async def attempt_login(
     limits = (config.login_failures, config.client_failures)
 
     attempt_id, retry_after = await run_unit_of_work(
-        lambda s: console_repo.reserve_login_attempt(s, username, client, now, window, limits)
+        lambda s: staff_users_repo.reserve_login_attempt(s, username, client, now, window, limits)
     )
     if attempt_id is None:
         return LoginResult(retry_after=retry_after)
 
-    user = await run_unit_of_work(lambda s: console_repo.staff_user(s, username))
+    user = await run_unit_of_work(lambda s: staff_users_repo.staff_user(s, username))
     valid = verify_password(user.password_hash if user else None, password)
     ok = valid and user is not None and user.active
 
     def settle(session: Session) -> None:
-        console_repo.settle_login_attempt(session, attempt_id, ok)
-        console_repo.record_audit(
+        staff_users_repo.settle_login_attempt(session, attempt_id, ok)
+        audit_repo.record_audit(
             session,
             user.username if user is not None else UNKNOWN_USER,
             "sign_in" if ok else "sign_in_failed",

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Dict, List, Optional
 
 from core.db.engine import run_unit_of_work
-from core.repository.console import MonthFigures, month_figures
+from core.reporting.month import MonthFigures, month_figures
 from core.settings import get_settings
 
 FRESH_SECONDS = 60.0

@@ -20,17 +20,9 @@ from starlette.templating import Jinja2Templates
 from console.csrf import csrf_token
 from core.settings import KYIV
 from core.texts.common import format_period
+from core.texts.labels import channel_label
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-CHANNEL_LABELS = {
-    "telegram": "Telegram",
-    "viber": "Viber",
-    "web": "сайт",
-    "rest": "REST (тест)",
-    "console": "консоль",
-    "billing": "білінг",
-}
 
 
 def decimal_comma(value: Optional[Decimal]) -> str:
@@ -66,7 +58,7 @@ _env.filters.update(
     when=kyiv_time,
     day=kyiv_date,
     period_name=format_period,
-    channel=lambda c: CHANNEL_LABELS.get(c, c or "—"),
+    channel=channel_label,
 )
 _env.globals.update(percent=percent)
 

@@ -49,6 +49,12 @@ VARIABLES: Tuple[Variable, ...] = (
         "ASSISTANT_NOW", "general", "", "pins the business clock (ISO time; tests and demos only)"
     ),
     Variable(
+        "ASSISTANT_CLOCK_FILE",
+        "general",
+        "",
+        "a file that moves the business clock of running processes (the rehearsal only)",
+    ),
+    Variable(
         "LOG_FORMAT",
         "logging",
         "text",
@@ -267,6 +273,12 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable("CONSOLE_PORT", "console", "8070", "console port"),
     Variable("CONSOLE_PROJECT_DIR", "console", "", "project the «Навчання» page works on"),
     Variable("CONSOLE_TRAINING_COMMAND", "console", "", "command «Навчити» runs"),
+    Variable(
+        "STORY_CANDIDATES_DIR",
+        "console",
+        "var/story_candidates",
+        "test-story candidates saved from «Розмови» (a shared volume: forget-me deletes them)",
+    ),
     Variable(
         "ATTACHMENTS_DIR",
         "attachments",

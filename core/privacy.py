@@ -19,6 +19,10 @@ consumer's request to be forgotten deletes.
   long dead by then) unless the holder pressed it (a staff case).
 - Receipt opt-outs: until "forget me". Bars on relinking: kept, after "forget
   me" only as a digest of who was barred (forgetting is no way round a bar).
+- Admins' notes on conversations (tags, «переглянуто», the test story
+  candidate written from one, `core.repository.reviews`): as long as the
+  conversations; at once after "forget me". Until the purge deletes a
+  forgotten sender's conversations, «Розмови» shows none of them.
 - Console sign-in attempts: 30 days (the throttle looks back an hour; staff
   look into a series of failures).
 """
@@ -36,6 +40,7 @@ from core.handoff.cases import forget_sender_cases, purge_cases
 from core.repository import accounts as accounts_repo
 from core.repository import messenger as messenger_repo
 from core.repository import privacy as privacy_repo
+from core.repository.reviews import forget_sender_reviews, purge_reviews
 from core.senders import SenderKey
 
 LOOKUPS_KEPT = timedelta(days=7)  # the weekly cap on distinct accounts looks back a week
@@ -54,6 +59,7 @@ class Forgotten:
     attachments: int = 0
     outbox_cancelled: int = 0
     cases: int = 0
+    reviews: int = 0
 
 
 def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgotten:
@@ -67,6 +73,7 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
     privacy_repo.delete_holder_data(session, sender)
     attachments = forget_sender_attachments(session, sender)
     forgotten_cases = forget_sender_cases(session, sender)
+    reviews = forget_sender_reviews(session, sender)
     privacy_repo.add_forget_request(session, sender, now)
     return Forgotten(
         links=links,
@@ -74,6 +81,7 @@ def forget_sender(session: Session, sender: SenderKey, now: datetime) -> Forgott
         attachments=attachments,
         outbox_cancelled=cancelled,
         cases=forgotten_cases,
+        reviews=reviews,
     )
 
 
@@ -88,6 +96,7 @@ class Purged:
     notices: int = 0
     login_attempts: int = 0
     cases: int = 0
+    reviews: int = 0
 
 
 def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
@@ -104,4 +113,5 @@ def purge_expired(session: Session, now: datetime, keep_days: int) -> Purged:
         notices=privacy_repo.purge_holder_notices(session, now - NOTICES_KEPT),
         login_attempts=privacy_repo.purge_login_attempts(session, now - LOGIN_ATTEMPTS_KEPT),
         cases=purge_cases(session, now - timedelta(days=keep_days)),
+        reviews=purge_reviews(session, now - timedelta(days=keep_days)),
     )

@@ -156,6 +156,8 @@ class Settings:
     operator_hours: str = ""
     operator_email: str = ""
     fixed_now: str = ""
+    # A file that moves the business clock of every process reading it (rehearsals).
+    clock_file: str = ""
     # Days conversations and anonymous events are kept (teplo privacy purge).
     retention_days: int = 180
     # Hand-over to billing (core/billing/delivery.py, billing_api/).
@@ -168,6 +170,9 @@ class Settings:
     # Photos and documents consumers send (core/attachments.py): the folder
     # they are kept in, outside the database, and the largest file taken.
     attachments_dir: str = ""
+    # Conversations saved as test-story candidates from «Розмови» (retrain/story_candidates.py);
+    # empty: var/story_candidates of the console's project.
+    story_candidates_dir: str = ""
     attachments_max_bytes: int = 10 * 1024 * 1024
     # What one messenger user may have kept per day (Kyiv): files and bytes.
     attachments_per_day: int = 20
@@ -185,7 +190,10 @@ class Settings:
 
     def now(self) -> datetime:
         """Current time in Kyiv (see `in_kyiv`); `ASSISTANT_NOW` pins it for tests
-        and demos, with any UTC offset (or none: Kyiv time)."""
+        and demos, with any UTC offset (or none: Kyiv time); `ASSISTANT_CLOCK_FILE`
+        moves it while the processes run (`moved_clock`)."""
+        if self.clock_file:
+            return moved_clock(Path(self.clock_file))
         if self.fixed_now:
             pinned = datetime.fromisoformat(self.fixed_now)
             return in_kyiv(pinned if pinned.tzinfo else pinned.replace(tzinfo=KYIV))
@@ -212,6 +220,16 @@ def later(moment: datetime, duration: timedelta) -> datetime:
     """`moment` plus a physical duration (negative: earlier), as Kyiv wall time
     with the offset of the instant reached (`in_kyiv`), ready to show."""
     return in_kyiv(moment.astimezone(timezone.utc) + duration)
+
+
+def moved_clock(path: Path) -> datetime:
+    """The time a clock file sets, running on: the file holds a moment (ISO, with
+    its offset) and the wall-clock instant (Unix seconds) it was written at; a
+    rehearsal rewrites it (atomically) to move every process of the month at once.
+    """
+    moment, _, written = path.read_text(encoding="utf-8").strip().partition(" ")
+    elapsed = datetime.now(timezone.utc).timestamp() - float(written)
+    return in_kyiv(datetime.fromisoformat(moment) + timedelta(seconds=elapsed))
 
 
 def wall_clock() -> datetime:
@@ -246,12 +264,14 @@ def load_settings() -> Settings:
         operator_hours=env.get("OPERATOR_HOURS", "пн–пт 8:00–17:00, обідня перерва 12:00–13:00"),
         operator_email=env.get("OPERATOR_EMAIL", ""),
         fixed_now=env.get("ASSISTANT_NOW", ""),
+        clock_file=env.get("ASSISTANT_CLOCK_FILE", ""),
         retention_days=_env_int("RETENTION_DAYS", 180, env),
         billing_drop_dir=env.get("BILLING_DROP_DIR") or str(PROJECT_ROOT / "var" / "billing-drop"),
         billing_encoding=env.get("BILLING_ENCODING") or "utf-8-sig",
         billing_stale_hours=_env_int("BILLING_STALE_HOURS", 48, env),
         attachments_dir=env.get("ATTACHMENTS_DIR") or str(PROJECT_ROOT / "var" / "attachments"),
         attachments_max_bytes=_env_int("ATTACHMENTS_MAX_MB", 10, env) * 1024 * 1024,
+        story_candidates_dir=env.get("STORY_CANDIDATES_DIR", ""),
         production=env.get("ASSISTANT_MODE", "").strip().lower() == "production",
         database_owner_url=env.get("DATABASE_OWNER_URL", ""),
         logging=LoggingSection(format=(env.get("LOG_FORMAT") or "text").strip().lower()),

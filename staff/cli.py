@@ -88,6 +88,10 @@ COMMANDS: Dict[str, CommandInfo] = {
         "staff.commands.attachments",
         "фото й документи, які надіслали споживачі",
     ),
+    "readings": CommandInfo(
+        "staff.commands.readings",
+        "показники рахунку: переглянути, виправити, анулювати",
+    ),
 }
 
 

@@ -1,4 +1,5 @@
-"""What every staff command shares: the exit codes, the error type, argument types."""
+"""What every staff command shares: the exit codes, the error type, argument types,
+and running a core staff operation (`core.staff`) as `teplo:<OS user>`."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import argparse
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Dict
+from typing import Any, Callable, Dict
 
+from core.db.engine import unit_of_work
 from core.errors import StaffError
+from core.settings import get_settings
+from core.staff.actor import cli_actor
+from core.staff.result import Result
 
 __all__ = [
     "EXIT_CODES",
@@ -19,9 +24,11 @@ __all__ = [
     "EXIT_USAGE",
     "StaffError",
     "add_commands",
+    "as_cli",
     "date_arg",
     "fraction_arg",
     "period_arg",
+    "shown",
     "whole_number",
 ]
 
@@ -86,3 +93,17 @@ def fraction_arg(text: str) -> float:
     if not value.is_finite() or not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"«{text}» — має бути число від 0 до 1, напр. 0,7")
     return float(value)
+
+
+def as_cli(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Runs `operation(session, actor, now, …)` in one unit of work as `teplo:<OS user>`."""
+    with unit_of_work() as session:
+        return operation(session, cli_actor(), get_settings().now(), *args, **kwargs)
+
+
+def shown(result: Result) -> int:
+    """Prints what the operation did, or fails with its reason (nothing was stored)."""
+    if not result.ok:
+        raise StaffError(result.message)
+    print(result.message)
+    return EXIT_OK

@@ -4,7 +4,9 @@ systemd and Kubernetes run the same commands as timers and CronJobs).
 
 Every minute of the business clock (`Settings.now()`, Europe/Kyiv) it starts the
 commands whose `cron` matches, one after another, each in its own process, and
-logs how each ended; a failed run is logged and retried at its next time.
+logs how each ended; a failed run is logged and retried at its next time. Runs
+missed within the last day (a long run, a suspended machine) are made up once
+each, as systemd's `Persistent=true` timers do.
 """
 
 from __future__ import annotations
@@ -69,15 +71,30 @@ def load_timers(path: Path, skip: Sequence[str] = ()) -> List[Timer]:
 
 def run_due(timers: Sequence[Timer], moment: datetime) -> List[str]:
     """Runs the timers due at `moment` (one after another); returns their names."""
+    return run_timers([timer for timer in timers if timer.due(moment)])
+
+
+def due_between(timers: Sequence[Timer], after: datetime, until: datetime) -> List[Timer]:
+    """The timers due at any minute in (`after`, `until`], each once, in file order:
+    missed runs are made up once, as systemd's `Persistent=true` does (an hourly
+    drop missed for a night runs once, not once per hour missed)."""
+    due: List[Timer] = []
+    moment = after + timedelta(minutes=1)
+    while moment <= until and len(due) < len(timers):
+        due += [timer for timer in timers if timer.due(moment) and timer not in due]
+        moment += timedelta(minutes=1)
+    return [timer for timer in timers if timer in due]
+
+
+def run_timers(timers: Sequence[Timer]) -> List[str]:
     ran = []
     for timer in timers:
-        if timer.due(moment):
-            started = wall_clock()
-            result = subprocess.run(timer.command, check=False)
-            seconds = (wall_clock() - started).total_seconds()
-            log = logger.info if result.returncode == 0 else logger.error
-            log("timer %s: exit %d in %.1f s", timer.name, result.returncode, seconds)
-            ran.append(timer.name)
+        started = wall_clock()
+        result = subprocess.run(timer.command, check=False)
+        seconds = (wall_clock() - started).total_seconds()
+        log = logger.info if result.returncode == 0 else logger.error
+        log("timer %s: exit %d in %.1f s", timer.name, result.returncode, seconds)
+        ran.append(timer.name)
     return ran
 
 
@@ -85,6 +102,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m staff.scheduler", description=__doc__)
     parser.add_argument("timers", type=Path)
     parser.add_argument("--skip", action="append", default=[], help="a timer run elsewhere")
+    parser.add_argument(
+        "--tick", type=float, default=5.0, help="seconds between two looks at the clock"
+    )
     args = parser.parse_args(argv)
     preflight.start("teplo")
     timers = load_timers(args.timers, args.skip)
@@ -92,14 +112,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     last: Optional[datetime] = None
     while True:
         now = get_settings().now().replace(second=0, microsecond=0)
-        if last is None or now > last:
-            # A minute missed (a long run) is caught up; after a day away, start afresh.
-            behind = last is not None and now - last > timedelta(days=1)
-            moment = now if last is None or behind else last + timedelta(minutes=1)
-            run_due(timers, moment)
-            last = moment
-            continue
-        time.sleep(5)
+        if last is None or not last < now <= last + timedelta(days=1):
+            # The first look, or a day or more away (or the clock set back): start afresh.
+            if last is None or now > last:
+                run_due(timers, now)
+            last = now
+        else:
+            # Minutes missed (a long run, a suspended machine) are made up once.
+            run_timers(due_between(timers, last, now))
+            last = now
+        time.sleep(args.tick)
 
 
 if __name__ == "__main__":

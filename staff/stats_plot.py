@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -14,11 +15,12 @@ from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
 
 from core.errors import StaffError  # noqa: E402
-from core.reporting.month import MonthStats  # noqa: E402
+from core.reporting.month import MonthFigures  # noqa: E402
 from core.texts.common import format_period  # noqa: E402
+from core.texts.labels import channel_label  # noqa: E402
 
 
-def save_plot(stats: MonthStats, path: Path, today: date) -> None:
+def save_plot(stats: MonthFigures, first: Counter, path: Path, today: date) -> None:
     """Writes a PNG; the figure is built without pyplot, so no global state is left.
 
     In the current month the share line stops at today: the days ahead are unknown, not flat.
@@ -32,7 +34,7 @@ def save_plot(stats: MonthStats, path: Path, today: date) -> None:
     bottom = [0] * len(days)
     for channel in stats.channels:
         heights = [stats.per_day.get(date(year, month, d), {}).get(channel, 0) for d in days]
-        bars.bar(days, heights, bottom=bottom, label=channel)
+        bars.bar(days, heights, bottom=bottom, label=channel_label(channel))
         bottom = [b + h for b, h in zip(bottom, heights)]
     bars.set_title(f"Показники через асистента, {format_period(stats.period)}")
     bars.set_ylabel("показників за день")
@@ -44,7 +46,7 @@ def save_plot(stats: MonthStats, path: Path, today: date) -> None:
     total, cumulative = stats.active_accounts, []
     running = 0
     for d in known:
-        running += stats.first_submissions.get(date(year, month, d), 0)
+        running += first.get(date(year, month, d), 0)
         cumulative.append(100 * running / total if total else 0)
     share.plot(known, cumulative, marker="o", markersize=3)
     share.set_title(f"Частка активних рахунків з показниками (усього рахунків: {total})")

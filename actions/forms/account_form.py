@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
@@ -127,7 +128,7 @@ class ValidateAccountForm(AssistantFormValidation):
         if result.blocked_until is not None:
             say_blocked(dispatcher, result.blocked_until)
             # Ends the form: nothing more may be looked up for now.
-            return {"account_number": None, "requested_slot": None}
+            return {"account_number": None, REQUESTED_SLOT: None}
         dispatcher.utter_message(response="utter_account_not_found", number=number)
         return {"account_number": None}
 
@@ -161,7 +162,7 @@ class ValidateAccountForm(AssistantFormValidation):
             # No tries left for now (for this account, or at all): say until when
             # and end the form.
             say_blocked(dispatcher, result.blocked_until)
-            return {"account_number": None, "ownership_proof": None, "requested_slot": None}
+            return {"account_number": None, "ownership_proof": None, REQUESTED_SLOT: None}
         await say_unavailable(dispatcher, number, ProofStatus(outcome.value))
         return {"account_number": None, "ownership_proof": None}
 
@@ -190,7 +191,7 @@ class AskAccountNumber(Action):
         )
         if until is not None:
             say_blocked(dispatcher, until)
-            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+            return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         dispatcher.utter_message(response="utter_enter_account_number")
         return []
 

@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,6 @@ from core.settings import Settings, get_settings
 from core.texts.accounts import account_label
 
 T = TypeVar("T")
-REQUESTED = "requested_slot"
 SlotValues = Dict[str, Any]
 
 
@@ -54,7 +53,7 @@ class AssistantFormValidation(FormValidationAction, ABC):
 
     @staticmethod
     def requested(tracker: Tracker) -> Optional[str]:
-        return tracker.get_slot(REQUESTED)
+        return tracker.get_slot(REQUESTED_SLOT)
 
     async def extract_account_choice(self, tracker: Tracker, slot: str) -> SlotValues:
         """Fills `slot` with the account the user picked (button entity or typed
@@ -75,11 +74,13 @@ class AssistantFormValidation(FormValidationAction, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """As rasa-sdk's, but a `validate_<slot>` returning `requested_slot: None` ends the form."""
+        """As rasa-sdk's, but a `validate_<slot>` returning `REQUESTED_SLOT: None` ends the form."""
         events = await super().run(dispatcher, tracker, domain)
         ended = any(_is_requested_slot(event) and event["value"] is None for event in events[:-1])
         if ended:
-            events = [e for e in events if not _is_requested_slot(e)] + [SlotSet(REQUESTED, None)]
+            events = [e for e in events if not _is_requested_slot(e)] + [
+                SlotSet(REQUESTED_SLOT, None)
+            ]
         return events
 
     async def next_requested_slot(
@@ -92,11 +93,11 @@ class AssistantFormValidation(FormValidationAction, ABC):
         """
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         missing = (name for name in required if tracker.slots.get(name) is None)
-        return SlotSet(REQUESTED, next(missing, None))
+        return SlotSet(REQUESTED_SLOT, next(missing, None))
 
 
 def _is_requested_slot(event: EventType) -> bool:
-    return event.get("event") == "slot" and event.get("name") == REQUESTED
+    return event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT
 
 
 async def ask_for_account(

@@ -11,7 +11,8 @@ from console.auth import guarded
 from console.rendering import render
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole
-from core.repository import console as console_repo
+from core.repository import audit as audit_repo
+from core.repository import staff_users as staff_users_repo
 
 PAGE_SIZE = 50
 ACTION_LABELS = {
@@ -30,8 +31,23 @@ ACTION_LABELS = {
     "train": "навчання нової моделі",
     "promoted_model": "нову модель поставлено",
     "kept_model": "залишено попередню модель",
+    "conversations_read": "переглянуто список розмов",
+    "conversation_read": "відкрито розмову",
+    "conversation_tags": "мітки розмови",
+    "conversation_reviewed": "розмову позначено переглянутою",
+    "conversation_story": "розмову збережено як тестову історію",
     "sign_in": "вхід до консолі",
     "sign_in_failed": "невдала спроба входу",
+    "decide_not_me": "рішення щодо «Це не я»",
+    "lift_link_bar": "знято заборону додавання",
+    "broadcast": "розсилка",
+    "bill_links.issue": "посилання для рахунків",
+    "case_take": "звернення взято",
+    "case_reply": "відповідь на звернення",
+    "case_close": "звернення закрито",
+    "read_account": "переглянуто рахунок",
+    "read_case": "переглянуто звернення",
+    "read_search": "пошук рахунків",
 }
 
 
@@ -52,7 +68,7 @@ async def audit_page(request: Request) -> Response:
     username = (request.query_params.get("user") or "").strip()
     action = (request.query_params.get("action") or "").strip()
     entries = await run_unit_of_work(
-        lambda s: console_repo.audit_entries(
+        lambda s: audit_repo.audit_entries(
             s, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE, username=username, action=action
         )
     )
@@ -71,5 +87,5 @@ async def audit_page(request: Request) -> Response:
 
 @guarded(StaffRole.admin)
 async def staff_page(request: Request) -> Response:
-    users = await run_unit_of_work(console_repo.staff_users)
+    users = await run_unit_of_work(staff_users_repo.staff_users)
     return render(request, "staff.html", users=users)

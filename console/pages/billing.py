@@ -1,5 +1,6 @@
 """«Білінг»: upload a subscriber file (preview with the rejected rows, then apply)
-and download the readings export — the same core code as the command line."""
+and download the readings export — the core's operations (`core.staff.billing`),
+shared with `teplo billing import|export`."""
 
 from __future__ import annotations
 
@@ -10,22 +11,19 @@ import tempfile
 from pathlib import Path
 from typing import Optional
 
-from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from console.auth import guarded
-from console.pages.common import acting, form_text, period_param
+from console.pages.common import as_user, form_text, period_param
 from console.rendering import flash, render
-from core.billing.export import accepted_readings, write_export
-from core.billing.importer import apply_import, check_mass_deactivation, plan_import
+from core.billing.export import write_export
 from core.billing.subscriber_file import SubscriberFile, load_subscriber_file
-from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole
 from core.errors import StaffError
-from core.repository import console as console_repo
 from core.settings import get_settings
+from core.staff import billing as staff_billing
 
 MAX_UPLOAD = 64 * 1024 * 1024  # 300,000 meters are about 30 MB
 SHOWN_REJECTS = 200
@@ -75,9 +73,7 @@ async def upload(request: Request) -> Response:
     full = form_text(request, "full") == "1"
     try:
         parsed = _parse(path)
-        plan = await run_unit_of_work(lambda s: plan_import(s, parsed, full))
-        if full:
-            check_mass_deactivation(plan)
+        plan = await as_user(request, staff_billing.import_subscribers, parsed, full, dry_run=True)
     except StaffError as error:
         path.unlink(missing_ok=True)
         flash(request, f"Файл не прийнято: {error}", "error")
@@ -102,29 +98,9 @@ async def apply(request: Request) -> Response:
         flash(request, "Немає перевіреного файлу: завантажте його ще раз.", "error")
         return RedirectResponse("/billing", status_code=303)
     full = bool(request.session.get("billing_full"))
-    user, now = acting(request), get_settings().now()
-
-    def work(session: Session):
-        plan = plan_import(session, parsed, full)
-        if full:
-            check_mass_deactivation(plan)
-        apply_import(session, plan)
-        after = {
-            "accounts": vars(plan.accounts),
-            "meters": vars(plan.meters),
-            "readings_added": len(plan.new_readings),
-            "rows": parsed.rows,
-            "rejected": len(parsed.rejected),
-            "full": full,
-        }
-        console_repo.record_audit(
-            session, user.username, "billing_import", "імпорт з білінгу", None, after, now
-        )
-        return plan
-
     try:
         parsed = _parse(path)
-        plan = await run_unit_of_work(work)
+        plan = await as_user(request, staff_billing.import_subscribers, parsed, full)
         request.app.state.figures.forget()
     except StaffError as error:
         flash(request, f"Імпорт не виконано: {error}", "error")
@@ -132,13 +108,7 @@ async def apply(request: Request) -> Response:
     finally:
         path.unlink(missing_ok=True)
         request.session.pop("billing_upload", None)
-    flash(
-        request,
-        f"Імпорт завершено: рахунків додано {plan.accounts.added}, оновлено "
-        f"{plan.accounts.updated}, деактивовано {plan.accounts.deactivated}; лічильників додано "
-        f"{plan.meters.added}, оновлено {plan.meters.updated}, деактивовано "
-        f"{plan.meters.deactivated}; показників додано {len(plan.new_readings)}.",
-    )
+    flash(request, staff_billing.import_summary(plan))
     return RedirectResponse("/billing", status_code=303)
 
 
@@ -159,22 +129,7 @@ async def export(request: Request) -> Response:
     encoding = request.query_params.get("encoding", "utf-8-sig")
     if encoding not in ENCODINGS:
         encoding = "utf-8-sig"
-    user, now = acting(request), get_settings().now()
-
-    def work(session: Session):
-        rows = accepted_readings(session, period)
-        console_repo.record_audit(
-            session,
-            user.username,
-            "export",
-            f"вивантаження показників {period}",
-            None,
-            {"rows": len(rows), "encoding": encoding},
-            now,
-        )
-        return rows
-
-    rows = await run_unit_of_work(work)
+    rows = await as_user(request, staff_billing.export_readings, period, encoding)
     buffer = io.BytesIO()
     write_export(buffer, rows, encoding)
     return Response(

@@ -1,29 +1,23 @@
 """«Звернення»: the queue of cases, one case's transcript beside the account's facts,
-the reply box, taking a case and closing it. The operations are the core's
-(`core.staff.cases`); this page only calls them."""
+the reply box, taking a case and closing it. The reads and operations are the
+core's (`core.staff.cases`, reads audited); this page only calls them."""
 
 from __future__ import annotations
 
 import time
-from typing import Dict, List, Optional
+from typing import Dict
 
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from console.auth import guarded
-from console.pages.common import acting, form_text
+from console.pages.common import as_user, form_text
 from console.rendering import error_page, flash, render
 from core.db.engine import run_unit_of_work, unit_of_work
-from core.db.models import Case, CaseStatus
+from core.db.models import CaseStatus
 from core.handoff import cases
-from core.repository import accounts as accounts_repo
-from core.repository import attachments as attachments_repo
-from core.repository import console as console_repo
-from core.settings import get_settings
 from core.staff import cases as staff_cases
-from core.texts.common import meter_title
 
 STATUS_LABELS = {
     CaseStatus.new.value: "нові",
@@ -62,7 +56,7 @@ async def queue_page(request: Request) -> Response:
     if status not in STATUS_LABELS:
         status = CaseStatus.new.value
 
-    def load(session: Session):
+    def load(session):
         return cases.counts_by_status(session), cases.cases_with_status(session, status)
 
     counts, rows = await run_unit_of_work(load)
@@ -77,47 +71,9 @@ async def queue_page(request: Request) -> Response:
     )
 
 
-def _facts(session: Session, numbers: List[str]) -> List[dict]:
-    """Each proved account with its address and meters' latest readings."""
-    facts = []
-    for number in numbers:
-        account = accounts_repo.find_account(session, number)
-        if account is None:
-            continue
-        meters = console_repo.account_meters(session, account.id)
-        latest: Dict[int, object] = {}
-        for reading in console_repo.meter_readings(session, [m.id for m in meters], periods=1):
-            latest.setdefault(reading.meter_id, reading)
-        facts.append(
-            {
-                "account": account,
-                "meters": [
-                    (meter_title(m.kind.value, m.serial, m.unit, m.location), latest.get(m.id))
-                    for m in meters
-                ],
-            }
-        )
-    return facts
-
-
-def _load_case(session: Session, case_id: int) -> Optional[dict]:
-    case = session.get(Case, case_id)
-    if case is None:
-        return None
-    lines = []
-    for message in cases.case_messages(session, case_id):
-        attachment = (
-            attachments_repo.by_token(session, message.attachment_token)
-            if message.attachment_token
-            else None
-        )
-        lines.append((message, attachment.id if attachment else None))
-    return {"case": case, "lines": lines, "facts": _facts(session, cases.case_accounts(case))}
-
-
 @guarded()
 async def case_page(request: Request) -> Response:
-    loaded = await run_unit_of_work(lambda s: _load_case(s, request.path_params["case_id"]))
+    loaded = await as_user(request, staff_cases.case_page, request.path_params["case_id"])
     if loaded is None:
         return error_page(request, 404, "Такого звернення немає.")
     return render(
@@ -126,7 +82,9 @@ async def case_page(request: Request) -> Response:
         status_labels=STATUS_LABELS,
         reason_labels=REASON_LABELS,
         author_labels=AUTHOR_LABELS,
-        **loaded,
+        case=loaded.case,
+        lines=loaded.lines,
+        facts=loaded.facts,
     )
 
 
@@ -136,12 +94,11 @@ def _operation(name: str, done: str):
     @guarded()
     async def endpoint(request: Request) -> Response:
         case_id = request.path_params["case_id"]
-        user, now = acting(request), get_settings().now()
         operation = getattr(staff_cases, name)
         extra = {"reply": ("text",), "close": ("reason",)}.get(name, ())
         values = [form_text(request, field) for field in extra]
         try:
-            await run_unit_of_work(lambda s: operation(s, user.username, now, case_id, *values))
+            await as_user(request, operation, case_id, *values)
         except staff_cases.CaseError as error:
             flash(request, str(error), "error")
         else:

@@ -3,23 +3,21 @@ merge and the gated retrain in the background), and the admin's promote or keep.
 
 from __future__ import annotations
 
-import json
 from typing import Dict, List, Optional
 
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from console.auth import guarded
-from console.pages.common import acting, form_text
+from console.pages.common import as_user, form_text
 from console.rendering import flash, render
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole, TrainingStatus
 from core.errors import StaffError
-from core.repository import console as console_repo
 from core.repository import training as training_repo
 from core.settings import get_settings
+from core.staff import training as staff_training
 from retrain import nludata
 from retrain import reload as server
 from retrain.background import view_of
@@ -30,7 +28,6 @@ from retrain.review_csv import LabelledRow
 
 DAYS = (7, 30, 90)
 DISCARD = "discard"
-TARGET = "модель асистента"
 
 
 def _days(request: Request) -> int:
@@ -51,7 +48,7 @@ async def training_page(request: Request) -> Response:
         entries, problem = [], str(error)
     keys = [masked(e.phrase)[1] for e in entries]
 
-    def load(session: Session) -> Dict:
+    def load(session) -> Dict:
         labels = training_repo.labels_by_key(session, keys)
         rows = []
         for entry, key in zip(entries, keys):
@@ -94,35 +91,9 @@ async def save_labels(request: Request) -> Response:
     if not chosen:
         flash(request, "Позначте фрази й виберіть для кожної намір.", "error")
         return RedirectResponse(_back(request), status_code=303)
-    user, now = acting(request), get_settings().now()
-
-    def work(session: Session) -> int:
-        before = training_repo.labels_by_key(session, chosen)
-        changed_before, changed_after = {}, {}
-        for key, (phrase, intent) in chosen.items():
-            if training_repo.set_label(session, key, phrase, intent, user.username, now):
-                old = before.get(key)
-                changed_before[phrase] = _label_text(old.intent) if old else None
-                changed_after[phrase] = _label_text(intent)
-        if changed_after:
-            console_repo.record_audit(
-                session,
-                user.username,
-                "label_phrases",
-                f"{len(changed_after)} фраз",
-                changed_before,
-                changed_after,
-                now,
-            )
-        return len(changed_after)
-
-    count = await run_unit_of_work(work)
+    count = await as_user(request, staff_training.label_phrases, chosen)
     flash(request, f"Відкинуто фраз: {count}." if discard else f"Розмічено фраз: {count}.")
     return RedirectResponse(_back(request), status_code=303)
-
-
-def _label_text(intent: Optional[str]) -> str:
-    return intent if intent else "відкинуто"
 
 
 def _back(request: Request) -> str:
@@ -134,18 +105,7 @@ def _back(request: Request) -> str:
 async def start_training(request: Request) -> Response:
     """«Навчити»: the labelled phrases into data/nlu/, then the gated retrain in the background."""
     runner = request.app.state.training
-    user, now = acting(request), get_settings().now()
-
-    def begin(session: Session) -> Optional[tuple]:
-        latest = training_repo.latest_run(session)
-        if latest is not None and latest.status == TrainingStatus.ready.value:
-            return None  # first decide about the model waiting
-        run = training_repo.start_run(session, user.username, now)
-        if run is None:
-            return None
-        return run.id, [(p.id, p.phrase, p.intent) for p in training_repo.pending_labels(session)]
-
-    started = await run_unit_of_work(begin)
+    started = await as_user(request, staff_training.begin_run)
     if started is None:
         flash(
             request,
@@ -162,36 +122,21 @@ async def start_training(request: Request) -> Response:
         result = await run_in_threadpool(merge_rows, rows, runner.project)
     except StaffError as error:
         why = str(error)
-        await run_unit_of_work(lambda s: _fail(s, run_id, why))
+        await _fail(run_id, why)
         flash(request, f"Фрази не додано, навчання не почалося: {why}", "error")
         return RedirectResponse("/training", status_code=303)
     except BaseException:
         # Not left "running" with nothing running: the next «Навчити» must be possible.
-        await run_unit_of_work(lambda s: _fail(s, run_id, "помилка під час додавання фраз"))
+        await _fail(run_id, "помилка під час додавання фраз")
         raise
-    merged = {
-        "added": result.added_count,
-        "skipped": [{"phrase": phrase, "why": why} for _, phrase, why in result.skipped],
-    }
-
-    def record(session: Session) -> None:
-        run = training_repo.run_by_id(session, run_id)
-        run.merged = json.dumps(merged, ensure_ascii=False)
-        by_id = {label.id: label for label in training_repo.pending_labels(session)}
-        for label_id, _, _ in pending:
-            if label_id in by_id:
-                by_id[label_id].run_id = run_id
-        console_repo.record_audit(
-            session,
-            user.username,
-            "train",
-            TARGET,
-            None,
-            {"run": run_id, "added": result.added_count, "skipped": len(result.skipped)},
-            now,
-        )
-
-    await run_unit_of_work(record)
+    await as_user(
+        request,
+        staff_training.record_merge,
+        run_id,
+        [label_id for label_id, _, _ in pending],
+        result.added_count,
+        [(phrase, why) for _, phrase, why in result.skipped],
+    )
     await run_in_threadpool(runner.start, run_id)
     flash(
         request,
@@ -201,30 +146,14 @@ async def start_training(request: Request) -> Response:
     return RedirectResponse("/training", status_code=303)
 
 
-def _fail(session: Session, run_id: int, why: str) -> None:
-    run = training_repo.run_by_id(session, run_id)
-    run.status, run.log_tail = TrainingStatus.failed.value, why
-    run.finished_at = get_settings().now()
+async def _fail(run_id: int, why: str) -> None:
+    now = get_settings().now()
+    await run_unit_of_work(lambda s: staff_training.fail_run(s, now, run_id, why))
 
 
 async def _ready_run(request: Request) -> Optional[int]:
     raw = form_text(request, "run")
-
-    def find(session: Session) -> Optional[int]:
-        run = training_repo.latest_run(session)
-        ready = run is not None and run.status == TrainingStatus.ready.value
-        return run.id if ready and str(run.id) == raw else None
-
-    return await run_unit_of_work(find)
-
-
-def _decide(session: Session, run_id: int, status: TrainingStatus, username: str, after) -> None:
-    run = training_repo.run_by_id(session, run_id)
-    before = {"run": run_id, "status": run.status}
-    run.status, run.decided_by, run.decided_at = status.value, username, get_settings().now()
-    console_repo.record_audit(
-        session, username, f"{status.value}_model", TARGET, before, after, run.decided_at
-    )
+    return await run_unit_of_work(lambda s: staff_training.ready_run(s, raw))
 
 
 @guarded(StaffRole.admin)
@@ -247,11 +176,12 @@ async def promote(request: Request) -> Response:
     except StaffError as error:
         flash(request, f"Модель не поставлено: {error}", "error")
         return RedirectResponse("/training", status_code=303)
-    user = acting(request)
-    await run_unit_of_work(
-        lambda s: _decide(
-            s, run_id, TrainingStatus.promoted, user.username, {"run": run_id, "model": accuracy}
-        )
+    await as_user(
+        request,
+        staff_training.decide_run,
+        run_id,
+        TrainingStatus.promoted,
+        {"run": run_id, "model": accuracy},
     )
     flash(request, f"Нову модель поставлено. {reloaded}")
     return RedirectResponse("/training", status_code=303)
@@ -266,11 +196,12 @@ async def keep(request: Request) -> Response:
         return RedirectResponse("/training", status_code=303)
     project = request.app.state.training.project
     project.candidate_model.unlink(missing_ok=True)
-    user = acting(request)
-    await run_unit_of_work(
-        lambda s: _decide(
-            s, run_id, TrainingStatus.kept, user.username, {"run": run_id, "model": "попередня"}
-        )
+    await as_user(
+        request,
+        staff_training.decide_run,
+        run_id,
+        TrainingStatus.kept,
+        {"run": run_id, "model": "попередня"},
     )
     flash(request, "Працює попередня модель; нову відкладено.")
     return RedirectResponse("/training", status_code=303)

@@ -1,7 +1,7 @@
 """The assistant's schema in a database: brought to the newest migration.
 
 The tables are defined in `core.db.models`; every change to them comes with an
-Alembic revision in `migrations/versions/` (README: "Schema migrations").
+Alembic revision in `migrations/versions/` (docs/architecture.md: "Schema migrations").
 `upgrade_to_head` is what `init-db`, the demo seed and the production
 migration job run; it never drops data.
 """

@@ -1,6 +1,6 @@
 """What other holders of an account learn: a notice when someone else links it
 or proves a link made before proofs existed (with «Це не я», which suspends the
-newcomer's link until staff decide, `core.accounts.staff`) and a receipt when
+newcomer's link until staff decide, `core.staff.flags`) and a receipt when
 readings are saved for it.
 
 «Це не я» protects rather than evicts: only a holder whose proved link is older

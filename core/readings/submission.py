@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Callable, Collection, Dict, List, Optional, TypeVar
+from typing import Callable, Collection, Dict, List, Optional, Tuple, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from core import metrics
 from core.db.engine import run_unit_of_work
+from core.db.models import Reading
 from core.db.types import without_trailing_zeros
 from core.readings.checks import MeterFacts, rejection_reason
 from core.readings.rollover import consumption_between
@@ -23,35 +24,35 @@ from core.settings import get_settings
 
 def meters_for_submission(session: Session, account_id: int, period: str) -> List[MeterFacts]:
     """The account's active meters with the reading each new value is checked against."""
-    facts = []
-    for meter in accounts_repo.active_meters(session, account_id):
-        previous = readings_repo.last_reading_before(session, meter.id, period)
-        in_force = readings_repo.reading_in_force(session, meter.id, period)
-        facts.append(
-            MeterFacts(
-                meter_id=meter.id,
-                serial=meter.serial,
-                kind=meter.kind.value,
-                unit=meter.unit,
-                decimals=meter.decimals,
-                location=meter.location,
-                previous_value=previous.value if previous else None,
-                previous_period=previous.period if previous else None,
-                in_force_reading_id=in_force.id if in_force else None,
-                display_digits=meter.display_digits,
-            )
+    return [facts for facts, _ in _meters_on_file(session, account_id, period)]
+
+
+def _meters_on_file(
+    session: Session, account_id: int, period: str
+) -> List[Tuple[MeterFacts, Optional[Reading]]]:
+    """Each active meter with its reading in force for `period`: three queries
+    whatever the number of meters."""
+    meters = accounts_repo.active_meters(session, account_id)
+    ids = [meter.id for meter in meters]
+    previous = readings_repo.last_readings_before(session, ids, period)
+    in_force = readings_repo.readings_in_force_for(session, ids, period)
+    on_file = []
+    for meter in meters:
+        before, current = previous.get(meter.id), in_force.get(meter.id)
+        facts = MeterFacts(
+            meter_id=meter.id,
+            serial=meter.serial,
+            kind=meter.kind.value,
+            unit=meter.unit,
+            decimals=meter.decimals,
+            location=meter.location,
+            previous_value=before.value if before else None,
+            previous_period=before.period if before else None,
+            in_force_reading_id=current.id if current else None,
+            display_digits=meter.display_digits,
         )
-    return facts
-
-
-def already_submitted(session: Session, meter_ids: List[int], period: str) -> Dict[int, Decimal]:
-    """Values in force for the period (a new submission becomes a correction)."""
-    found = {}
-    for meter_id in meter_ids:
-        reading = readings_repo.reading_in_force(session, meter_id, period)
-        if reading is not None:
-            found[meter_id] = reading.value
-    return found
+        on_file.append((facts, current))
+    return on_file
 
 
 class SubmissionRejected(Exception):
@@ -120,11 +121,13 @@ def save_submission(
     # Two people saving for one account at once: the second waits here and then
     # sees the first one's readings (the conflict check below needs that).
     accounts_repo.lock_account(session, account.id)
-    meters = {m.meter_id: m for m in meters_for_submission(session, account.id, period)}
+    on_file = _meters_on_file(session, account.id, period)  # once: every check below uses it
+    meters = {facts.meter_id: facts for facts, _ in on_file}
+    in_force = {facts.meter_id: current for facts, current in on_file if current is not None}
     skipped = set(skipped)
     if not values or skipped & set(values) or set(values) | skipped != set(meters):
         raise SubmissionRejected("meters")
-    if already_submitted(session, list(values), period) == values:
+    if {m: r.value for m, r in in_force.items() if m in values} == values:
         # The same Save once more: a messenger re-delivery or a retry after a
         # crash lost the confirmation. Stored once; nothing to correct.
         return SavedSubmission(count=len(values), corrected=0)
@@ -133,8 +136,8 @@ def save_submission(
         if rejection_reason(meters[meter_id], value, _decimals(value), limits) is not None:
             raise SubmissionRejected("value")
     if seen_in_force is not None:
-        _check_nobody_came_first(session, sender, meters, seen_in_force, period)
-    corrected = len(already_submitted(session, list(values), period))
+        _check_nobody_came_first(sender, meters, in_force, seen_in_force)
+    corrected = len(set(in_force) & set(values))
     for meter_id, value in values.items():
         readings_repo.store_reading(
             session, meter_id, period, value, now, sender.channel, sender.sender_id
@@ -144,15 +147,14 @@ def save_submission(
 
 
 def _check_nobody_came_first(
-    session: Session,
     sender: SenderKey,
     meters: Dict[int, MeterFacts],
+    in_force: Dict[int, Reading],
     seen_in_force: Dict[int, Optional[int]],
-    period: str,
 ) -> None:
     taken = []
     for meter_id, facts in meters.items():
-        current = readings_repo.reading_in_force(session, meter_id, period)
+        current = in_force.get(meter_id)
         if current is None or current.id == seen_in_force.get(meter_id):
             continue
         if (current.channel, current.sender_id) == (sender.channel, sender.sender_id):

@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from core.billing.export import ExportRow
 from core.reporting.missing import MissingAccount
-from core.reporting.month import MonthStats
+from core.reporting.month import MonthFigures
 from core.settings import KYIV
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,22 +158,22 @@ def missing_workbook(period: str, rows: Sequence[MissingAccount]) -> bytes:
     return _bytes(workbook)
 
 
-def summary_rows(stats: MonthStats) -> List[List[Value]]:
+def summary_rows(stats: MonthFigures) -> List[List[Value]]:
     """The figures of `teplo stats` as (label, value) pairs."""
     return [
         ["Період", stats.period],
         ["Активних рахунків", stats.active_accounts],
-        ["Рахунків з лічильниками", stats.accounts_with_meters],
-        ["Рахунків з показниками", stats.accounts_with_readings],
+        ["Рахунків з лічильниками", stats.accounts_due],
+        ["Рахунків з показниками", stats.accounts_submitted],
         ["Активних лічильників", stats.active_meters],
-        ["Лічильників з показниками", stats.meters_with_readings],
+        ["Лічильників з показниками", stats.meters_submitted],
         ["Показників через асистента (чинних)", stats.readings],
         ["Відхилених спроб", sum(stats.rejections.values())],
         ["Незрозумілих повідомлень", sum(stats.fallbacks.values())],
     ]
 
 
-def summary_workbook(stats: MonthStats) -> bytes:
+def summary_workbook(stats: MonthFigures) -> bytes:
     """Two sheets: the month's figures, and readings by day and channel."""
     workbook = Workbook()
     figures = workbook.active

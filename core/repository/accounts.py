@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Dict, List, Optional, Set
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.db.models import Account, AccountLink, AccountLookup, Meter, OwnershipProof
@@ -340,3 +340,58 @@ STREET_TYPES = {
     "ул",
     "улица",
 }
+
+
+# --- staff: search and an account's page ---------------------------------------------
+
+
+def search_accounts(session: Session, text: str, limit: int = 50) -> List[Account]:
+    """Accounts whose number starts with the digits given, or whose address contains the words."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    digits = "".join(ch for ch in text if ch.isdigit())
+    conditions = []
+    if digits and len(digits) == len(text.replace(" ", "").replace("-", "")):
+        conditions.append(Account.number.like(f"{digits}%"))
+    else:
+        # Every word must appear in street, house or apartment ("Соборності 12 5").
+        address = Account.street + " " + Account.house + " " + Account.apartment
+        words = [word for word in text.replace(",", " ").split() if word]
+        conditions.append(and_(*(_contains(address, word) for word in words)))
+    rows = session.execute(
+        select(Account).where(or_(*conditions)).order_by(Account.number).limit(limit)
+    )
+    return list(rows.scalars())
+
+
+def _contains(address, word: str):
+    # SQLite's lower() folds ASCII only: also try the word as typed and capitalised.
+    return or_(
+        func.lower(address).contains(word.lower()),
+        address.contains(word),
+        address.contains(word[:1].upper() + word[1:].lower()),
+    )
+
+
+def account_by_id(session: Session, account_id: int) -> Optional[Account]:
+    return session.get(Account, account_id)
+
+
+def account_meters(session: Session, account_id: int) -> List[Meter]:
+    """All meters of the account, active first."""
+    rows = session.execute(
+        select(Meter)
+        .where(Meter.account_id == account_id)
+        .order_by(Meter.active.desc(), Meter.kind, Meter.id)
+    )
+    return list(rows.scalars())
+
+
+def account_links(session: Session, account_id: int) -> List[AccountLink]:
+    rows = session.execute(
+        select(AccountLink)
+        .where(AccountLink.account_id == account_id)
+        .order_by(AccountLink.linked_at, AccountLink.id)
+    )
+    return list(rows.scalars())

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import List, Optional
+from typing import Dict, List, Optional, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.db.models import Reading, ReadingSource
@@ -24,14 +24,42 @@ def reading_in_force(session: Session, meter_id: int, period: str) -> Optional[R
     ).scalar_one_or_none()
 
 
-def last_reading_before(session: Session, meter_id: int, period: str) -> Optional[Reading]:
-    """The latest reading in force of an earlier period: the base for validation."""
-    return session.execute(
+def readings_in_force_for(
+    session: Session, meter_ids: Sequence[int], period: str
+) -> Dict[int, Reading]:
+    """`reading_in_force` for several meters in one query: meter id -> reading."""
+    if not meter_ids:
+        return {}
+    rows = session.execute(
+        select(Reading).where(
+            Reading.meter_id.in_(meter_ids), Reading.period == period, Reading.in_force.is_(True)
+        )
+    )
+    return {reading.meter_id: reading for reading in rows.scalars()}
+
+
+def last_readings_before(
+    session: Session, meter_ids: Sequence[int], period: str
+) -> Dict[int, Reading]:
+    """Per meter, the latest reading in force of an earlier period (the base new
+    values are checked against), in one query: meter id -> reading."""
+    if not meter_ids:
+        return {}
+    latest = (
+        select(Reading.meter_id, func.max(Reading.period).label("period"))
+        .where(Reading.meter_id.in_(meter_ids), Reading.period < period, Reading.in_force.is_(True))
+        .group_by(Reading.meter_id)
+        .subquery()
+    )
+    rows = session.execute(
         select(Reading)
-        .where(Reading.meter_id == meter_id, Reading.period < period, Reading.in_force.is_(True))
-        .order_by(Reading.period.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+        .join(
+            latest,
+            (Reading.meter_id == latest.c.meter_id) & (Reading.period == latest.c.period),
+        )
+        .where(Reading.in_force.is_(True))
+    )
+    return {reading.meter_id: reading for reading in rows.scalars()}
 
 
 def last_reading(session: Session, meter_id: int) -> Optional[Reading]:
@@ -83,3 +111,17 @@ def store_reading(
     session.add(reading)
     session.flush()
     return reading
+
+
+def meter_readings(session: Session, meter_ids: List[int], periods: int = 12) -> List[Reading]:
+    """Every reading (in force and superseded) of the meters' newest periods, newest first."""
+    if not meter_ids:
+        return []
+    rows = session.execute(
+        select(Reading)
+        .where(Reading.meter_id.in_(meter_ids))
+        .order_by(Reading.period.desc(), Reading.meter_id, Reading.submitted_at.desc())
+    )
+    readings = list(rows.scalars())
+    newest = sorted({r.period for r in readings}, reverse=True)[:periods]
+    return [r for r in readings if r.period in set(newest)]

@@ -1,21 +1,28 @@
-"""A clerk's operations on cases: take, reply, close. Each validates, writes its own
-audit entry and never commits; the console only calls them."""
+"""A clerk's operations on cases: read, take, reply, close. Each validates, writes its
+own audit entry and never commits; the console only calls them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Dict, List, Optional, Tuple
 
 from sqlalchemy.orm import Session
 
 from core import metrics
-from core.db.models import Case, CaseAuthor, CaseMessage, CaseStatus, OutboxKind
-from core.handoff.cases import OPEN, observe_closing
+from core.db.models import Account, Case, CaseAuthor, CaseMessage, CaseStatus, OutboxKind, Reading
+from core.handoff.cases import OPEN, case_accounts, case_messages, observe_closing
 from core.outbox.config import load_outbox_config
 from core.outbox.quiet import not_before_quiet_end
-from core.repository import console as console_repo
+from core.repository import accounts as accounts_repo
+from core.repository import attachments as attachments_repo
+from core.repository import audit as audit_repo
+from core.repository import readings as readings_repo
 from core.repository.outbox import queue as outbox_queue
 from core.repository.outbox.queue import Planned
 from core.senders import SenderKey
+from core.staff.accounts import READ_PREFIX
+from core.texts.common import meter_title
 from core.texts.handoff import clerk_reply_text, closed_text
 
 MAX_REPLY = 3000
@@ -25,6 +32,56 @@ FRESH_CONSUMER = timedelta(hours=3)
 
 class CaseError(ValueError):
     """The operation is not possible; the message says why, in Ukrainian."""
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    account: Account
+    meters: List[Tuple[str, Optional[Reading]]]  # (meter's title, its latest reading)
+
+
+@dataclass(frozen=True)
+class CasePage:
+    case: Case
+    lines: List[Tuple[CaseMessage, Optional[int]]]  # (message, attachment id)
+    facts: List[AccountFacts]  # each proved account with its meters
+
+
+def _facts(session: Session, numbers: List[str]) -> List[AccountFacts]:
+    facts = []
+    for number in numbers:
+        account = accounts_repo.find_account(session, number)
+        if account is None:
+            continue
+        meters = accounts_repo.account_meters(session, account.id)
+        latest: Dict[int, Reading] = {}
+        for reading in readings_repo.meter_readings(session, [m.id for m in meters], periods=1):
+            latest.setdefault(reading.meter_id, reading)
+        titled = [
+            (meter_title(m.kind.value, m.serial, m.unit, m.location), latest.get(m.id))
+            for m in meters
+        ]
+        facts.append(AccountFacts(account, titled))
+    return facts
+
+
+def case_page(session: Session, actor: str, now: datetime, case_id: int) -> Optional[CasePage]:
+    """The transcript beside the accounts' facts; the read is audited."""
+    case = session.get(Case, case_id)
+    if case is None:
+        return None
+    lines = []
+    for message in case_messages(session, case_id):
+        attachment = (
+            attachments_repo.by_token(session, message.attachment_token)
+            if message.attachment_token
+            else None
+        )
+        lines.append((message, attachment.id if attachment else None))
+    audit_repo.record_audit(
+        session, actor, READ_PREFIX + "case", f"case:{case.id}", None, None, now
+    )
+    return CasePage(case, lines, _facts(session, case_accounts(case)))
 
 
 def _open_case(session: Session, case_id: int) -> Case:
@@ -42,9 +99,7 @@ def take(session: Session, actor: str, now: datetime, case_id: int) -> Case:
     before = case.assigned_to
     if before != actor:
         case.assigned_to = actor
-        console_repo.record_audit(
-            session, actor, "case_take", f"case:{case.id}", before, actor, now
-        )
+        audit_repo.record_audit(session, actor, "case_take", f"case:{case.id}", before, actor, now)
         session.flush()
     return case
 
@@ -94,7 +149,7 @@ def reply(session: Session, actor: str, now: datetime, case_id: int, text: str) 
         metrics.count_on_commit(session, metrics.CASE_FIRST_REPLY_SECONDS, max(waited, 0))
     case.status = CaseStatus.waiting_consumer.value
     case.updated_at = now
-    console_repo.record_audit(
+    audit_repo.record_audit(
         session, actor, "case_reply", f"case:{case.id}", None, {"message": message.id}, now
     )
     session.flush()
@@ -122,7 +177,7 @@ def close(session: Session, actor: str, now: datetime, case_id: int, reason: str
     session.add(notice)
     session.flush()
     _send(session, case, notice.id, notice.text, now)
-    console_repo.record_audit(
+    audit_repo.record_audit(
         session, actor, "case_close", f"case:{case.id}", before, "closed", now, reason=reason
     )
     session.flush()

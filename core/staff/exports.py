@@ -16,8 +16,8 @@ from core.errors import StaffError
 from core.reporting import xlsx
 from core.reporting.missing import COLUMNS as MISSING_COLUMNS
 from core.reporting.missing import missing_accounts
-from core.reporting.month import month_stats
-from core.repository.console import record_audit
+from core.reporting.month import month_figures
+from core.repository.audit import record_audit
 
 REPORTS = {
     "readings": "показники",
@@ -59,7 +59,7 @@ def export_report(
         if not excel:
             write_csv(buffer, "utf-8-sig", MISSING_COLUMNS, (row.cells() for row in missing))
     else:
-        stats = month_stats(session, period)
+        stats = month_figures(session, period)
         pairs = xlsx.summary_rows(stats)
         count = len(pairs)
         data = xlsx.summary_workbook(stats) if excel else None

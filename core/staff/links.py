@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.accounts.deeplinks import new_token, telegram_link, viber_link
 from core.db.models import Account, BillLink
 from core.errors import StaffError
-from core.repository.console import record_audit
+from core.repository.audit import record_audit
 
 ACTION = "bill_links.issue"
 

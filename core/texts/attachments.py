@@ -9,6 +9,7 @@ from core.attachments import Refusal, max_bytes
 from core.repository.attachments import AttachmentRow
 from core.settings import KYIV
 from core.texts.common import format_period
+from core.texts.labels import channel_label
 
 KIND_WORDS = {"application/pdf": "Документ"}
 TYPES_TAKEN = "фото (JPEG, PNG, WebP, HEIC) або документ PDF"
@@ -62,7 +63,6 @@ TYPE_LABELS = {
     "image/heic": "фото HEIC",
     "application/pdf": "PDF",
 }
-CHANNEL_LABELS = {"telegram": "Telegram", "viber": "Viber"}
 
 
 def size_label(size: int) -> str:
@@ -78,7 +78,7 @@ def attachment_cells(row: AttachmentRow) -> List[str]:
     return [
         str(attachment.id),
         f"{attachment.received_at.astimezone(KYIV):%d.%m.%Y %H:%M}",
-        CHANNEL_LABELS.get(attachment.channel, attachment.channel),
+        channel_label(attachment.channel),
         row.account_number or "—",
         row.meter_serial or "—",
         format_period(attachment.period) if attachment.period else "—",

@@ -8,6 +8,7 @@ from typing import List, Optional, Tuple
 from babel import dates
 
 from core.texts.common import LOCALE, format_period
+from core.texts.labels import channel_label
 
 REMINDER_BUTTONS = [
     {"title": "Передати показники", "payload": "/submit_reading"},
@@ -87,13 +88,10 @@ OUTBOX_STATUS_LABELS = {
 }
 
 
-CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber"}
-
-
 def link_notice_text(account_number: str, channel: str, at: datetime) -> str:
     return (
         f"До особового рахунку {account_number} додав доступ ще один користувач "
-        f"{CHANNEL_NAMES.get(channel, channel)} ({moment(at)}). Якщо це ви або ваші "
+        f"{channel_label(channel)} ({moment(at)}). Якщо це ви або ваші "
         "близькі, нічого робити не потрібно. Якщо ні, натисніть «Це не я» (протягом 7 днів): "
         "доступ цього користувача буде призупинено, доки абонентський відділ не перевірить рахунок."
     )
@@ -106,7 +104,7 @@ def not_me_button(token: str) -> dict:
 def receipt_text(account_number: str, period: str, channel: str, at: datetime) -> str:
     return (
         f"За рахунком {account_number} передано показники за {format_period(period)} "
-        f"({moment(at)}, через {CHANNEL_NAMES.get(channel, channel)}). Якщо це не ви й не "
+        f"({moment(at)}, через {channel_label(channel)}). Якщо це не ви й не "
         "ваші близькі, зверніться до абонентського відділу."
     )
 

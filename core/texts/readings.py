@@ -8,9 +8,10 @@ The sentences around them are responses in domain.yml (`utter_reading_summary`,
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Collection, Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional
 
-from core.readings.checks import MeterFacts, Rejection, consumption
+from core.readings.checks import MeterFacts, Rejection
+from core.readings.draft import SummaryLine
 from core.readings.submission import HistoryRow, ReadingTaken
 from core.readings.window import WindowStatus
 from core.settings import KYIV
@@ -28,8 +29,7 @@ from core.texts.common import (
     masked_serial,
     meter_title,
 )
-
-CHANNEL_NAMES = {"telegram": "Telegram", "viber": "Viber", "billing": "білінг"}
+from core.texts.labels import channel_label
 
 
 def closed_window_text(window: WindowStatus) -> str:
@@ -69,23 +69,20 @@ def facts_title(meter: MeterFacts) -> str:
     return meter_title(meter.kind, meter.serial, meter.unit, meter.location)
 
 
-def summary_lines(
-    meters: Iterable[MeterFacts], entries: Dict[str, str], skipped: Collection[str] = ()
-) -> str:
+def summary_lines(lines: Iterable[SummaryLine]) -> str:
     """One line per meter: the value entered and, if known, the consumption; or
     that it was skipped."""
-    lines = []
-    for meter in meters:
-        if str(meter.meter_id) in skipped:
-            lines.append(f"• {facts_title(meter)}: пропущено, не передається")
+    shown = []
+    for line in lines:
+        title = facts_title(line.meter)
+        if line.value is None:
+            shown.append(f"• {title}: пропущено, не передається")
             continue
-        value = Decimal(entries[str(meter.meter_id)])
-        line = f"• {facts_title(meter)}: {format_amount(value, meter.unit)}"
-        used = consumption(meter, value)
-        if used is not None:
-            line += f", спожито {format_amount(used, meter.unit)}"
-        lines.append(line)
-    return "\n".join(lines)
+        text = f"• {title}: {format_amount(line.value, line.meter.unit)}"
+        if line.used is not None:
+            text += f", спожито {format_amount(line.used, line.meter.unit)}"
+        shown.append(text)
+    return "\n".join(shown)
 
 
 def short_title(meter: MeterFacts) -> str:
@@ -152,7 +149,7 @@ def taken_lines(taken: List[ReadingTaken]) -> str:
     lines = []
     for reading in taken:
         when = reading.submitted_at.astimezone(KYIV)
-        channel = CHANNEL_NAMES.get(reading.channel, reading.channel or "інший канал")
+        channel = channel_label(reading.channel, "інший канал")
         title = meter_title(reading.kind, reading.serial, reading.unit, reading.location)
         lines.append(
             f"• {title}: {format_decimal(reading.value)} (через {channel}, "

@@ -89,7 +89,8 @@ class Cluster:
     def replica_urls(self) -> List[str]:
         return [f"http://127.0.0.1:{port}" for port in self.rasa_ports]
 
-    def _env(self) -> Dict[str, str]:
+    def service_env(self) -> Dict[str, str]:
+        """The environment of every process of ours in the cluster (and beside it)."""
         tracker = make_url(self.database_url)
         return {
             **os.environ,
@@ -149,7 +150,7 @@ class Cluster:
             self.postgres.create()
         self._prepare_databases()
         self.redis.start()
-        env = self._env()
+        env = self.service_env()
         logs = self.workdir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         for index, port in enumerate(self.action_ports, 1):

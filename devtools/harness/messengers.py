@@ -85,6 +85,8 @@ class FakeApi:
         self.redirects: Dict[str, str] = {}
         self.downloads: List[str] = []  # paths of the files fetched
         self._scripted: Dict[str, List[Dict[str, Any]]] = {}
+        # Messages to users by recipient (chat id, Viber id): a crowd's replies in O(1).
+        self._inbox: Dict[str, List[Dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -115,6 +117,7 @@ class FakeApi:
         with self._lock:
             self.calls.clear()
             self._scripted.clear()
+            self._inbox.clear()
 
     def of(self, method: str) -> List[Call]:
         with self._lock:
@@ -125,9 +128,17 @@ class FakeApi:
         method = "sendMessage" if self.kind == "telegram" else "send_message"
         return [call.body for call in self.of(method)]
 
+    def sent_to(self, recipient: str) -> List[Dict[str, Any]]:
+        """Bodies of the messages sent to one chat (Telegram) or user (Viber), in order."""
+        with self._lock:
+            return list(self._inbox.get(str(recipient), ()))
+
     def _answer(self, call: Call) -> Dict[str, Any]:
         with self._lock:
             self.calls.append(call)
+            recipient = call.body.get("chat_id", call.body.get("receiver"))
+            if call.method in ("sendMessage", "send_message") and recipient is not None:
+                self._inbox.setdefault(str(recipient), []).append(call.body)
             queue = self._scripted.get(call.method)
             if queue:
                 return queue.pop(0)

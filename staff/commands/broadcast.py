@@ -1,5 +1,6 @@
 """`broadcast`: a text from the utility to all users, to given streets, or to those
-who have not submitted readings; a dry run first, sending only with the count confirmed."""
+who have not submitted readings; a dry run first, sending only with the count confirmed
+(`core.staff.broadcast`, audited)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import argparse
 
 from core.db.engine import unit_of_work
 from core.errors import StaffError
-from core.outbox.broadcast import Audience, enqueue, prepare
+from core.outbox.broadcast import Audience
 from core.settings import get_settings
+from core.staff import broadcast as staff_broadcast
 from core.texts.outbox import moment
-from staff.common import EXIT_OK, period_arg
+from staff.common import EXIT_OK, as_cli, period_arg
 
 
 def register(subparsers) -> None:
@@ -48,18 +50,18 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    now = get_settings().now()
     audience = Audience(tuple(args.street), args.not_submitted)
-    with unit_of_work() as session:
-        plan = prepare(session, args.text, audience, now)
-        count = len(plan.recipients)
-        if args.send:
-            if args.expect != count:
-                raise StaffError(
-                    f"одержувачів зараз {count}, а підтверджено --expect {args.expect}; "
-                    "перегляньте розсилку ще раз без --send"
-                )
-            added = enqueue(session, plan, now)
+    if args.send:
+        if args.expect is None:
+            raise StaffError("--send потребує --expect КІЛЬКІСТЬ: числа одержувачів з перегляду")
+        result = as_cli(staff_broadcast.send, args.text, audience, args.expect)
+        if not result.ok:
+            raise StaffError(result.message)
+        plan, _ = result.value
+    else:
+        with unit_of_work() as session:
+            plan = staff_broadcast.preview(session, get_settings().now(), args.text, audience)
+    count = len(plan.recipients)
     channels = ", ".join(f"{c} {n}" for c, n in sorted(plan.by_channel.items())) or "—"
     print(f"Кому: {audience.describe()}")
     print(f"Одержувачів: {count} ({channels})")
@@ -68,5 +70,5 @@ def run(args: argparse.Namespace) -> int:
     if not args.send:
         print(f"\nЦе перегляд. Щоб надіслати: додайте --send --expect {count}")
     else:
-        print(f"\nУ черзі нових повідомлень: {added} (решта вже були в черзі раніше).")
+        print("\n" + result.message)
     return EXIT_OK

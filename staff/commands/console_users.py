@@ -1,22 +1,20 @@
-"""`console-user`: staff accounts of the web console (created only from the command line)."""
+"""`console-user`: staff accounts of the web console (created only from the command
+line); the changes are the core's (`core.staff.users`), audited as `teplo:<OS user>`."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import re
 import sys
 
 from core.db.engine import unit_of_work
-from core.db.models import StaffRole, StaffUser
+from core.db.models import StaffRole
 from core.passwords import check_strength, hash_password
-from core.repository import console as console_repo
-from core.settings import get_settings
-from staff.common import EXIT_OK, StaffError, add_commands
+from core.repository import staff_users as staff_users_repo
+from core.staff import users as staff_users
+from core.staff.users import ROLE_LABELS
+from staff.common import EXIT_OK, StaffError, add_commands, as_cli, shown
 from staff.tables import render_table
-
-_USERNAME = re.compile(r"^[a-z0-9._-]{2,60}$")
-ROLE_LABELS = {StaffRole.clerk.value: "оператор", StaffRole.admin.value: "адміністратор"}
 
 
 def register(subparsers) -> None:
@@ -72,14 +70,6 @@ def register(subparsers) -> None:
     listing.set_defaults(handler=run_list)
 
 
-def _actor() -> str:
-    """Who made the change from the shell, for the audit log."""
-    try:
-        return "cli:" + getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
-
-
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -91,98 +81,30 @@ def _read_password(from_stdin: bool) -> str:
     return password
 
 
-def _existing(session, username: str) -> StaffUser:
-    user = console_repo.staff_user(session, username)
-    if user is None:
-        raise StaffError(f"працівника «{username}» немає")
-    return user
-
-
 def run_add(args: argparse.Namespace) -> int:
-    username = args.username.strip().lower()
-    if not _USERNAME.match(username):
-        raise StaffError("ім’я для входу: 2–60 символів, латиниця, цифри, крапка, _ або -")
+    problem = staff_users.username_problem(args.username)
+    if problem:  # before asking for a password
+        raise StaffError(problem)
     password_hash = hash_password(_read_password(args.password_stdin))
-    now = get_settings().now()
-    with unit_of_work() as session:
-        if console_repo.staff_user(session, username) is not None:
-            raise StaffError(f"працівник «{username}» уже є")
-        session.add(
-            StaffUser(
-                username=username,
-                full_name=args.name.strip(),
-                password_hash=password_hash,
-                role=args.role,
-                active=True,
-                created_at=now,
-            )
-        )
-        console_repo.record_audit(
-            session,
-            _actor(),
-            "staff_user",
-            username,
-            None,
-            {"role": args.role, "active": True},
-            now,
-        )
-    print(f"Працівника «{username}» додано: {ROLE_LABELS[args.role]}.")
-    return EXIT_OK
+    return shown(as_cli(staff_users.add_user, args.username, args.role, args.name, password_hash))
 
 
 def run_password(args: argparse.Namespace) -> int:
     password_hash = hash_password(_read_password(args.password_stdin))
-    now = get_settings().now()
-    with unit_of_work() as session:
-        user = _existing(session, args.username)
-        user.password_hash = password_hash
-        user.session_epoch += 1  # open sessions end with the old password
-        console_repo.record_audit(
-            session, _actor(), "staff_user", user.username, None, {"password": "змінено"}, now
-        )
-    print(f"Пароль «{user.username}» змінено.")
-    return EXIT_OK
+    return shown(as_cli(staff_users.set_password, args.username, password_hash))
 
 
 def run_role(args: argparse.Namespace) -> int:
-    now = get_settings().now()
-    with unit_of_work() as session:
-        user = _existing(session, args.username)
-        before, user.role = user.role, args.role
-        console_repo.record_audit(
-            session,
-            _actor(),
-            "staff_user",
-            user.username,
-            {"role": before},
-            {"role": args.role},
-            now,
-        )
-    print(f"«{user.username}» тепер {ROLE_LABELS[args.role]}.")
-    return EXIT_OK
+    return shown(as_cli(staff_users.set_role, args.username, args.role))
 
 
 def run_toggle(args: argparse.Namespace) -> int:
-    now = get_settings().now()
-    with unit_of_work() as session:
-        user = _existing(session, args.username)
-        before, user.active = user.active, args.active
-        console_repo.record_audit(
-            session,
-            _actor(),
-            "staff_user",
-            user.username,
-            {"active": before},
-            {"active": args.active},
-            now,
-        )
-    print(f"«{user.username}» {'увімкнено' if args.active else 'вимкнено'}.")
-    return EXIT_OK
+    return shown(as_cli(staff_users.set_active, args.username, args.active))
 
 
 def run_list(args: argparse.Namespace) -> int:
     with unit_of_work() as session:
-        users = console_repo.staff_users(session)
+        users = staff_users_repo.staff_users(session)
     rows = [
         [
             u.username,

@@ -1,20 +1,17 @@
 """`teplo flags`: accounts staff should look into, in two queues («Це не я» reports;
 proof locks and suspicious proofs), and the decisions about them. The decisions
-live in `core.accounts.staff` (validated and audited there)."""
+live in `core.staff.flags` (validated and audited there), shared with the console."""
 
 from __future__ import annotations
 
 import argparse
-from getpass import getuser
 
-from core.accounts import staff as staff_ops
 from core.db.engine import unit_of_work
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
-from core.settings import get_settings
-from core.texts.accounts import FLAG_REASONS
+from core.staff import flags as staff_ops
 from core.texts.outbox import moment
-from staff.common import EXIT_OK, StaffError, add_commands
+from staff.common import EXIT_OK, StaffError, add_commands, as_cli, shown
 
 
 def register(subparsers) -> None:
@@ -40,6 +37,7 @@ def register(subparsers) -> None:
         "спроб» рахунок знову приймає підтвердження; перед цим зв'яжіться з власником.",
     )
     resolve.add_argument("number", metavar="РАХУНОК", help="номер особового рахунку")
+    resolve.add_argument("--note", default="", help="що з'ясовано (у журнал дій)")
     resolve.set_defaults(handler=run_resolve)
     decide = commands.add_parser(
         "decide",
@@ -60,10 +58,6 @@ def register(subparsers) -> None:
     lift.add_argument("bar_id", type=int, metavar="ID", help="номер заборони з flags bars")
     lift.add_argument("--note", default="", help="чому (у журнал дій)")
     lift.set_defaults(handler=run_lift)
-
-
-def _actor() -> str:
-    return f"teplo:{getuser()}"
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -87,7 +81,7 @@ def run_list(args: argparse.Namespace) -> int:
             )
             print(
                 f"  #{found.id} {account.number} — {moment(found.created_at)}: "
-                f"{FLAG_REASONS.get(found.reason, found.reason)}{state}"
+                f"{staff_ops.flag_label(found.reason)}{state}"
             )
         if page.page < page.pages:
             print(f"  далі: teplo flags list --queue {page.queue} --page {page.page + 1}")
@@ -95,30 +89,11 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    now = get_settings().now()
-    with unit_of_work() as session:
-        account = accounts_repo.find_account(session, args.number.strip())
-        if account is None:
-            raise StaffError(f"рахунку {args.number} немає в базі")
-        resolved = holders_repo.resolve_flags(session, account.id, _actor(), now)
-    print(f"Рахунок {args.number}: знято прапорців — {resolved}.")
-    return EXIT_OK
-
-
-def _show(result: staff_ops.StaffResult) -> int:
-    if not result.ok:
-        raise StaffError(result.message)
-    print(result.message)
-    return EXIT_OK
+    return shown(as_cli(staff_ops.resolve_account_flags, args.number, args.note))
 
 
 def run_decide(args: argparse.Namespace) -> int:
-    now = get_settings().now()
-    with unit_of_work() as session:
-        result = staff_ops.decide_report(
-            session, _actor(), now, args.flag_id, keep=args.keep, note=args.note
-        )
-    return _show(result)
+    return shown(as_cli(staff_ops.decide_report, args.flag_id, keep=args.keep, note=args.note))
 
 
 def run_bars(args: argparse.Namespace) -> int:
@@ -138,7 +113,4 @@ def run_bars(args: argparse.Namespace) -> int:
 
 
 def run_lift(args: argparse.Namespace) -> int:
-    now = get_settings().now()
-    with unit_of_work() as session:
-        result = staff_ops.lift_bar(session, _actor(), now, args.bar_id, note=args.note)
-    return _show(result)
+    return shown(as_cli(staff_ops.lift_bar, args.bar_id, note=args.note))

@@ -67,6 +67,7 @@ def run_purge(args: argparse.Namespace) -> int:
         f"доставок — {purged.deliveries}, спроб підтвердити рахунок — {purged.proofs}, "
         f"фото й документів — {purged.attachments}, повідомлень черги розсилки — "
         f"{purged.outbox}, сповіщень власникам — {purged.notices}, спроб входу до "
-        f"консолі — {purged.login_attempts}, закритих звернень — {purged.cases}."
+        f"консолі — {purged.login_attempts}, закритих звернень — {purged.cases}, "
+        f"нотаток до розмов (мітки, «переглянуто») — {purged.reviews}."
     )
     return EXIT_OK

@@ -1,41 +1,33 @@
-"""`teplo stats`: how the month's collection goes, as a table and optionally a chart."""
+"""`teplo stats`: how the month's collection goes, as a table and optionally a chart.
+The figures are the console's month page's (`core.reporting.month`)."""
 
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from pathlib import Path
+from typing import Dict, Tuple
 
 from core.db.engine import unit_of_work
-from core.readings import checks
 from core.reporting.billing import HandoverStatus, handover_status
-from core.reporting.month import MonthStats, month_stats
+from core.reporting.month import MonthFigures, first_submissions, month_figures, outbox_counts
 from core.settings import get_settings
 from core.texts.common import format_period
+from core.texts.labels import channel_label, rejection_rows
 from core.texts.outbox import OUTBOX_KIND_LABELS
 from staff.common import EXIT_OK, period_arg
 from staff.tables import render_table
 
-# The reasons staff asked to see, always listed (zero included), then any other.
-REASON_LABELS = {
-    checks.Rejection.NOT_A_NUMBER.value: "не число",
-    checks.Rejection.LOWER_THAN_PREVIOUS.value: "менший за попередній",
-    checks.Rejection.IMPLAUSIBLE.value: "неправдоподібно велике споживання",
-    checks.Rejection.OUTSIDE_WINDOW.value: "поза вікном прийому",
-    checks.Rejection.TOO_MANY_DECIMALS.value: "забагато знаків після коми",
-}
 
-
-def render(stats: MonthStats) -> str:
+def render(stats: MonthFigures, outbox: Dict[Tuple[str, str], int]) -> str:
     lines = [f"Статистика за {format_period(stats.period)} ({stats.period})", ""]
     lines.append(
-        f"Рахунки з показниками: {stats.accounts_with_readings} з {stats.active_accounts} "
-        f"активних ({_percent(stats.accounts_with_readings, stats.active_accounts)}); "
-        f"з лічильниками: {stats.accounts_with_meters}"
+        f"Рахунки з показниками: {stats.accounts_submitted} з {stats.active_accounts} "
+        f"активних ({_percent(stats.accounts_submitted, stats.active_accounts)}); "
+        f"з лічильниками: {stats.accounts_due}"
     )
     lines.append(
-        f"Лічильники з показниками: {stats.meters_with_readings} з {stats.active_meters} "
-        f"активних ({_percent(stats.meters_with_readings, stats.active_meters)})"
+        f"Лічильники з показниками: {stats.meters_submitted} з {stats.active_meters} "
+        f"активних ({_percent(stats.meters_submitted, stats.active_meters)})"
     )
 
     lines += ["", "Показники через асистента за днями (чинні)"]
@@ -45,20 +37,16 @@ def render(stats: MonthStats) -> str:
             [f"{day:%d.%m.%Y}", *(counts[c] for c in channels), sum(counts.values())]
             for day, counts in sorted(stats.per_day.items())
         ]
-        totals = Counter()
-        for counts in stats.per_day.values():
-            totals.update(counts)
+        totals = stats.by_channel
         rows.append(["разом", *(totals[c] for c in channels), stats.readings])
         numbers = set(range(1, len(channels) + 2))
-        lines.append(
-            render_table(["день", *channels, "усього"], rows, indent=2, right_aligned=numbers)
-        )
+        headers = ["день", *(channel_label(c) for c in channels), "усього"]
+        lines.append(render_table(headers, rows, indent=2, right_aligned=numbers))
     else:
         lines.append("  показників ще немає")
 
     lines += ["", "Відхилені спроби ввести показник"]
-    reasons = list(REASON_LABELS) + sorted(set(stats.rejections) - set(REASON_LABELS))
-    rows = [[REASON_LABELS.get(r, r), stats.rejections[r]] for r in reasons]
+    rows = [list(row) for row in rejection_rows(stats.rejections)]
     rows.append(["разом", sum(stats.rejections.values())])
     lines.append(render_table(["причина", "спроб"], rows, indent=2, right_aligned={1}))
 
@@ -70,7 +58,7 @@ def render(stats: MonthStats) -> str:
         + (f" ({by_channel})" if by_channel else ""),
     ]
     lines += ["", "Повідомлення, які асистент надсилає першим (створені цього місяця)"]
-    lines.append(_outbox_table(stats))
+    lines.append(_outbox_table(outbox))
     return "\n".join(lines)
 
 
@@ -105,14 +93,14 @@ def _when(moment) -> str:
     return "ще не було" if moment is None else f"{moment:%d.%m.%Y %H:%M}"
 
 
-def _outbox_table(stats: MonthStats) -> str:
+def _outbox_table(outbox: Dict[Tuple[str, str], int]) -> str:
     """Planned / sent / failed / blocked per kind (planned: every row made, whatever became of it)."""
-    kinds = [kind for kind in OUTBOX_KIND_LABELS if any(k == kind for k, _ in stats.outbox)]
+    kinds = [kind for kind in OUTBOX_KIND_LABELS if any(k == kind for k, _ in outbox)]
     if not kinds:
         return "  не було"
     rows = []
     for kind in kinds:
-        count = {status: n for (k, status), n in stats.outbox.items() if k == kind}
+        count = {status: n for (k, status), n in outbox.items() if k == kind}
         rows.append(
             [
                 OUTBOX_KIND_LABELS[kind],
@@ -153,16 +141,18 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     with unit_of_work() as session:
-        stats = month_stats(session, args.period)
+        stats = month_figures(session, args.period)
+        outbox = outbox_counts(session, args.period)
+        first = first_submissions(session, args.period) if args.plot else None
         handover = handover_status(
             session, args.period, settings.now(), settings.billing_stale_hours
         )
-    print(render(stats))
+    print(render(stats, outbox))
     print()
     print(render_handover(handover))
     if args.plot:
         from staff.stats_plot import save_plot  # matplotlib is slow to import; only when asked
 
-        save_plot(stats, args.plot, get_settings().now().date())
+        save_plot(stats, first, args.plot, get_settings().now().date())
         print(f"\nГрафік збережено: {args.plot}")
     return EXIT_OK

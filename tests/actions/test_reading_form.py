@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from actions.forms.reading_form import (
+from actions.forms.reading_form import ValidateReadingForm
+from actions.forms.reading_prompts import (
     AskReadingAccount,
     AskReadingChange,
     AskReadingSave,
     AskReadingValue,
-    ValidateReadingForm,
 )
 from actions.readings import PrepareSubmission, SaveReadings
 from core.db.models import Reading, ReadingSource, WindowOverride

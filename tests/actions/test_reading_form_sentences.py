@@ -3,7 +3,8 @@ a correction at the summary that brings its value."""
 
 from decimal import Decimal
 
-from actions.forms.reading_form import AskReadingSave, ValidateReadingForm
+from actions.forms.reading_form import ValidateReadingForm
+from actions.forms.reading_prompts import AskReadingSave
 from actions.readings import ShowHistory as ShowHistory
 from core.readings.submission import meters_for_submission
 from core.repository import accounts as accounts_repo

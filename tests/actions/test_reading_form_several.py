@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from actions.forms.reading_form import AskReadingSave, ValidateReadingForm
+from actions.forms.reading_form import ValidateReadingForm
+from actions.forms.reading_prompts import AskReadingSave
 from actions.readings import SaveReadings
 from core.billing.export import accepted_readings
 from core.db.models import ConversationEvent, Reading

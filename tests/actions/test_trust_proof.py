@@ -13,11 +13,11 @@ from actions.accounts import LinkAccount, UnlinkAccount
 from actions.forms.account_form import AskOwnershipProof, ValidateAccountForm
 from actions.holders import DisownNewcomer
 from core.accounts import challenge
-from core.accounts import staff as staff_ops
 from core.db.models import Account, AccountFlag, AuditEntry, LinkBar
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
 from core.senders import SenderKey
+from core.staff import flags as staff_ops
 from core.texts.accounts import SHARE_PHONE_PAYLOAD
 from tests.actions.test_account_form import at_number, at_proof
 from tests.support.accounts import proof_digits

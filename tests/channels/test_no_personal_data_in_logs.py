@@ -9,6 +9,8 @@ way the stack writes one) is scanned for the test's personal strings.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -107,8 +109,14 @@ async def test_an_error_message_with_sql_parameters_is_cut_whoever_logs_it(
     assert "withheld" in caplog.text
 
 
-def refuse_writes(engine, table: str) -> None:
-    """Makes the database refuse every write to `table`, as a full disk would."""
+@contextmanager
+def refused_writes(engine, table: str) -> Iterator[None]:
+    """Makes the database refuse every write to `table`, as a full disk would.
+
+    Both dialects refuse with an integrity error; the trigger is dropped
+    afterwards because the PostgreSQL schema outlives the test (it is only
+    truncated between tests).
+    """
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             for event in ("INSERT", "UPDATE"):
@@ -122,7 +130,8 @@ def refuse_writes(engine, table: str) -> None:
             connection.execute(
                 sa.text(
                     "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
-                    "RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql"
+                    "RAISE EXCEPTION 'refused' USING ERRCODE = 'integrity_constraint_violation'; "
+                    "END $$ LANGUAGE plpgsql"
                 )
             )
             connection.execute(
@@ -131,28 +140,38 @@ def refuse_writes(engine, table: str) -> None:
                     "FOR EACH ROW EXECUTE FUNCTION refuse()"
                 )
             )
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                for event in ("insert", "update"):
+                    connection.execute(sa.text(f"DROP TRIGGER IF EXISTS refuse_{event}"))
+            else:
+                connection.execute(sa.text(f"DROP TRIGGER IF EXISTS refuse ON {table}"))
+                connection.execute(sa.text("DROP FUNCTION IF EXISTS refuse()"))
 
 
 async def test_a_database_error_in_a_channel_leaves_no_trace(
     engine, telegram, viber, assistant, telegram_api, viber_api, caplog, log_file
 ):
     caplog.set_level(logging.DEBUG)
-    refuse_writes(engine, "channel_keyboards")
+    with refused_writes(engine, "channel_keyboards"):
 
-    async def answer_with_buttons(message):
-        await message.output_channel.send_text_with_buttons(
-            message.sender_id,
-            "Оберіть рахунок",
-            [{"title": f"{NAME}, {ACCOUNT}", "payload": f'/choose{{"account":"{ACCOUNT}"}}'}],
+        async def answer_with_buttons(message):
+            await message.output_channel.send_text_with_buttons(
+                message.sender_id,
+                "Оберіть рахунок",
+                [{"title": f"{NAME}, {ACCOUNT}", "payload": f'/choose{{"account":"{ACCOUNT}"}}'}],
+            )
+
+        assistant.behaviour = answer_with_buttons
+        status, _ = await telegram.handle(
+            good_secret(), telegram_body(tg_text(CHAT, FORGED)), assistant
         )
-
-    assistant.behaviour = answer_with_buttons
-    status, _ = await telegram.handle(
-        good_secret(), telegram_body(tg_text(CHAT, FORGED)), assistant
-    )
-    assert status == 200 and telegram_api.sent()
-    body, signature = viber_signed(viber_text("vbuser0077==", FORGED))
-    status, _ = await viber.handle({SIGNATURE_HEADER: signature}, body, assistant, lambda: [])
-    assert status == 200 and viber_api.sent()
+        assert status == 200 and telegram_api.sent()
+        body, signature = viber_signed(viber_text("vbuser0077==", FORGED))
+        status, _ = await viber.handle({SIGNATURE_HEADER: signature}, body, assistant, lambda: [])
+        assert status == 200 and viber_api.sent()
     logged = assert_nothing_personal(caplog, log_file)
     assert "viber: remembering the keyboard failed" in logged and "IntegrityError" in logged

@@ -188,11 +188,13 @@ async def test_a_sender_that_dies_mid_batch_loses_and_doubles_nothing(engine, te
     # claimed rows stay `sending` under a lease nobody will finish.
     doomed = make_sender(telegram_api, clock=clock)
     transport = doomed.transports["telegram"]
-    real_send, confirmed = transport.send, []
+    real_send, started, confirmed = transport.send, [], []
 
     async def dying_send(message):
-        if len(confirmed) >= 5:
+        # Counted before the first await: with several sends in flight, exactly 5 start.
+        if len(started) >= 5:
             await asyncio.Event().wait()  # hangs forever: the process is gone
+        started.append(message.id)
         outcome = await real_send(message)
         confirmed.append(message.id)
         return outcome

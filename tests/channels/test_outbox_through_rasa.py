@@ -77,7 +77,7 @@ def test_newcomer_notice_sent_and_disowned_through_the_button(stack):
 
     pressed = stack.tg_replies(tg_callback(chat, button["callback_data"]))
     assert f"Доступ цього користувача до рахунку {NUMBER} призупинено" in texts(pressed)
-    # Suspended until staff decide (core/accounts/staff.py), not evicted by a press.
+    # Suspended until staff decide (core/staff/flags.py), not evicted by a press.
     assert holders(stack.engine) == [f"telegram:{chat}", f"viber:{newcomer}"]
     with Session(stack.engine, future=True) as session:
         assert session.execute(select(AccountFlag)).scalars().first() is not None

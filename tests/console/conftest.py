@@ -19,6 +19,7 @@ from tests.support.console import (
     training_config,
     write_tracker_store,
 )
+from tests.support.conversations import write_conversations
 
 
 @pytest.fixture
@@ -45,6 +46,13 @@ def training_project(tmp_path, now, monkeypatch) -> Path:
     monkeypatch.setenv("TRACKER_DB_NAME", str(tmp_path / "tracker.db"))
     monkeypatch.delenv("RASA_API_TOKEN", raising=False)
     return project
+
+
+@pytest.fixture
+def tracker(console_data, engine, training_project, tmp_path, monkeypatch, now) -> int:
+    """«Розмови»: conversations in the tracker store (tests/support/conversations.py);
+    the id of the case one of them led to."""
+    return write_conversations(engine, training_project, tmp_path, monkeypatch, now)
 
 
 @pytest.fixture

@@ -165,11 +165,15 @@ def test_a_clerks_day_in_the_browser(engine, console_url, browser, training_proj
     follow(browser, browser.find_element(By.CSS_SELECTOR, "form.who button"))
     sign_in(browser, console_url, "admin")
     follow(browser, browser.find_element(By.LINK_TEXT, "Журнал змін"))
-    actions = [
+    journal = [
         row.get_attribute("data-action")
         for row in browser.find_elements(By.CSS_SELECTOR, "#audit tr[data-action]")
     ]
-    assert actions == ["label_phrases", "correct_reading", "unlink"]
+    # Newest first; both sign-ins are in the journal beside the changes, and so
+    # are the clerk's reads of the account (its page and the search).
+    actions = [action for action in journal if not action.startswith("read_")]
+    assert actions == ["sign_in", "label_phrases", "correct_reading", "unlink", "sign_in"]
+    assert {"read_search", "read_account"} <= set(journal)
     shot(browser, "06-zhurnal")
     follow(browser, browser.find_element(By.LINK_TEXT, "Налаштування"))
     shot(browser, "07-nalashtuvannia")
@@ -223,3 +227,19 @@ def test_a_clerk_answers_and_closes_a_case_in_the_browser(engine, console_url, b
     assert sent[0].endswith("Перевіримо нарахування й напишемо.") and "закрив" in sent[1]
     sender = SenderKey("telegram", "telegram:777001")
     assert in_session(lambda s: cases.open_case_of(s, sender)) is None
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_an_admin_reads_a_conversation_in_the_browser(engine, tracker, console_url, browser):
+    """«Розмови»: the list with its marks, one conversation, marked reviewed."""
+    sign_in(browser, console_url, "admin")
+    follow(browser, browser.find_element(By.ID, "nav-conversations"))
+    listing = browser.find_element(By.ID, "conversations").text
+    assert "бот не зрозумів" in listing and "передано працівнику" in listing
+    shot(browser, "12-rozmovy")
+    browser.find_element(By.NAME, "misunderstood").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "#filters button"))
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "#conversations td a"))
+    assert "ываыва" in browser.find_element(By.ID, "transcript").text
+    follow(browser, browser.find_element(By.ID, "mark-reviewed"))
+    assert "переглянуто: admin" in browser.find_element(By.ID, "reviewed").text

@@ -18,20 +18,24 @@ from tests.support.db import in_session
 ANNA, BORYS = SenderKey("telegram", "telegram:701"), SenderKey("viber", "viber:b0rys==")
 
 
-def reported(now) -> int:
-    """Anna (older) said «Це не я» about Borys; returns the report's flag id."""
+def reported(
+    now, number: str = "0100004", older: SenderKey = ANNA, newer: SenderKey = BORYS
+) -> int:
+    """`older` (Anna) said «Це не я» about `newer` (Borys); returns the report's flag id."""
 
     def work(session):
-        account = accounts_repo.find_account(session, "0100004")
-        accounts_repo.link_account(session, ANNA, account, now - timedelta(days=3))
-        accounts_repo.link_account(session, BORYS, account, now - timedelta(hours=1))
-        holders.notify_link(session, BORYS, account, now - timedelta(hours=1))
+        account = accounts_repo.find_account(session, number)
+        accounts_repo.link_account(session, older, account, now - timedelta(days=3))
+        accounts_repo.link_account(session, newer, account, now - timedelta(hours=1))
+        holders.notify_link(session, newer, account, now - timedelta(hours=1))
         token = session.execute(
-            select(HolderNotice.token).where(HolderNotice.holder_sender_id == ANNA.sender_id)
+            select(HolderNotice.token).where(HolderNotice.holder_sender_id == older.sender_id)
         ).scalar_one()
-        assert holders.disown(session, ANNA, token, now).status is holders.DisownStatus.SUSPENDED
+        assert holders.disown(session, older, token, now).status is holders.DisownStatus.SUSPENDED
         return session.execute(
-            select(AccountFlag.id).where(AccountFlag.reason == holders.FLAG_NOT_ME)
+            select(AccountFlag.id).where(
+                AccountFlag.account_id == account.id, AccountFlag.reason == holders.FLAG_NOT_ME
+            )
         ).scalar_one()
 
     return in_session(work)

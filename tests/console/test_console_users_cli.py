@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from console.app import create_app
 from core.db.models import StaffUser
-from core.repository import console as console_repo
+from core.repository import staff_users as staff_users_repo
 from staff.cli import main
 from tests.support.console import audit_actions, console_config, csrf_of
 from tests.support.db import in_session
@@ -46,7 +46,7 @@ def test_add_user_then_sign_in_and_disable(engine, monkeypatch, capsys):
     )
     assert code == 0, out
     assert "додано: оператор" in out
-    user = in_session(lambda s: console_repo.staff_user(s, "petro"))
+    user = in_session(lambda s: staff_users_repo.staff_user(s, "petro"))
     assert user.password_hash.startswith("$argon2id$")
     assert "long-enough-secret" not in user.password_hash
 

@@ -73,3 +73,24 @@ def test_the_guard_sees_a_wall_clock_read(tmp_path):
         "date.today()",
         "time.time()",
     ]
+
+
+def test_a_clock_file_moves_the_business_clock_of_a_running_process(tmp_path, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from core.settings import load_settings
+    from devtools.harness.clock import FileClock
+
+    clock = FileClock(tmp_path / "clock")
+    clock.set(datetime.fromisoformat("2027-01-25T09:49:58+02:00"))
+    monkeypatch.setenv("ASSISTANT_CLOCK_FILE", str(clock.path))
+    settings = load_settings()
+    first = settings.now()
+    assert (
+        timedelta(0)
+        <= first - datetime.fromisoformat("2027-01-25T09:49:58+02:00")
+        < timedelta(seconds=5)
+    )
+    clock.set(datetime.fromisoformat("2027-03-28T02:59:59+02:00"))  # before the spring switch
+    assert settings.now().isoformat().startswith("2027-03-28T0")
+    assert settings.now().utcoffset() in (timedelta(hours=2), timedelta(hours=3))

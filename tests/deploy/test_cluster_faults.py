@@ -11,6 +11,7 @@ reading is stored twice. Each phase prints what it saw (pytest -s).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import tempfile
@@ -30,13 +31,25 @@ from sqlalchemy.orm import Session
 from core.db import engine as db_engine
 from core.db.models import Meter, Reading, ReadingSource
 from core.demo.seed import METER_SETS
+from core.handoff import cases
 from core.repository import accounts as accounts_repo
 from core.repository import readings as readings_repo
+from core.senders import SenderKey
+from core.staff import cases as staff_cases
+from core.texts.handoff import OFFER_TITLE
 from devtools.harness.cluster import MODEL, Cluster, running_cluster
 from devtools.harness.messengers import FakeApi, texts
+from devtools.rehearsal.consumers import Tally as CrowdTally
+from tests.channels.test_outbox_sender import make_sender, run_until
 from tests.support.accounts import proof_digits_of
-from tests.support.clock import TEST_NOW
-from tests.support.payloads import TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, tg_text
+from tests.support.clock import TEST_NOW, pinned_now
+from tests.support.payloads import (
+    TELEGRAM_BOT,
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    tg_callback,
+    tg_text,
+)
 
 pytestmark = [
     pytest.mark.cluster,
@@ -63,21 +76,11 @@ channels.telegram.TelegramChannel:
 
 
 @dataclass
-class Tally:
+class Tally(CrowdTally):
     """What one phase saw, summed over its consumers."""
 
-    turns: int = 0
-    redelivered: int = 0  # updates Telegram would have re-sent (no 200)
-    retried: int = 0  # messages the consumer typed again ("try again" or silence)
     try_again_seen: int = 0
-    unexpected: List[str] = field(default_factory=list)
     confirmed: Dict[str, List[Decimal]] = field(default_factory=dict)  # account -> values
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, **counts: int) -> None:
-        with self.lock:
-            for name, value in counts.items():
-                setattr(self, name, getattr(self, name) + value)
 
 
 class Consumer:
@@ -322,12 +325,83 @@ def test_redis_restart_during_load(cluster):
 def test_kill_9_of_a_replica_during_load(cluster):
     victim = cluster.replicas[1]
     victim_address = f"127.0.0.1:{cluster.rasa_ports[1]}"
+    # A consumer talking to a clerk when the replica dies keeps the case.
+    talker = CaseConsumer(cluster, chat=889901)
+    case_id = talker.open_case()
     tally = run_phase(cluster, "kill -9 replica", consumers=6, fault=victim.kill9)
     # nginx marks the dead replica down and sends the traffic to the live one:
     # once the requests in flight at the kill are answered, none goes there.
     tail = cluster.nginx.routed_to()[-10:]
     assert len(tail) == 10 and victim_address not in tail
     assert tally.confirmed
+    talker.talk_with_the_clerk_after_the_kill(case_id)
+
+
+class CaseConsumer(Consumer):
+    """A Telegram consumer who asks for a person through the proxy (docs/handoff.md)."""
+
+    def __init__(self, cluster: Cluster, chat: int):
+        self.cluster, self.api, self.chat, self.tally, self.seen = (
+            cluster,
+            cluster.telegram_api,
+            chat,
+            Tally(),
+            0,
+        )
+        self.sender = SenderKey("telegram", f"telegram:{chat}")
+
+    def deliver(self, update: Dict) -> List[Dict]:
+        while self._post(update) != 200:
+            time.sleep(0.5)
+        return self._replies()
+
+    def open_case(self) -> int:
+        contacts = self.deliver(tg_text(self.chat, "з'єднайте з оператором"))
+        [offer] = [
+            button
+            for body in contacts
+            for row in (body.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in row
+            if button["text"] == OFFER_TITLE
+        ]
+        opened = texts(self.deliver(tg_callback(self.chat, offer["callback_data"])))
+        assert "Звернення №" in opened
+        with Session(self.cluster.engine, future=True) as session:
+            return cases.open_case_of(session, self.sender).id
+
+    def talk_with_the_clerk_after_the_kill(self, case_id: int) -> None:
+        # The live replica routes the message to the case; the assistant stays out.
+        assert "Передав працівнику" in self.send("Лічильник не крутиться")
+        with Session(self.cluster.engine, future=True) as session:
+            lines = [(m.author, m.text) for m in cases.case_messages(session, case_id)]
+        assert lines[-1] == ("consumer", "Лічильник не крутиться")
+        self.clerk(lambda s, now: staff_cases.reply(s, "clerk1", now, case_id, "Надішліть фото."))
+        assert self.delivered() == "Відповідь працівника:\nНадішліть фото."
+        self.clerk(lambda s, now: staff_cases.close(s, "clerk1", now, case_id, "вирішено"))
+        assert "закрив звернення" in self.delivered()
+        assert "Вітаю" in self.send("/start")  # the assistant again
+
+    def clerk(self, work) -> None:
+        with Session(self.cluster.engine, future=True) as session, session.begin():
+            work(session, pinned_now())
+
+    def delivered(self) -> str:
+        """Runs the outbox sender until the clerk's message reached this chat."""
+        before = self.seen
+        db_engine.use_engine(self.cluster.engine)
+        try:
+            asyncio.run(
+                run_until(
+                    make_sender(self.api),
+                    lambda: (
+                        len([m for m in self.api.sent() if str(m["chat_id"]) == str(self.chat)])
+                        > before
+                    ),
+                )
+            )
+        finally:
+            db_engine.use_engine(None)
+        return texts(self._replies())
 
 
 def restart_postgres(cluster: Cluster) -> None:

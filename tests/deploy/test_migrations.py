@@ -70,7 +70,7 @@ def test_an_empty_database_is_brought_to_the_newest_revision(empty):
 
 def test_models_and_migrations_agree(empty):
     """Fails when a model changed without a revision: run
-    `.venv/bin/alembic revision --autogenerate -m "..."` (README)."""
+    `.venv/bin/alembic revision --autogenerate -m "..."` (docs/architecture.md)."""
     upgrade_to_head(empty)
     differences = schema_differences(empty)
     assert differences == [], f"models differ from migrations/: {differences}"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
 
 from core.settings import KYIV, PROJECT_ROOT
-from staff.scheduler import load_timers, run_due
+from staff.scheduler import due_between, load_timers, run_due
 
 DEPLOY = PROJECT_ROOT / "deploy"
 TIMERS = yaml.safe_load((DEPLOY / "timers.yml").read_text())
@@ -84,3 +84,24 @@ def test_the_scheduler_runs_what_is_due_and_only_that(tmp_path):
 
 def test_the_real_timers_file_loads():
     assert {t.name for t in load_timers(DEPLOY / "timers.yml")} == set(TIMERS)
+
+
+def test_missed_runs_are_made_up_once_each_as_systemd_does(tmp_path):
+    timers_file = tmp_path / "timers.yml"
+    timers_file.write_text(
+        yaml.safe_dump(
+            {
+                "hourly": {"cron": "5 * * * *", "command": ["true"]},
+                "morning": {"cron": "50 9 * * *", "command": ["true"]},
+                "night": {"cron": "30 3 * * *", "command": ["true"]},
+            }
+        )
+    )
+    timers = load_timers(timers_file)
+    evening = datetime(2026, 11, 20, 18, 6, tzinfo=KYIV)
+    # A night away: the hourly drop 15 times missed runs once, then the purge.
+    names = [
+        t.name for t in due_between(timers, evening, evening + timedelta(hours=15, minutes=44))
+    ]
+    assert names == ["hourly", "morning", "night"]
+    assert due_between(timers, evening, evening + timedelta(minutes=50)) == []

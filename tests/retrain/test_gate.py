@@ -61,7 +61,13 @@ def small_config() -> str:
     return json.dumps(config, ensure_ascii=False)  # JSON is YAML
 
 
-FULL = nludata.examples_by_intent(nludata.scan(ROOT / "data" / "nlu"))
+# A sample of the real data is enough to tell a better model from a worse one,
+# and trains and evaluates in a fraction of the time.
+TRAINED_PER_INTENT, TESTED_PER_INTENT = 40, 15
+FULL = {
+    intent: examples[:TRAINED_PER_INTENT]
+    for intent, examples in nludata.examples_by_intent(nludata.scan(ROOT / "data" / "nlu")).items()
+}
 WORSE = {
     intent: examples[:3] if intent in WEAKENED else examples for intent, examples in FULL.items()
 }
@@ -72,7 +78,12 @@ def project(tmp_path_factory):
     project = Project(tmp_path_factory.mktemp("gate"))
     write_nlu(
         project.test_set,
-        nludata.examples_by_intent(nludata.scan_file(ROOT / "tests" / "nlu" / "test_nlu.yml")),
+        {
+            intent: examples[:TESTED_PER_INTENT]
+            for intent, examples in nludata.examples_by_intent(
+                nludata.scan_file(ROOT / "tests" / "nlu" / "test_nlu.yml")
+            ).items()
+        },
     )
     project.config.write_text(small_config(), encoding="utf-8")
     shutil.copy(ROOT / "domain.yml", project.domain)

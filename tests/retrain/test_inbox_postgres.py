@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from devtools.harness.processes import ROOT
 from staff.cli import main as teplo
+from tests.support.clock import pinned_now
 
 DATABASE = "retrain_tracker"
 
@@ -70,6 +71,7 @@ async def test_inbox_reads_conversations_from_postgresql(
             words,
             intent={"name": intent, "confidence": confidence},
             parse_data=parsed(words, intent, confidence, ranking),
+            timestamp=pinned_now().timestamp(),
         )
         await store.save(DialogueStateTracker.from_events(sender, [event]))
     store.engine.dispose()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.db.models import EventKind, Meter, ReadingSource
 from core.readings import checks
-from core.reporting.month import month_stats
+from core.reporting.month import first_submissions, month_figures
 from core.repository import events as events_repo
 from core.repository import readings as readings_repo
 from core.settings import KYIV
@@ -63,18 +63,21 @@ def month_with_activity(staff) -> None:
 
 def test_month_figures(engine, staff, session):
     month_with_activity(staff)
-    stats = month_stats(session, "2026-11")
-    assert (stats.accounts_with_readings, stats.active_accounts, stats.accounts_with_meters) == (
+    stats = month_figures(session, "2026-11")
+    assert (stats.accounts_submitted, stats.active_accounts, stats.accounts_due) == (
         2,
         4,
         3,
     )
-    assert (stats.meters_with_readings, stats.active_meters) == (3, 4)
+    assert (stats.meters_submitted, stats.active_meters) == (3, 4)
     assert {day: dict(counts) for day, counts in stats.per_day.items()} == {
         date(2026, 11, 2): {"telegram": 2},
         date(2026, 11, 5): {"viber": 1},
     }
-    assert dict(stats.first_submissions) == {date(2026, 11, 2): 1, date(2026, 11, 3): 1}
+    assert dict(first_submissions(session, "2026-11")) == {
+        date(2026, 11, 2): 1,
+        date(2026, 11, 3): 1,
+    }
     assert dict(stats.rejections) == {
         checks.Rejection.NOT_A_NUMBER: 2,
         checks.Rejection.LOWER_THAN_PREVIOUS: 1,

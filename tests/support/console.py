@@ -142,14 +142,16 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def audit_actions(sign_ins: bool = False) -> list:
-    """The audit log as (who, action, before, after, reason); sign-ins only if asked."""
+def audit_actions(sign_ins: bool = False, reads: bool = False) -> list:
+    """The audit log as (who, action, before, after, reason); sign-ins and reads of
+    personal data (`read_…`) only if asked."""
     from core.db.models import AuditEntry
 
     return in_session(
         lambda s: [
             (e.username, e.action, e.before, e.after, e.reason)
             for e in s.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
-            if sign_ins or not e.action.startswith("sign_in")
+            if (sign_ins or not e.action.startswith("sign_in"))
+            and (reads or not e.action.startswith("read_"))
         ]
     )

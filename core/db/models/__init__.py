@@ -29,6 +29,7 @@ from core.db.models.outbox import (
 )
 from core.db.models.privacy import ForgetRequest
 from core.db.models.reference import Setting, Tariff, WindowOverride
+from core.db.models.review import ConversationReview
 from core.db.models.subscribers import (
     HEAT_UNITS,
     WATER_UNITS,
@@ -67,6 +68,7 @@ __all__ = [
     "ChannelDelivery",
     "ChannelKeyboard",
     "ConversationEvent",
+    "ConversationReview",
     "DeliveryStatus",
     "EventKind",
     "HolderNotice",

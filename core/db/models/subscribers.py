@@ -145,7 +145,7 @@ class AccountLink(Base):
     # Links made before proofs existed have none and open nothing until proved.
     proved_at = Column(AwareDateTime(), nullable=True)
     # An older holder said «Це не я»: the link opens nothing until staff decide
-    # (core/accounts/staff.py); NULL for a link in good standing.
+    # (core/staff/flags.py); NULL for a link in good standing.
     suspended_at = Column(AwareDateTime(), nullable=True)
 
     account: Account = relationship("Account")

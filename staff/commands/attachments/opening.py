@@ -1,4 +1,5 @@
-"""`teplo attachments open ID`: where a file is, or a copy of it."""
+"""`teplo attachments open ID`: where a file is, or a copy of it (audited, as the
+console's download)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import argparse
 import shutil
 from pathlib import Path
 
-from core.attachments import path_of
 from core.db.engine import unit_of_work
-from core.repository import attachments as attachments_repo
+from core.settings import get_settings
+from core.staff.actor import cli_actor
+from core.staff.attachments import open_attachment
 from staff.common import EXIT_OK, StaffError, whole_number
 
 
@@ -24,17 +26,17 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    how = "path" if args.to is None else "copy"
     with unit_of_work() as session:
-        attachment = attachments_repo.by_id(session, args.id)
-        path = path_of(attachment) if attachment is not None else None
-    if path is None:
-        raise StaffError(f"вкладення №{args.id} немає")
-    if not path.is_file():
-        raise StaffError(f"файлу вкладення №{args.id} немає в теці {path.parent}")
-    if args.to is None:
-        print(path)
-        return EXIT_OK
-    target = args.to / path.name if args.to.is_dir() else args.to
-    shutil.copyfile(path, target)
+        result = open_attachment(session, cli_actor(), get_settings().now(), args.id, how)
+        if not result.ok:
+            raise StaffError(result.message)
+        path = result.value.path
+        if args.to is None:
+            print(path)
+            return EXIT_OK
+        # Inside the unit of work: the audit entry stays only if the copy was made.
+        target = args.to / path.name if args.to.is_dir() else args.to
+        shutil.copyfile(path, target)
     print(f"Скопійовано в {target}")
     return EXIT_OK

@@ -1,4 +1,5 @@
-"""`teplo billing export`: the readings accepted through the assistant, for billing."""
+"""`teplo billing export`: the readings accepted through the assistant, for billing
+(audited, as the console's download)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from core.billing.export import accepted_readings, write_export, write_export_atomically
+from core.billing.export import write_export, write_export_atomically
 from core.db.engine import unit_of_work
+from core.settings import get_settings
+from core.staff.actor import cli_actor
+from core.staff.billing import ENCODINGS, export_readings
 from staff.commands.report import write_report
 from staff.common import EXIT_OK, period_arg
 
@@ -35,7 +39,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument(
         "--encoding",
-        choices=("utf-8-sig", "utf-8", "cp1251"),
+        choices=ENCODINGS,
         default="utf-8-sig",
         metavar="КОДУВАННЯ",
         help="utf-8-sig (UTF-8 з BOM, для Excel; типово), utf-8 або cp1251 "
@@ -54,14 +58,17 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.format == "xlsx":
         return write_report("readings", args.period, "xlsx", args.output or Path("-"))
-    with unit_of_work() as session:
-        rows = accepted_readings(session, args.period)
     to_stdout = args.output is None or str(args.output) == "-"
-    if to_stdout:
-        write_export(sys.stdout.buffer, rows, args.encoding)
-        sys.stdout.buffer.flush()
-    else:
-        write_export_atomically(args.output, rows, args.encoding)
+    with unit_of_work() as session:
+        rows = export_readings(
+            session, cli_actor(), get_settings().now(), args.period, args.encoding
+        )
+        # Inside the unit of work: the audit entry stays only if the file was written.
+        if to_stdout:
+            write_export(sys.stdout.buffer, rows, args.encoding)
+            sys.stdout.buffer.flush()
+        else:
+            write_export_atomically(args.output, rows, args.encoding)
     # On stderr, so that stdout carries nothing but the CSV.
     print(
         f"Вивантажено показників за {args.period}: {len(rows)}"

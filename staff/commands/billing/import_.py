@@ -1,4 +1,5 @@
-"""`teplo billing import`: subscribers and meters from the billing export (`core.billing.importer`)."""
+"""`teplo billing import`: subscribers and meters from the billing export
+(`core.staff.billing`, audited; shared with the console's «Білінг»)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,10 @@ from pathlib import Path
 from typing import List, Optional
 
 from core.billing.csvfiles import ENCODING_NAMES, write_csv
-from core.billing.importer import apply_import, check_mass_deactivation, plan_import
 from core.billing.subscriber_file import COLUMNS, Rejected, load_subscriber_file
-from core.db.engine import unit_of_work
 from core.settings import get_settings
-from staff.common import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL
+from core.staff import billing as staff_billing
+from staff.common import EXIT_FAILED, EXIT_OK, EXIT_PARTIAL, as_cli
 
 SHOWN_REJECTS = 50
 DELIMITER_NAMES = {";": "крапка з комою", ",": "кома"}
@@ -76,12 +76,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"--strict: відхилено рядків: {len(parsed.rejected)}. Нічого не імпортовано.")
         return EXIT_FAILED
 
-    with unit_of_work() as session:
-        plan = plan_import(session, parsed, args.full)
-        if args.full and not args.allow_mass_deactivation:
-            check_mass_deactivation(plan)
-        if not args.dry_run:
-            apply_import(session, plan)
+    plan = as_cli(
+        staff_billing.import_subscribers,
+        parsed,
+        args.full,
+        allow_mass_deactivation=args.allow_mass_deactivation,
+        dry_run=args.dry_run,
+    )
 
     print(
         ("Перевірка без змін (--dry-run), імпорт дав би:" if args.dry_run else "Імпорт завершено:")

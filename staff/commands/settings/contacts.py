@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Optional
 
-from core.contacts import EMAIL_KEY, HOURS_KEY, PHONE_KEY, load_contacts
-from core.db.engine import unit_of_work
-from core.db.models import Setting
-from core.repository import settings as settings_repo
 from core.settings import get_settings
-from staff.common import EXIT_OK, StaffError
-
-CONTACT_KEYS = {"phone": PHONE_KEY, "hours": HOURS_KEY, "email": EMAIL_KEY}
+from core.staff import settings as staff_settings
+from core.staff.settings import CONTACT_KEYS
+from staff.common import EXIT_OK, StaffError, as_cli, shown
 
 
 def register(subparsers) -> None:
@@ -51,15 +46,8 @@ def run(args: argparse.Namespace) -> int:
             raise StaffError(
                 f"порожнє значення --{name}; щоб прибрати його, скористайтеся --reset {name}"
             )
-    if "email" in new_values and "@" not in new_values["email"]:
-        raise StaffError(f"«{new_values['email']}» не схоже на e-mail")
-    with unit_of_work() as session:
-        for name, value in new_values.items():
-            settings_repo.set_setting(session, CONTACT_KEYS[name], value.strip())
-        for name in args.reset:
-            stored: Optional[Setting] = session.get(Setting, CONTACT_KEYS[name])
-            if stored is not None:
-                session.delete(stored)
-        contacts = load_contacts(session, get_settings())
-    print(f"Асистент тепер називає: {contacts.line()}")
+    changes = {**new_values, **{name: None for name in args.reset}}
+    result = as_cli(staff_settings.save_contacts, get_settings(), changes)
+    shown(result)
+    print(f"Асистент тепер називає: {result.value.line()}")
     return EXIT_OK

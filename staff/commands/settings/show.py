@@ -5,15 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import List
 
-from sqlalchemy import select
-
-from core.contacts import EMAIL_KEY, HOURS_KEY, PHONE_KEY, load_contacts
 from core.db.engine import unit_of_work
-from core.db.models import Tariff, WindowOverride
-from core.readings.window import window_for
-from core.repository import settings as settings_repo
+from core.db.models import Tariff
 from core.settings import get_settings
-from staff.commands.settings.contacts import CONTACT_KEYS
+from core.staff.settings import settings_view
 from staff.common import EXIT_OK
 from staff.tables import render_table
 
@@ -31,20 +26,8 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     now = settings.now()
     with unit_of_work() as session:
-        window = window_for(session, settings.window_first_day, settings.window_last_day, now)
-        overrides = (
-            session.execute(select(WindowOverride).order_by(WindowOverride.period)).scalars().all()
-        )
-        contacts = load_contacts(session, settings)
-        stored = {key: settings_repo.get_setting(session, key) for key in CONTACT_KEYS.values()}
-        current = settings_repo.current_tariffs(session, now.date())
-        planned = (
-            session.execute(
-                select(Tariff).where(Tariff.valid_from > now.date()).order_by(Tariff.valid_from)
-            )
-            .scalars()
-            .all()
-        )
+        view = settings_view(session, settings, now)
+    window, contacts = view.window, view.contacts
 
     print("Вікно прийому показників")
     print(f"  типово: з {settings.window_first_day} по {settings.window_last_day} число")
@@ -53,26 +36,26 @@ def run(args: argparse.Namespace) -> int:
         f"  зараз ({now:%d.%m.%Y}): період {window.period}, з {window.first:%d.%m} "
         f"по {window.last:%d.%m} — {state}"
     )
-    for override in overrides:
+    for override in sorted(view.overrides, key=lambda o: o.period):
         print(
             f"  {override.period}: перший день {override.first_day or 'типовий'}, "
             f"останній {override.last_day or 'типовий'}"
         )
 
     print("Контакти абонентського відділу")
-    for label, key, value in (
-        ("телефон", PHONE_KEY, contacts.phone),
-        ("години", HOURS_KEY, contacts.hours),
-        ("e-mail", EMAIL_KEY, contacts.email),
+    for label, name, value in (
+        ("телефон", "phone", contacts.phone),
+        ("години", "hours", contacts.hours),
+        ("e-mail", "email", contacts.email),
     ):
-        source = "з бази" if stored[key] else "з середовища"
+        source = "з бази" if view.stored[name] else "з середовища"
         print(f"  {label}: {value or '—'} ({source})")
 
     print(f"Тарифи, чинні на {now:%d.%m.%Y}")
-    _print_tariffs(current)
-    if planned:
+    _print_tariffs(view.tariffs)
+    if view.planned:
         print("Заплановані тарифи")
-        _print_tariffs(planned)
+        _print_tariffs(view.planned)
     return EXIT_OK
 
 

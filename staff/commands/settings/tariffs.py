@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.billing.tariffs import TARIFF_COLUMNS, import_tariffs, parse_tariffs
-from core.db.engine import unit_of_work
-from staff.common import EXIT_OK
+from core.billing.tariffs import TARIFF_COLUMNS
+from core.staff import settings as staff_settings
+from staff.common import as_cli, shown
 
 
 def register(subparsers) -> None:
@@ -24,8 +24,4 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    rows = parse_tariffs(args.file)
-    with unit_of_work() as session:
-        added, updated, unchanged = import_tariffs(session, rows)
-    print(f"Тарифи: додано {added}, оновлено {updated}, без змін {unchanged}.")
-    return EXIT_OK
+    return shown(as_cli(staff_settings.import_tariff_file, args.file))

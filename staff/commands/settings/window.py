@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import calendar
+from typing import Optional
 
-from core.db.engine import unit_of_work
-from core.db.models import WindowOverride
-from core.readings.window import window_problem
 from core.settings import get_settings
-from staff.common import EXIT_OK, StaffError, period_arg, whole_number
+from core.staff import settings as staff_settings
+from staff.common import StaffError, as_cli, period_arg, shown, whole_number
 
 
 def register(subparsers) -> None:
@@ -36,29 +34,21 @@ def run(args: argparse.Namespace) -> int:
     if args.reset:
         if args.first_day is not None or args.last_day is not None:
             raise StaffError("--reset не поєднується з --first-day/--last-day")
-        with unit_of_work() as session:
-            override = session.get(WindowOverride, args.period)
-            if override is not None:
-                session.delete(override)
-        print(f"Для {args.period} знову типові дні прийому.")
-        return EXIT_OK
+        return shown(as_cli(staff_settings.reset_window, args.period))
     if args.first_day is None and args.last_day is None:
         raise StaffError("вкажіть --first-day, --last-day або --reset")
-    settings = get_settings()
-    with unit_of_work() as session:
-        override = session.get(WindowOverride, args.period) or WindowOverride(period=args.period)
-        first = args.first_day if args.first_day is not None else override.first_day
-        last = args.last_day if args.last_day is not None else override.last_day
-        problem = window_problem(
-            args.period, first, last, settings.window_first_day, settings.window_last_day
-        )
-        if problem:
-            raise StaffError(problem)
-        override.first_day, override.last_day = first, last
-        session.add(override)
-    days = calendar.monthrange(*map(int, args.period.split("-")))[1]
-    print(
-        f"Прийом показників за {args.period}: з {first or min(settings.window_first_day, days)} "
-        f"по {last or min(settings.window_last_day, days)} число включно."
+    return shown(as_cli(_move, args.period, args.first_day, args.last_day))
+
+
+def _move(session, actor, now, period: str, first: Optional[int], last: Optional[int]):
+    """A day not given keeps the month's moved day, if it has one."""
+    moved_first, moved_last = staff_settings.window_days(session, period)
+    return staff_settings.set_window(
+        session,
+        actor,
+        now,
+        get_settings(),
+        period,
+        moved_first if first is None else first,
+        moved_last if last is None else last,
     )
-    return EXIT_OK

@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from console.figures_cache import current_periods
 from core.db.models import EventKind, period_of
 from core.readings.checks import Rejection
-from core.reporting.month import month_stats
+from core.reporting.month import month_figures, period_days
 from core.repository import events as events_repo
 from core.repository import readings as readings_repo
-from core.repository.console import month_figures, period_days
 from core.settings import KYIV, month_bounds
 from tests.support.db import in_session
 from tests.support.outbox import add_account
@@ -113,10 +112,9 @@ def month_turn(engine) -> None:
     in_session(work)
 
 
-@pytest.mark.parametrize("figures_of", [month_figures, month_stats], ids=["console", "stats"])
-def test_readings_count_on_their_kyiv_day_and_events_in_their_kyiv_month(month_turn, figures_of):
+def test_readings_count_on_their_kyiv_day_and_events_in_their_kyiv_month(month_turn):
     def per_day(period: str):
-        figures = in_session(lambda s: figures_of(s, period))
+        figures = in_session(lambda s: month_figures(s, period))
         days = {day.isoformat(): dict(counts) for day, counts in figures.per_day.items()}
         return days, dict(figures.rejections)
 

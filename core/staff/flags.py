@@ -1,8 +1,8 @@
-"""Staff decisions about who holds an account, once for the console and `teplo flags`.
+"""Flags and bars: staff decisions about who holds an account, once for the console
+(«Позначки») and `teplo flags`.
 
 Each operation takes `(session, actor, now, …)`, validates, writes its own audit
-entry (`core.repository.console.record_audit`, like every console change) and
-returns a `StaffResult`; the callers only show it.
+entry and returns a `Result`; the callers only show it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from core.db.models import Account, AccountFlag, HolderNotice, LinkBar
 from core.outbox.holders import FLAG_NOT_ME
 from core.repository import accounts as accounts_repo
-from core.repository import console as console_repo
+from core.repository import audit as audit_repo
 from core.repository import holders as holders_repo
 from core.senders import SenderKey
+from core.staff.result import Result
+from core.texts.accounts import FLAG_REASONS
 
 NOT_ME_QUEUE, LOCKS_QUEUE = "not-me", "locks"
 QUEUES = (NOT_ME_QUEUE, LOCKS_QUEUE)
@@ -52,22 +54,16 @@ def flag_queue(
     return QueuePage(queue, rows, page, max(1, math.ceil(shown / per_page)), total, unresolved)
 
 
-@dataclass(frozen=True)
-class StaffResult:
-    ok: bool
-    message: str  # Ukrainian, for the clerk
-
-
 def decide_report(
     session: Session, actor: str, now: datetime, flag_id: int, keep: bool, note: str = ""
-) -> StaffResult:
+) -> Result:
     """Decides a «Це не я» report: `keep` restores the newcomer's suspended link;
     otherwise the newcomer is unlinked and barred from the account."""
     found = session.get(AccountFlag, flag_id)
     if found is None or found.reason != FLAG_NOT_ME or found.notice_id is None:
-        return StaffResult(False, "Такого повідомлення «Це не я» немає.")
+        return Result.refused("Такого повідомлення «Це не я» немає.")
     if found.resolved_at is not None:
-        return StaffResult(False, "Це повідомлення вже опрацьовано.")
+        return Result.refused("Це повідомлення вже опрацьовано.")
     notice = session.get(HolderNotice, found.notice_id)
     account = session.get(Account, found.account_id)
     newcomer = SenderKey(notice.newcomer_channel, notice.newcomer_sender_id)
@@ -86,7 +82,7 @@ def decide_report(
         )
     found.resolved_at, found.resolved_by = now, actor
     session.flush()
-    console_repo.record_audit(
+    audit_repo.record_audit(
         session,
         actor,
         "decide_not_me",
@@ -96,21 +92,19 @@ def decide_report(
         now,
         note,
     )
-    return StaffResult(True, message)
+    return Result.done(message)
 
 
-def lift_bar(
-    session: Session, actor: str, now: datetime, bar_id: int, note: str = ""
-) -> StaffResult:
+def lift_bar(session: Session, actor: str, now: datetime, bar_id: int, note: str = "") -> Result:
     """Lets a barred messenger user link the account again (they still have to prove it)."""
     found = session.get(LinkBar, bar_id)
     if found is None:
-        return StaffResult(False, "Такої заборони немає (можливо, її вже знято).")
+        return Result.refused("Такої заборони немає (можливо, її вже знято).")
     account = session.get(Account, found.account_id)
     channel, since = found.channel, found.created_at
     session.delete(found)
     session.flush()
-    console_repo.record_audit(
+    audit_repo.record_audit(
         session,
         actor,
         "lift_link_bar",
@@ -120,4 +114,56 @@ def lift_bar(
         now,
         note,
     )
-    return StaffResult(True, f"Рахунок {account.number}: заборону знято.")
+    return Result.done(f"Рахунок {account.number}: заборону знято.")
+
+
+def flag_label(reason: str) -> str:
+    return FLAG_REASONS.get(reason, reason)
+
+
+def resolve_flag(
+    session: Session, actor: str, now: datetime, flag_id: int, note: str = ""
+) -> Result:
+    """Marks one flag handled (the console's list and account page); the value is the account id."""
+    found = holders_repo.resolve_flag(session, flag_id, actor, now)
+    if found is None:
+        return Result.refused("Цю позначку вже опрацьовано.")
+    account = session.get(Account, found.account_id)
+    audit_repo.record_audit(
+        session,
+        actor,
+        "resolve_flag",
+        f"рахунок {account.number}",
+        {"flag": flag_label(found.reason), "handled": None},
+        {"flag": flag_label(found.reason), "handled": now.isoformat(timespec="seconds")},
+        now,
+        note,
+    )
+    return Result.done("Позначку опрацьовано.", account.id)
+
+
+def resolve_account_flags(
+    session: Session, actor: str, now: datetime, number: str, note: str = ""
+) -> Result:
+    """Marks every open flag of an account handled (`teplo flags resolve`)."""
+    account = accounts_repo.find_account(session, number.strip())
+    if account is None:
+        return Result.refused(f"Рахунку {number.strip()} немає в базі.")
+    open_reasons = [
+        flag_label(found.reason)
+        for found in holders_repo.flags_of_account(session, account.id)
+        if found.resolved_at is None
+    ]
+    resolved = holders_repo.resolve_flags(session, account.id, actor, now)
+    if resolved:
+        audit_repo.record_audit(
+            session,
+            actor,
+            "resolve_flag",
+            f"рахунок {account.number}",
+            {"flags": open_reasons, "handled": None},
+            {"flags": open_reasons, "handled": now.isoformat(timespec="seconds")},
+            now,
+            note,
+        )
+    return Result.done(f"Рахунок {account.number}: знято прапорців — {resolved}.", account.id)

@@ -1,0 +1,1 @@
+"""A month in production, rehearsed on loopback (`make rehearsal`, docs/deploy.md)."""

@@ -19,7 +19,7 @@ from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole
 from core.errors import StaffError
 from core.repository import accounts as accounts_repo
-from core.repository import console as console_repo
+from core.repository import audit as audit_repo
 from core.senders import SenderKey
 from core.settings import get_settings
 from core.staff import reviews as staff_reviews
@@ -31,7 +31,7 @@ KIND_LABELS = {"user": "споживач", "bot": "бот", "action": "дія", 
 async def _audit(request: Request, action: str, target: str, after: object) -> None:
     user, now = acting(request), get_settings().now()
     await run_unit_of_work(
-        lambda s: console_repo.record_audit(s, user.username, action, target, None, after, now)
+        lambda s: audit_repo.record_audit(s, user.username, action, target, None, after, now)
     )
 
 

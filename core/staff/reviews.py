@@ -12,7 +12,7 @@ from typing import List
 from sqlalchemy.orm import Session
 
 from core.db.models import ConversationReview
-from core.repository import console as console_repo
+from core.repository import audit as audit_repo
 from core.repository import reviews as reviews_repo
 from core.senders import SenderKey
 
@@ -69,9 +69,7 @@ def set_tags(
     if before != tags:
         row.tags = json.dumps(tags, ensure_ascii=False)
         row.updated_at = now
-        console_repo.record_audit(
-            session, actor, "conversation_tags", ref.target, before, tags, now
-        )
+        audit_repo.record_audit(session, actor, "conversation_tags", ref.target, before, tags, now)
         session.flush()
     return tags
 
@@ -85,7 +83,7 @@ def mark_reviewed(
     before = row.reviewed_by
     row.reviewed_by, row.reviewed_at = (actor, now) if reviewed else (None, None)
     row.updated_at = now
-    console_repo.record_audit(
+    audit_repo.record_audit(
         session, actor, "conversation_reviewed", ref.target, before, row.reviewed_by, now
     )
     session.flush()
@@ -98,7 +96,7 @@ def story_saved(
     row = _row(session, ref, now)
     row.story_file, row.story_saved_by, row.story_saved_at = path, actor, now
     row.updated_at = now
-    console_repo.record_audit(
+    audit_repo.record_audit(
         session, actor, "conversation_story", ref.target, None, {"file": path}, now
     )
     session.flush()

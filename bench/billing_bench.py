@@ -166,7 +166,7 @@ def pull_all(url: str, key: str, page: int, form: str) -> tuple:
     try:
         for _ in range(300):
             try:
-                urllib.request.urlopen(f"{base}/v1/health", timeout=2).read()
+                urllib.request.urlopen(f"{base}/health", timeout=2).read()
                 break
             except OSError:
                 time.sleep(0.2)

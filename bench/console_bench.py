@@ -27,9 +27,9 @@ from starlette.testclient import TestClient
 from bench.smoke import parse
 from console.app import create_app
 from console.config import ConsoleConfig
-from console.passwords import hash_password
 from core.db.engine import make_engine, unit_of_work, use_engine
 from core.db.models import Base, StaffUser
+from core.passwords import hash_password
 from core.reporting.month import month_figures
 from core.settings import get_settings
 from devtools.harness.postgres import throwaway_postgres

@@ -36,6 +36,7 @@ from core.db.engine import make_engine, unit_of_work, use_engine
 from core.db.models import Account, AccountLink, Base, Meter, MeterKind
 from core.outbox.config import load_outbox_config
 from core.outbox.reminders import plan_reminders
+from core.senders import qualify
 from core.settings import KYIV
 from devtools.harness.clock import RunningClock
 from devtools.harness.messengers import FakeApi
@@ -81,7 +82,7 @@ def fill(users: int) -> None:
                 [
                     {
                         "channel": "telegram",
-                        "sender_id": f"telegram:{n}",
+                        "sender_id": qualify("telegram", n),
                         "account_id": n,
                         "linked_at": linked_at,
                     }

@@ -24,9 +24,8 @@ def create_app(name: str = "billing_api") -> Sanic:
         status, body = await health.response()
         return HTTPResponse(body, status=status, content_type="application/json")
 
-    # Does the database answer (docs/monitoring.md); /v1/health is the older name.
+    # Does the database answer (docs/monitoring.md).
     app.add_route(health_check, "/health", methods=["GET"], name="health")
-    app.add_route(health_check, "/v1/health", methods=["GET"], name="v1_health")
 
     @app.get("/metrics")
     async def exposition(request: Request) -> HTTPResponse:

@@ -38,9 +38,9 @@ from core.faults import log_failure
 from core.outbox.config import OutboxConfig, load_outbox_config
 from core.outbox.quiet import in_quiet_hours, not_before_quiet_end
 from core.repository import messenger as messenger_repo
-from core.repository import outbox as outbox_repo
-from core.repository.outbox import Claimed
-from core.senders import SenderKey
+from core.repository.outbox import queue as outbox_queue
+from core.repository.outbox.queue import Claimed
+from core.senders import SenderKey, unqualify
 from core.settings import env_str, environment, get_settings
 
 logger = logging.getLogger(__name__)
@@ -140,13 +140,6 @@ class Pacer:
         self._next = max(self._next, time.monotonic() + seconds)
 
 
-def unqualify(channel: str, sender_id: str) -> Optional[str]:
-    """The messenger's own user id (as `channels.output.unqualify`, which imports Rasa:
-    seconds of start-up this process does not need)."""
-    prefix = f"{channel}:"
-    return sender_id[len(prefix) :] if sender_id.startswith(prefix) else None
-
-
 def real_now() -> datetime:
     return get_settings().now()
 
@@ -188,7 +181,7 @@ class OutboxSender:
         kinds = ANSWERS if self._quiet(now) else None
         config = self.config
         claimed = await run_unit_of_work(
-            lambda s: outbox_repo.claim_due(
+            lambda s: outbox_queue.claim_due(
                 s, now, self._batch(channel), [channel], config.lease_seconds, kinds
             )
         )
@@ -284,22 +277,22 @@ class OutboxSender:
     ) -> bool:
         config = self.config
         if status == "sent":
-            return outbox_repo.mark_sent(session, message, now)
+            return outbox_queue.mark_sent(session, message, now)
         if status == "blocked":
             sender = SenderKey(message.channel, message.sender_id)
             messenger_repo.set_subscribed(session, sender, False, now)
-            return outbox_repo.mark_blocked(session, message, outcome.error)
+            return outbox_queue.mark_blocked(session, message, outcome.error)
         if status == "failed":
-            return outbox_repo.mark_failed(session, message, outcome.error)
+            return outbox_queue.mark_failed(session, message, outcome.error)
         if outcome.retry_after is not None:  # flood control: not the message's fault
             at = now + timedelta(seconds=outcome.retry_after)
-            return outbox_repo.retry_later(session, message, at, outcome.error, counted=False)
+            return outbox_queue.retry_later(session, message, at, outcome.error, counted=False)
         wait = min(config.backoff_seconds * 2 ** (message.attempts - 1), MAX_BACKOFF)
         at = now + timedelta(seconds=wait)
-        return outbox_repo.retry_later(session, message, at, outcome.error)
+        return outbox_queue.retry_later(session, message, at, outcome.error)
 
     async def _release(self, message: Claimed, at: datetime) -> None:
-        await run_unit_of_work(lambda s: outbox_repo.retry_later(s, message, at, counted=False))
+        await run_unit_of_work(lambda s: outbox_queue.retry_later(s, message, at, counted=False))
 
     def _forget_old_chats(self) -> None:
         # Keeps memory flat over a long run: only recent sends matter for the per-chat gap.

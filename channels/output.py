@@ -12,7 +12,7 @@ from rasa.core.channels.channel import OutputChannel
 from channels import storage
 from channels.keyboards import Button, clean
 from core.faults import log_failure
-from core.senders import SenderKey
+from core.senders import SenderKey, unqualify
 
 logger = logging.getLogger(__name__)
 
@@ -22,17 +22,6 @@ REPLY = "reply"  # buttons become the chat's keyboard
 REMOVE = "remove"  # the chat's keyboard goes away
 KEEP = "keep"  # the chat's keyboard stays as it is
 UNKNOWN = "unknown"  # we do not know what the chat shows: leave it alone
-
-
-def qualify(channel: str, user_id: Any) -> str:
-    """Rasa keys conversations by sender id alone: ours carry the channel."""
-    return f"{channel}:{user_id}"
-
-
-def unqualify(channel: str, sender_id: str) -> Optional[str]:
-    """The messenger's own user id, or None if the sender is not of this channel."""
-    prefix = f"{channel}:"
-    return sender_id[len(prefix) :] if sender_id.startswith(prefix) else None
 
 
 class MessengerOutput(OutputChannel):

@@ -31,7 +31,7 @@ from channels.keyboards import (
     telegram_inline,
     telegram_reply,
 )
-from channels.output import INLINE, REMOVE, REPLY, MessengerOutput, qualify
+from channels.output import INLINE, REMOVE, REPLY, MessengerOutput
 from channels.telegram_api import DEFAULT_API_URL, TelegramApi, TelegramApiError
 from channels.text import (
     CONTACT_NOT_OWN,
@@ -44,7 +44,7 @@ from channels.text import (
 from channels.turns import OnNewMessage, answer, run_turn
 from core.attachments import max_bytes
 from core.faults import log_failure
-from core.senders import SenderKey
+from core.senders import SenderKey, qualify
 from core.settings import env_str
 from core.texts.accounts import SHARE_PHONE_PAYLOAD
 

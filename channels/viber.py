@@ -22,7 +22,7 @@ from channels import deeplinks, handoff, proof, storage
 from channels.attachments import IncomingFile, Unavailable, receive
 from channels.http import read_limited
 from channels.keyboards import Button, clean, payload_for, viber_keyboard
-from channels.output import INLINE, KEEP, REPLY, MessengerOutput, qualify
+from channels.output import INLINE, KEEP, REPLY, MessengerOutput
 from channels.text import (
     VIBER_PHONE_EMPTY,
     VIBER_PHONE_NO_PROOF,
@@ -41,7 +41,7 @@ from channels.viber_api import (
     text_message,
 )
 from core.faults import log_failure
-from core.senders import SenderKey
+from core.senders import SenderKey, qualify
 from core.settings import env_str
 from core.texts.menu import menu_buttons
 

@@ -31,9 +31,9 @@ from socketio import AsyncServer
 
 from channels import storage
 from channels.keyboards import Button, payload_for
-from channels.output import INLINE, KEEP, REPLY, UNKNOWN, MessengerOutput, qualify
+from channels.output import INLINE, KEEP, REPLY, UNKNOWN, MessengerOutput
 from channels.turns import OnNewMessage, answer, run_turn
-from core.senders import SenderKey
+from core.senders import SenderKey, qualify
 from core.settings import wall_clock
 
 logger = logging.getLogger(__name__)

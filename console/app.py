@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.config import ConsoleConfig, load_config
+from console.config import ConsoleConfig, load_config, project_of
 from console.figures_cache import FiguresCache, current_periods
 from console.pages import (
     account,
@@ -31,9 +31,10 @@ from console.pages import (
     settings,
     training,
 )
-from console.training import InboxCache, TrainingRunner
 from core import health, metrics
 from core.settings import get_settings
+from retrain.background import TrainingRunner
+from retrain.inbox_cache import InboxCache
 
 STATIC = Path(__file__).parent / "static"
 
@@ -133,7 +134,7 @@ ROUTES = [
 def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     config = config or load_config()
     figures = FiguresCache()
-    runner = TrainingRunner(config)
+    runner = TrainingRunner(project_of(config), config.training_command)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -164,4 +165,5 @@ def create_app(config: Optional[ConsoleConfig] = None) -> Starlette:
     app.state.figures = figures
     app.state.training = runner
     app.state.inbox = InboxCache()
+    app.state.case_counts = cases.nav_counts  # the navigation's open cases
     return app

@@ -8,8 +8,6 @@ changed role takes effect at once.
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
@@ -21,9 +19,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from console.config import ConsoleConfig
-from console.passwords import verify_password
+from console.csrf import csrf_valid, renew_token
+from console.rendering import error_page
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole, StaffUser
+from core.passwords import verify_password
 from core.repository import audit as audit_repo
 from core.repository import staff_users as staff_users_repo
 from core.settings import get_settings
@@ -47,30 +47,12 @@ class Principal:
         return "адміністратор" if self.is_admin else "оператор"
 
 
-def csrf_token(request: Request) -> str:
-    """The session's CSRF token, created on first use."""
-    token = request.session.get("csrf")
-    if not token:
-        token = request.session["csrf"] = secrets.token_urlsafe(32)
-    return token
-
-
-def csrf_valid(request: Request, submitted: object) -> bool:
-    expected = request.session.get("csrf")
-    return (
-        bool(expected)
-        and isinstance(submitted, str)
-        and hmac.compare_digest(expected.encode(), submitted.encode())
-    )
-
-
 def start_session(request: Request, user_id: int, epoch: int) -> None:
     """A fresh session on sign-in: nothing from before it (e.g. a planted token) carries over."""
     now = int(get_settings().now().timestamp())
     request.session.clear()
-    request.session.update(
-        uid=user_id, epoch=epoch, csrf=secrets.token_urlsafe(32), began=now, seen=now
-    )
+    request.session.update(uid=user_id, epoch=epoch, began=now, seen=now)
+    renew_token(request)
 
 
 def session_expired(config: ConsoleConfig, session: dict, is_admin: bool, now: int) -> bool:
@@ -129,9 +111,6 @@ def guarded(role: StaffRole = StaffRole.clerk) -> Callable[[Handler], Handler]:
                 )
                 return RedirectResponse(f"/login?next={target}", status_code=303)
             request.state.user = user
-            # Imported here: rendering needs this module's csrf_token (import cycle).
-            from console.rendering import error_page
-
             if role == StaffRole.admin and not user.is_admin:
                 return error_page(request, 403, "Ця сторінка лише для адміністраторів.")
             if request.method == "POST":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.errors import StaffError
 from core.settings import env_int, env_str, environment, is_loopback
+from retrain.common import Project
 
 MIN_SECRET_LENGTH = 32
 # Keys that were once printed in this repository: whoever read it could sign a session.
@@ -35,6 +37,11 @@ class ConsoleConfig:
     # (empty: `teplo retrain candidate`; tests put a quick stand-in here).
     project_dir: str = ""
     training_command: str = ""
+
+
+def project_of(config: ConsoleConfig) -> Project:
+    """The project the «Навчання» page (and what reads the conversations) works on."""
+    return Project(Path(config.project_dir)) if config.project_dir else Project()
 
 
 def secret_key(given: str, production: bool, host: str) -> str:

@@ -1,17 +1,23 @@
-"""Templates and the values every page shows: the user, the CSRF token, messages."""
+"""Templates and the values every page shows: the user, the CSRF token, messages.
+
+Starlette's `Jinja2Templates` renders; `page_context` (its context processor)
+adds what every page shows, and the open-case counts of the navigation come
+from the application (`app.state.case_counts`), so this module imports no page.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
 
-from console.auth import csrf_token
+from console.csrf import csrf_token
 from core.settings import KYIV
 from core.texts.common import format_period
 from core.texts.labels import channel_label
@@ -54,13 +60,7 @@ _env.filters.update(
     period_name=format_period,
     channel=channel_label,
 )
-_env.globals.update(percent=percent, case_counts=lambda: _case_counts())
-
-
-def _case_counts():
-    from console.pages.cases import nav_counts  # late: the page module renders with this one
-
-    return nav_counts()
+_env.globals.update(percent=percent)
 
 
 def flash(request: Request, text: str, kind: str = "ok") -> None:
@@ -72,15 +72,23 @@ def _take_flashes(request: Request) -> List[Tuple[str, str]]:
     return [tuple(item) for item in request.session.pop("flash", [])]
 
 
+def page_context(request: Request) -> Dict[str, Any]:
+    """What every page shows besides its own values (the context processor)."""
+    return {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        "messages": _take_flashes(request),
+        "path": request.url.path,
+        # Called by the navigation only when someone is signed in (a query, cached).
+        "case_counts": request.app.state.case_counts,
+    }
+
+
+templates = Jinja2Templates(env=_env, context_processors=[page_context])
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    context.update(
-        request=request,
-        user=getattr(request.state, "user", None),
-        csrf_token=csrf_token(request),
-        messages=_take_flashes(request),
-        path=request.url.path,
-    )
-    return HTMLResponse(_env.get_template(template).render(**context), status_code=status_code)
+    return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:

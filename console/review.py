@@ -15,8 +15,7 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 from sqlalchemy.orm import Session
 
-from console.config import ConsoleConfig
-from console.training import project_of
+from console.config import ConsoleConfig, project_of
 from core.db.engine import unit_of_work
 from core.db.models import Case, ConversationReview
 from core.repository import accounts as accounts_repo

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, Mapping, Tuple
 
 # The processes of a production deployment (compose services, systemd units,
 # Kubernetes workloads); `teplo` is the staff command line and its timers.
@@ -155,9 +155,6 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable(
         "ACCOUNT_LOOKUPS_PER_HOUR", "assistant", "5", "account lookups a user may make an hour"
     ),
-    Variable(
-        "ACCOUNT_LOOKUP_FAILURES_PER_HOUR", "assistant", "5", "old name of ACCOUNT_LOOKUPS_PER_HOUR"
-    ),
     Variable("ACCOUNT_LOOKUPS_PER_DAY", "assistant", "10", "account lookups a user may make a day"),
     Variable(
         "ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR",
@@ -194,9 +191,6 @@ VARIABLES: Tuple[Variable, ...] = (
         "assistant",
         "25",
         "wrong answers for an account in 30 days after which typed digits are not taken",
-    ),
-    Variable(
-        "ACCOUNT_WRONG_PROOFS_PER_DAY", "assistant", "25", "old name of ACCOUNT_WRONG_PROOFS_LOCK"
     ),
     Variable(
         "ACCOUNT_PROOF_ALERT_AFTER_FAILURES",
@@ -338,6 +332,19 @@ VARIABLES: Tuple[Variable, ...] = (
 )
 BY_NAME: Dict[str, Variable] = {v.name: v for v in VARIABLES}
 
+# Names no longer read -> the variable that took over. Limits against abuse: a value
+# left under the old name would be silently replaced by the default, so a process
+# warns when one is set and refuses to start in production (`core.preflight`).
+RETIRED: Dict[str, str] = {
+    "ACCOUNT_LOOKUP_FAILURES_PER_HOUR": "ACCOUNT_LOOKUPS_PER_HOUR",
+    "ACCOUNT_WRONG_PROOFS_PER_DAY": "ACCOUNT_WRONG_PROOFS_LOCK",
+}
+
+
+def retired_in(environ: Mapping[str, str]) -> List[str]:
+    """The retired names set in `environ`."""
+    return [name for name in RETIRED if name in environ]
+
 
 def needed_by(process: str) -> List[Variable]:
     """The variables `process` needs set in production."""
@@ -367,6 +374,17 @@ def markdown() -> str:
         if v.secret_min:
             needed += f" (secret, ≥ {v.secret_min} chars)"
         lines.append(f"| `{v.name}` | {v.section} | {default} | {needed} | {v.meaning} |")
+    lines += [
+        "",
+        "## Retired names",
+        "",
+        "No longer read. A process warns when one is set, and refuses to start in",
+        "production: rename it.",
+        "",
+        "| retired | now |",
+        "|---|---|",
+    ]
+    lines += [f"| `{old}` | `{new}` |" for old, new in RETIRED.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -8,6 +8,8 @@ mode (`ASSISTANT_MODE=production`, or `--production`):
 - a secret is missing or too short to be a real one (ACTION_SERVER_TOKEN
   whenever the action server is not on loopback: it trusts any tracker);
 - `DATABASE_URL` or the conversation store is SQLite (replicas cannot share it);
+- a variable is set under a retired name (`configuration.RETIRED`), whose value
+  would be ignored in silence (outside production: a warning);
 - there is no promoted model (the assistant never trains at start-up: models
   come from `make retrain` or CI and are promoted through the quality gate).
 
@@ -20,6 +22,7 @@ core/configuration.py it needs, PostgreSQL rather than SQLite.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
@@ -49,6 +52,7 @@ OPTIONAL_SECRETS: Dict[str, int] = {
     "RASA_API_TOKEN": 24,
 }
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+log = logging.getLogger(__name__)
 
 
 def production_mode(environ: Optional[Mapping[str, str]] = None) -> bool:
@@ -67,7 +71,7 @@ def problems(
     stored_contacts: Optional[Dict[str, str]] = None,
 ) -> List[str]:
     """Everything that makes this configuration unfit for production."""
-    found: List[str] = []
+    found: List[str] = retired_names(environ)
     stored = stored_contacts or {}
     # Staff settings in the database win over the environment (core.contacts);
     # the built-in defaults are demo values and never count as set.
@@ -101,6 +105,14 @@ def problems(
     return found
 
 
+def retired_names(environ: Mapping[str, str]) -> List[str]:
+    """A variable under a name no longer read: its value would be silently ignored."""
+    return [
+        f"{name} більше не читається: перейменуйте на {configuration.RETIRED[name]}"
+        for name in configuration.retired_in(environ)
+    ]
+
+
 def unguarded_action_server(host: str) -> str:
     """Why an action server on `host` without ACTION_SERVER_TOKEN must not start."""
     return (
@@ -121,7 +133,7 @@ def process_problems(
     process: str, environ: Mapping[str, str], stored_contacts: Optional[Dict[str, str]] = None
 ) -> List[str]:
     """What keeps `process` (core/configuration.py PROCESSES) from running in production."""
-    found: List[str] = []
+    found: List[str] = retired_names(environ)
     for variable in configuration.needed_by(process):
         if variable.secret_min:
             found += _secret_problem(environ, variable.name, variable.secret_min, required=True)
@@ -157,6 +169,8 @@ def start(process: str, configure_logs: bool = True) -> None:
         logs.configure(process)
     environ = environment()
     if not production_mode(environ):
+        for problem in retired_names(environ):
+            log.warning(problem)
         return
     stored = {}
     if process == "actions" and not load_settings().database_url.startswith("sqlite"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -11,6 +12,20 @@ class SenderKey:
 
     channel: str
     sender_id: str
+
+
+def qualify(channel: str, user_id: Any) -> str:
+    """The sender id we give Rasa (`telegram:123`): Rasa keys conversations by the
+    sender id alone, so ours carry the channel, and two messengers' users with the
+    same number never share a conversation."""
+    return f"{channel}:{user_id}"
+
+
+def unqualify(channel: str, sender_id: str) -> Optional[str]:
+    """The messenger's own user id in a `qualify`-ed sender id, or None if the
+    sender is not of this channel."""
+    prefix = f"{channel}:"
+    return sender_id[len(prefix) :] if sender_id.startswith(prefix) else None
 
 
 def sender_digest(sender: SenderKey) -> str:

@@ -246,22 +246,14 @@ def load_settings() -> Settings:
         window_first_day=_env_int("READINGS_WINDOW_FIRST_DAY", 1, env),
         window_last_day=_env_int("READINGS_WINDOW_LAST_DAY", 28, env),
         lookup_limits=LookupLimits(
-            # ACCOUNT_LOOKUP_FAILURES_PER_HOUR: the variable's name before every lookup counted.
-            per_hour=_env_int(
-                "ACCOUNT_LOOKUPS_PER_HOUR",
-                _env_int("ACCOUNT_LOOKUP_FAILURES_PER_HOUR", 5, env),
-                env,
-            ),
+            per_hour=_env_int("ACCOUNT_LOOKUPS_PER_HOUR", 5, env),
             per_day=_env_int("ACCOUNT_LOOKUPS_PER_DAY", 10, env),
             per_channel_hour=_env_int("ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR", 300, env),
             accounts_per_sender_week=_env_int("ACCOUNT_LOOKUPS_DISTINCT_PER_WEEK", 3, env),
             wrong_per_account_sender=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER", 5, env),
             wrong_per_sender_day=_env_int("ACCOUNT_WRONG_PROOFS_PER_SENDER_DAY", 5, env),
             wrong_proofs_watch=_env_int("ACCOUNT_WRONG_PROOFS_WATCH", 10, env),
-            # ACCOUNT_WRONG_PROOFS_PER_DAY: the variable's name when the window was a day.
-            wrong_proofs_per_account=_env_int(
-                "ACCOUNT_WRONG_PROOFS_LOCK", _env_int("ACCOUNT_WRONG_PROOFS_PER_DAY", 25, env), env
-            ),
+            wrong_proofs_per_account=_env_int("ACCOUNT_WRONG_PROOFS_LOCK", 25, env),
             success_after_failures=_env_int("ACCOUNT_PROOF_ALERT_AFTER_FAILURES", 3, env),
         ),
         monthly_ceiling={

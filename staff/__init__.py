@@ -2,5 +2,5 @@
 retraining, messenger webhooks.
 
 Run `teplo --help`. Each command lives in its own module under `staff/commands/`;
-`staff.cli` only wires them into one argument parser.
+`staff.cli` lists them (`COMMANDS`) and imports a command's module only when it runs.
 """

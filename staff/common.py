@@ -9,7 +9,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Dict
 
-from core.db.engine import unit_of_work
 from core.errors import StaffError
 from core.settings import get_settings
 from core.staff.actor import cli_actor
@@ -97,6 +96,8 @@ def fraction_arg(text: str) -> float:
 
 def as_cli(operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Runs `operation(session, actor, now, …)` in one unit of work as `teplo:<OS user>`."""
+    from core.db.engine import unit_of_work  # here: `teplo --help` needs no SQLAlchemy
+
     with unit_of_work() as session:
         return operation(session, cli_actor(), get_settings().now(), *args, **kwargs)
 

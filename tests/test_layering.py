@@ -52,28 +52,33 @@ def copy_of_project(tmp_path: Path) -> Path:
     return copy
 
 
-def test_a_core_module_importing_a_channel_breaks_the_contract(tmp_path):
+def lint_with_import(tmp_path: Path, module: str, imported: str) -> subprocess.CompletedProcess:
+    """`lint-imports` on a copy of the project in which `module` (a path) imports `imported`."""
     copy = copy_of_project(tmp_path)
-    with (copy / "core" / "contacts.py").open("a", encoding="utf-8") as module:
-        module.write("\nimport channels.storage  # noqa\n")
-    result = lint_imports(copy)
+    with (copy / module).open("a", encoding="utf-8") as source:
+        source.write(f"\nimport {imported}  # noqa\n")
+    return lint_imports(copy)
+
+
+def test_a_core_module_importing_a_channel_breaks_the_contract(tmp_path):
+    result = lint_with_import(tmp_path, "core/contacts.py", "channels.storage")
     assert result.returncode != 0
     assert "core -> channels" in result.stdout or "core.contacts -> channels" in result.stdout
 
 
 def test_sibling_features_importing_each_other_break_the_contract(tmp_path):
-    copy = copy_of_project(tmp_path)
-    with (copy / "actions" / "info.py").open("a", encoding="utf-8") as module:
-        module.write("\nimport actions.readings  # noqa\n")
-    result = lint_imports(copy)
+    result = lint_with_import(tmp_path, "actions/info.py", "actions.readings")
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
 
 
 def test_a_benchmark_importing_the_tests_breaks_the_contract(tmp_path):
-    copy = copy_of_project(tmp_path)
-    with (copy / "bench" / "cluster_bench.py").open("a", encoding="utf-8") as module:
-        module.write("\nimport tests.support.db  # noqa\n")
-    result = lint_imports(copy)
+    result = lint_with_import(tmp_path, "bench/cluster_bench.py", "tests.support.db")
     assert result.returncode != 0
     assert "bench.cluster_bench -> tests.support.db" in result.stdout
+
+
+def test_the_command_line_importing_the_console_breaks_the_contract(tmp_path):
+    result = lint_with_import(tmp_path, "staff/tables.py", "console.config")
+    assert result.returncode != 0
+    assert "neither imports the other BROKEN" in result.stdout

@@ -18,6 +18,7 @@ from console.auth import guarded
 from console.pages.common import acting, as_user, flash_back, form_text
 from console.rendering import error_page, render
 from core.db.models import Meter, Reading, ReadingSource
+from core.senders import unqualify
 from core.staff import accounts as staff_accounts
 from core.staff import readings as staff_readings
 from core.staff.attachments import open_attachment
@@ -48,7 +49,8 @@ class ReadingRow:
         if self.reading.source == ReadingSource.billing:
             return "білінг"
         if self.reading.channel == staff_readings.STAFF_CHANNEL:
-            return "працівник " + self.reading.sender_id.removeprefix("staff:")
+            sender = self.reading.sender_id
+            return "працівник " + (unqualify(staff_readings.STAFF_SENDER, sender) or sender)
         return "абонент"
 
 

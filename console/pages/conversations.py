@@ -12,9 +12,9 @@ from starlette.routing import Route
 
 from console import review
 from console.auth import guarded
+from console.config import project_of
 from console.pages.common import acting, form_text
 from console.rendering import error_page, flash, render
-from console.training import project_of
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole
 from core.errors import StaffError

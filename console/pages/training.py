@@ -12,7 +12,6 @@ from starlette.responses import RedirectResponse, Response
 from console.auth import guarded
 from console.pages.common import as_user, form_text
 from console.rendering import flash, render
-from console.training import masked, view_of
 from core.db.engine import run_unit_of_work
 from core.db.models import StaffRole, TrainingStatus
 from core.errors import StaffError
@@ -21,6 +20,8 @@ from core.settings import get_settings
 from core.staff import training as staff_training
 from retrain import nludata
 from retrain import reload as server
+from retrain.background import view_of
+from retrain.inbox_cache import masked
 from retrain.merge import merge_rows
 from retrain.pipeline import promote_checked
 from retrain.review_csv import LabelledRow

@@ -3,8 +3,7 @@
 Billing's file may say «050 123-45-67», «(050)1234567», «8 050 123 45 67»,
 «380501234567» or «+38 (050) 123 45 67»; Telegram sends «380501234567» or
 «+380501234567». All become «+380501234567»; anything else is not a Ukrainian
-number and is refused (None). Numbers are personal data: never log them, show
-them only through `mask_phone`.
+number and is refused (None). Numbers are personal data: never log them.
 """
 
 from __future__ import annotations
@@ -35,10 +34,3 @@ def normalise_phone(text: Optional[str]) -> Optional[str]:
     if len(national) != NATIONAL_DIGITS or national.startswith("0"):
         return None
     return f"+380{national}"
-
-
-def mask_phone(phone: Optional[str]) -> str:
-    """«+380 •• ••• •• 67»: enough for its owner to recognise it."""
-    if not phone:
-        return ""
-    return f"+380 •• ••• •• {phone[-2:]}"

@@ -154,7 +154,7 @@ def _prepare(session: Session, file: BillingFile, rewrite: bool = False) -> None
         return
     tally = _Tally()
     feed = repo.feed_rows(session, after=file.first_position - 1, up_to=file.last_position)
-    rows = (FeedRow.of(values) for values in feed)
+    rows = (FeedRow.of(entry) for entry in feed)
     with open(temporary, "wb") as stream:
         write_csv(stream, file.encoding, FEED_COLUMNS, tally.count(rows))
         stream.flush()

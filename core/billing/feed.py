@@ -13,12 +13,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Dict, List, Optional
 
 from core.billing.export import COLUMNS, ExportRow
-from core.repository.billing import FeedTuple
+from core.repository.billing import FeedEntry
 
 FEED_COLUMNS = COLUMNS + ("reading_id", "replaces_reading_id", "replaces_reading")
 
@@ -26,6 +26,8 @@ _CURSOR_PREFIX = "v1:"  # unsigned, before cursors were signed
 _SIGNED_PREFIX = "v2:"
 # Feed positions are integers in the database; anything longer is not ours.
 MAX_POSITION_DIGITS = 15
+# A feed entry carries ExportRow's fields under the same names.
+_EXPORT_FIELDS = tuple(field.name for field in fields(ExportRow))
 
 
 @dataclass(frozen=True)
@@ -37,23 +39,11 @@ class FeedRow:
     replaces_value: Optional[Decimal]
 
     @classmethod
-    def of(cls, values: FeedTuple) -> "FeedRow":
-        (position, reading_id, account, serial, kind, unit, decimals, period, value) = values[:9]
-        previous, submitted, channel, replaces_id, replaces_value, digits = values[9:]
-        row = ExportRow(
-            account,
-            serial,
-            kind,
-            unit,
-            decimals,
-            period,
-            value,
-            previous,
-            submitted,
-            channel,
-            digits,
+    def of(cls, entry: FeedEntry) -> "FeedRow":
+        row = ExportRow(**{name: getattr(entry, name) for name in _EXPORT_FIELDS})
+        return cls(
+            entry.position, entry.reading_id, row, entry.replaces_reading_id, entry.replaces_reading
         )
-        return cls(position, reading_id, row, replaces_id, replaces_value)
 
     @property
     def is_correction(self) -> bool:

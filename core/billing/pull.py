@@ -74,7 +74,7 @@ def read_page(
         full = counter.full_scan_at is None or now - counter.full_scan_at > FULL_SCAN_EVERY
         above = 0 if full else max(repo.highest_sequenced_reading(session) - RECENT_IDS, 0)
         repo.sequence_new_readings(session, counter, now, above_id=above)
-    rows = [FeedRow.of(values) for values in repo.feed_rows(session, after=after, limit=limit + 1)]
+    rows = [FeedRow.of(entry) for entry in repo.feed_rows(session, after=after, limit=limit + 1)]
     has_more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1].position if rows else after

@@ -70,11 +70,6 @@ def _created_before_migrations(connection: Connection) -> bool:
     return "alembic_version" not in tables and "accounts" in tables
 
 
-def create_schema(engine: Engine) -> None:
-    """Brings a new or existing database to the newest schema (no data)."""
-    upgrade_to_head(engine)
-
-
 def compare_column_type(
     context: Any,
     inspected_column: Any,

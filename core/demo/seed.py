@@ -23,7 +23,7 @@ from core.db.models import (
     ReadingSource,
     Tariff,
 )
-from core.db.schema import create_schema
+from core.db.schema import upgrade_to_head
 from core.settings import get_settings
 
 # Real Poltava streets; every person and number below is made up.
@@ -183,7 +183,7 @@ def seed_demo(session: Session, now: datetime) -> bool:
 
 
 def main() -> None:
-    create_schema(get_engine())
+    upgrade_to_head(get_engine())
     now = get_settings().now()
     with unit_of_work() as session:
         seeded = seed_demo(session, now)

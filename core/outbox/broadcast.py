@@ -15,7 +15,8 @@ from core.db.models import OutboxKind
 from core.errors import StaffError
 from core.outbox.config import OutboxConfig, load_outbox_config
 from core.outbox.quiet import not_before_quiet_end
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import audience as audience_repo
+from core.repository.outbox import queue as outbox_queue
 from core.senders import SenderKey
 
 MAX_TEXT = 1000  # well under both messengers' limits, and a phone screen
@@ -65,7 +66,7 @@ def prepare(
         raise StaffError("текст розсилки порожній")
     if len(text) > MAX_TEXT:
         raise StaffError(f"текст розсилки задовгий: {len(text)} символів, можна до {MAX_TEXT}")
-    recipients = outbox_repo.broadcast_audience(session, audience.streets, audience.owing_period)
+    recipients = audience_repo.broadcast_audience(session, audience.streets, audience.owing_period)
     fingerprint = "\n".join(
         [
             text,
@@ -81,7 +82,7 @@ def prepare(
 def enqueue(session: Session, plan: BroadcastPlan, now: datetime) -> int:
     """Puts the broadcast in the outbox; returns how many messages were new."""
     planned = [
-        outbox_repo.Planned(
+        outbox_queue.Planned(
             key=f"broadcast:{plan.tag}:{sender.sender_id}",
             kind=OutboxKind.broadcast.value,
             sender=sender,
@@ -93,5 +94,5 @@ def enqueue(session: Session, plan: BroadcastPlan, now: datetime) -> int:
     ]
     added = 0
     for start in range(0, len(planned), 2000):
-        added += outbox_repo.enqueue(session, planned[start : start + 2000], now)
+        added += outbox_queue.enqueue(session, planned[start : start + 2000], now)
     return added

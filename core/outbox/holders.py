@@ -27,7 +27,7 @@ from core.outbox.config import load_outbox_config
 from core.outbox.quiet import not_before_quiet_end
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import queue as outbox_queue
 from core.senders import SenderKey
 from core.texts import outbox as texts
 
@@ -47,7 +47,7 @@ def notify_link(session: Session, newcomer: SenderKey, account: Account, now: da
         token = secrets.token_urlsafe(9)  # 12 characters; fits Telegram's 64-byte buttons
         holders_repo.add_notice(session, token, account.id, holder, newcomer, now)
         planned.append(
-            outbox_repo.Planned(
+            outbox_queue.Planned(
                 key=f"notice:link:{token}",
                 kind=OutboxKind.notice.value,
                 sender=holder,
@@ -56,7 +56,7 @@ def notify_link(session: Session, newcomer: SenderKey, account: Account, now: da
                 not_before=_not_before(now),
             )
         )
-    outbox_repo.enqueue(session, planned, now)
+    outbox_queue.enqueue(session, planned, now)
     return len(planned)
 
 
@@ -69,7 +69,7 @@ def notify_readings_saved(
         return 0
     stamp = now.strftime("%Y%m%d%H%M%S")
     planned = [
-        outbox_repo.Planned(
+        outbox_queue.Planned(
             key=f"receipt:{account.id}:{period}:{stamp}:{holder.sender_id}",
             kind=OutboxKind.receipt.value,
             sender=holder,
@@ -80,7 +80,7 @@ def notify_readings_saved(
         for holder in holders_repo.other_holders(session, account.id, submitter)
         if not holders_repo.receipts_off(session, holder)
     ]
-    outbox_repo.enqueue(session, planned, now)
+    outbox_queue.enqueue(session, planned, now)
     return len(planned)
 
 

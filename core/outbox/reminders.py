@@ -23,7 +23,8 @@ from core.outbox.quiet import not_before_quiet_end
 from core.readings.window import window_for
 from core.repository import accounts as accounts_repo
 from core.repository import messenger as messenger_repo
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import audience as audience_repo
+from core.repository.outbox import queue as outbox_queue
 from core.senders import SenderKey
 from core.settings import KYIV, get_settings
 from core.texts.common import KIND_LABELS
@@ -37,8 +38,6 @@ from core.texts.outbox import (
     reminder_head,
     reminders_on_text,
 )
-
-CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ def due_by_user(
     session: Session, period: str, only: Optional[SenderKey] = None
 ) -> Iterator[Tuple[SenderKey, List[DueAccount]]]:
     """Each user who owes readings for `period`, with what they owe, account by account."""
-    rows = outbox_repo.owing_rows(session, period, only)
+    rows = audience_repo.owing_rows(session, period, only)
     for (channel, sender_id), user_rows in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
         accounts: List[DueAccount] = []
         for number, meters in itertools.groupby(user_rows, key=lambda r: r[2]):
@@ -137,9 +136,9 @@ def plan_reminders(
         # Run late on the last day (a timer catching up after a reboot): quiet hours
         # would hold the reminder to a morning when the window is closed and
         # «сьогодні останній день» is no longer true. Nothing new is planned.
-        planned = outbox_repo.count_with_key_prefix(session, key_prefix)
+        planned = outbox_queue.count_with_key_prefix(session, key_prefix)
         return PlanResult(slot, planned, 0, too_late=True)
-    message = outbox_repo.OwingMessage(
+    message = audience_repo.OwingMessage(
         key_prefix=key_prefix,
         kind=OutboxKind.reminder.value,
         head=reminder_head(slot.period, slot.last, slot.days_before),
@@ -149,8 +148,8 @@ def plan_reminders(
         buttons=REMINDER_BUTTONS,
         not_before=not_before,
     )
-    added = outbox_repo.plan_owing(session, slot.period, message, now, only)
-    planned = outbox_repo.count_with_key_prefix(session, key_prefix)
+    added = audience_repo.plan_owing(session, slot.period, message, now, only)
+    planned = outbox_queue.count_with_key_prefix(session, key_prefix)
     return PlanResult(slot, planned, added, not_before)
 
 
@@ -167,12 +166,12 @@ def reminders_reply(
     user.reminders_enabled, user.updated_at = enable, now
     session.flush()
     if not enable:
-        outbox_repo.cancel_pending(session, sender, OutboxKind.reminder.value)
+        outbox_queue.cancel_pending(session, sender, OutboxKind.reminder.value)
         return REMINDERS_OFF_TEXT
     today = todays_slot(session, now, config)
     if today is not None and now < today.at:
         # Today's reminders may be planned already (the user was off then): catch up.
-        outbox_repo.reopen_cancelled(session, today.key(sender))
+        outbox_queue.reopen_cancelled(session, today.key(sender))
         plan_reminders(session, now, config, only=sender)
     accounts = accounts_repo.linked_accounts(session, sender)
     if accounts and not any(accounts_repo.active_meters(session, a.id) for a in accounts):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.db.models import Account, Meter, Reading, ReadingSource
 from core.repository import events as events_repo
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import queue as outbox_queue
 from core.settings import KYIV, month_bounds
 
 
@@ -132,7 +132,7 @@ def first_submissions(session: Session, period: str) -> Counter:
 def outbox_counts(session: Session, period: str) -> Dict[Tuple[str, str], int]:
     """Messages the assistant sent first, created in the month: {(kind, status): count}."""
     start, end = month_bounds(period)
-    return outbox_repo.counts_by_kind_and_status(session, start, end)
+    return outbox_queue.counts_by_kind_and_status(session, start, end)
 
 
 def _groups_and_rows(session: Session, grouped) -> Tuple[int, int]:

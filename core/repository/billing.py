@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Iterator, List, Optional, Tuple
+from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 from sqlalchemy import and_, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -25,24 +25,25 @@ from core.db.models.billing import (
 
 ANALYZE_AFTER = 10000
 
-# One tuple per feed entry, in this order (see `feed_rows`).
-FeedTuple = Tuple[
-    int,  # position
-    int,  # reading id
-    str,  # account number
-    str,  # meter serial
-    str,  # meter kind
-    str,  # unit
-    int,  # decimals
-    str,  # period
-    Decimal,  # reading
-    Optional[Decimal],  # previous reading in force of an earlier period
-    datetime,  # submitted at
-    str,  # channel
-    Optional[int],  # replaced reading id
-    Optional[Decimal],  # replaced reading value
-    Optional[int],  # the meter's dial digits, if billing said
-]
+
+class FeedEntry(NamedTuple):
+    """One feed entry as `feed_rows` reads it (the names of `core.billing.export.ExportRow`)."""
+
+    position: int
+    reading_id: int
+    account_number: str
+    meter_serial: str
+    meter_kind: str
+    unit: str
+    decimals: int
+    period: str
+    reading: Decimal
+    previous_reading: Optional[Decimal]  # in force, of an earlier period
+    submitted_at: datetime
+    channel: str
+    replaces_reading_id: Optional[int]
+    replaces_reading: Optional[Decimal]  # the replaced reading's value
+    display_digits: Optional[int]  # the meter's dial digits, if billing said
 
 
 def lock_counter(session: Session, wait: bool = True) -> Optional[BillingCounter]:
@@ -155,7 +156,7 @@ def feed_rows(
     after: int = 0,
     limit: Optional[int] = None,
     up_to: Optional[int] = None,
-) -> Iterator[FeedTuple]:
+) -> Iterator[FeedEntry]:
     """Feed entries by position: those after `after` (up to `up_to`), at most `limit`.
 
     Read in keyset batches (`position > last ORDER BY position LIMIT n`), so
@@ -169,11 +170,11 @@ def feed_rows(
         statement = _feed_batch(after, batch, up_to)
         rows = session.execute(statement).all()
         for row in rows:
-            kind = row[4]
-            yield (*row[:4], getattr(kind, "value", kind), *row[5:])  # type: ignore[misc]
+            entry = FeedEntry(**row._mapping)
+            yield entry._replace(meter_kind=getattr(entry.meter_kind, "value", entry.meter_kind))
         if len(rows) < batch:
             return
-        after = rows[-1][0]
+        after = rows[-1].position
         if remaining is not None:
             remaining -= len(rows)
 
@@ -194,21 +195,21 @@ def _feed_batch(after: int, batch: int, up_to: Optional[int]):
     )
     statement = (
         select(
-            BillingFeedEntry.position,
-            Reading.id,
-            Account.number,
-            Meter.serial,
-            Meter.kind,
-            Meter.unit,
-            Meter.decimals,
-            Reading.period,
-            Reading.value,
-            previous,
-            Reading.submitted_at,
-            Reading.channel,
-            BillingFeedEntry.replaces_reading_id,
-            replaced.value,
-            Meter.display_digits,
+            BillingFeedEntry.position.label("position"),
+            Reading.id.label("reading_id"),
+            Account.number.label("account_number"),
+            Meter.serial.label("meter_serial"),
+            Meter.kind.label("meter_kind"),
+            Meter.unit.label("unit"),
+            Meter.decimals.label("decimals"),
+            Reading.period.label("period"),
+            Reading.value.label("reading"),
+            previous.label("previous_reading"),
+            Reading.submitted_at.label("submitted_at"),
+            Reading.channel.label("channel"),
+            BillingFeedEntry.replaces_reading_id.label("replaces_reading_id"),
+            replaced.value.label("replaces_reading"),
+            Meter.display_digits.label("display_digits"),
         )
         .join(Reading, Reading.id == BillingFeedEntry.reading_id)
         .join(Meter, Reading.meter_id == Meter.id)

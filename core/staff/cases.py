@@ -17,9 +17,9 @@ from core.outbox.quiet import not_before_quiet_end
 from core.repository import accounts as accounts_repo
 from core.repository import attachments as attachments_repo
 from core.repository import audit as audit_repo
-from core.repository import outbox as outbox_repo
 from core.repository import readings as readings_repo
-from core.repository.outbox import Planned
+from core.repository.outbox import queue as outbox_queue
+from core.repository.outbox.queue import Planned
 from core.senders import SenderKey
 from core.staff.accounts import READ_PREFIX
 from core.texts.common import meter_title
@@ -107,7 +107,7 @@ def take(session: Session, actor: str, now: datetime, case_id: int) -> Case:
 def _send(session: Session, case: Case, message_id: int, text: str, now: datetime) -> None:
     fresh = case.last_consumer_at is not None and now - case.last_consumer_at <= FRESH_CONSUMER
     config = load_outbox_config()
-    outbox_repo.enqueue(
+    outbox_queue.enqueue(
         session,
         [
             Planned(

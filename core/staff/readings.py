@@ -17,12 +17,14 @@ from core.readings.parsing import ReadingFormatError, parse_reading
 from core.readings.submission import meters_for_submission
 from core.repository import audit as audit_repo
 from core.repository import readings as readings_repo
+from core.senders import qualify
 from core.settings import get_settings
 from core.staff.result import Result
 from core.texts.common import format_amount
 
 # The channel of a reading a clerk entered (shown as «працівник …»).
 STAFF_CHANNEL = "console"
+STAFF_SENDER = "staff"  # a staff reading's sender id: qualify(STAFF_SENDER, actor)
 
 
 def _target(meter: Meter, period: str) -> str:
@@ -78,7 +80,7 @@ def correct_reading(
         value,
         now,
         STAFF_CHANNEL,
-        f"staff:{actor}",
+        qualify(STAFF_SENDER, actor),
         ReadingSource.assistant,
     )
     audit_repo.record_audit(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
+from core.senders import qualify
 from devtools.harness.messengers import FakeApi, texts
 
 # As channels/telegram.py and channels/viber.py name them (tests/deploy/test_rehearsal.py checks).
@@ -65,7 +66,7 @@ class Person:
     @property
     def sender_id(self) -> str:
         """How the assistant's database names this user."""
-        return f"{self.channel}:{self.recipient}"
+        return qualify(self.channel, self.recipient)
 
     def _update(self, text: str, callback: bool = False) -> Dict[str, Any]:
         serial = next(_ids)

@@ -130,7 +130,7 @@ class Picture:
         self.console_url = f"http://127.0.0.1:{console_port}"
         self.billing_url = f"http://127.0.0.1:{billing_port}"
         wait_for_http(f"{self.console_url}/health", 120, self.services[1].process)
-        wait_for_http(f"{self.billing_url}/v1/health", 120, self.services[2].process)
+        wait_for_http(f"{self.billing_url}/health", 120, self.services[2].process)
 
     def postgres_pid(self) -> Optional[int]:
         pid_file = self.postgres.data / "postmaster.pid"

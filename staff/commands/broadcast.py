@@ -18,7 +18,6 @@ from staff.common import EXIT_OK, as_cli, period_arg
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "broadcast",
-        help="розсилка повідомлення користувачам асистента (спершу перегляд)",
         description="Без --send лише показує, скільком користувачам і що буде надіслано. "
         "Щоб надіслати, повторіть команду з --send --expect КІЛЬКІСТЬ — числом "
         "одержувачів із перегляду. Надсилається через ту саму чергу, що й нагадування: "

@@ -7,9 +7,9 @@ import argparse
 import getpass
 import sys
 
-from console.passwords import check_strength, hash_password
 from core.db.engine import unit_of_work
 from core.db.models import StaffRole
+from core.passwords import check_strength, hash_password
 from core.repository import staff_users as staff_users_repo
 from core.staff import users as staff_users
 from core.staff.users import ROLE_LABELS
@@ -20,7 +20,6 @@ from staff.tables import render_table
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "console-user",
-        help="працівники веб-консолі: додати, змінити пароль чи роль, вимкнути",
         description="Облікові записи веб-консолі (make console). Ролі: clerk — перегляд, "
         "виправлення показників, зв’язки з месенджерами; admin — ще й налаштування місяця, "
         "імпорт з білінгу, журнал змін. Пароль запитується двічі (або з --password-stdin).",

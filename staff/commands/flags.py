@@ -17,7 +17,6 @@ from staff.common import EXIT_OK, StaffError, add_commands, as_cli, shown
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "flags",
-        help="рахунки для перевірки: «Це не я», забагато неправильних підтверджень",
         description="Рахунки, які асистент позначив для працівників, у двох чергах: "
         "«Це не я» (власник не впізнав нового користувача; його доступ призупинено до "
         "вашого рішення) і підтвердження (хтось багато разів неправильно ввів цифри "

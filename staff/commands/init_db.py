@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 
 from core.db.engine import get_engine
-from core.db.schema import create_schema
+from core.db.schema import upgrade_to_head
 from staff.common import EXIT_OK
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "init-db",
-        help="створити або оновити таблиці бази до найновішої схеми (без демо-даних)",
         description="Застосовує до бази всі ще не застосовані міграції (migrations/); "
         "наявні дані не змінює.",
     )
@@ -20,6 +19,6 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    create_schema(get_engine())
+    upgrade_to_head(get_engine())
     print("Схему бази оновлено до найновішої версії.")
     return EXIT_OK

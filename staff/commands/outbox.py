@@ -6,7 +6,7 @@ import argparse
 
 from core.db.engine import unit_of_work
 from core.repository import holders as holders_repo
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import queue as outbox_queue
 from core.settings import month_bounds
 from core.texts.accounts import FLAG_REASONS
 from core.texts.outbox import OUTBOX_KIND_LABELS, OUTBOX_STATUS_LABELS, moment
@@ -19,7 +19,6 @@ KIND_LABELS, STATUS_LABELS = OUTBOX_KIND_LABELS, OUTBOX_STATUS_LABELS
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "outbox",
-        help="стан черги вихідних повідомлень (нагадування, сповіщення, розсилки)",
         description="Скільки повідомлень кожного виду в черзі, надіслано, з помилкою, "
         "не доставлено через блокування бота; коли наступне; найчастіші помилки; "
         "рахунки, які власники позначили кнопкою «Це не я».",
@@ -33,9 +32,9 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     since, until = month_bounds(args.period) if args.period else (None, None)
     with unit_of_work() as session:
-        counts = outbox_repo.counts_by_kind_and_status(session, since, until)
-        next_due = outbox_repo.next_due(session)
-        errors = outbox_repo.recent_errors(session)
+        counts = outbox_queue.counts_by_kind_and_status(session, since, until)
+        next_due = outbox_queue.next_due(session)
+        errors = outbox_queue.recent_errors(session)
         flags = holders_repo.open_flags(session)
     print(render(counts, next_due, errors))
     if flags:

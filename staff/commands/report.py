@@ -24,7 +24,6 @@ HELP = {
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="звіти за місяць для працівників (CSV або Excel)",
         description="Звіти за місяць у CSV або Excel (.xlsx): номери рахунків — текстом, "
         "дати — датами, показники — числами з розрядами лічильника.",
     )

@@ -123,7 +123,6 @@ def _percent(part: int, whole: int) -> str:
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "stats",
-        help="підсумки місяця: хто передав показники, відмови, нерозпізнані повідомлення",
         description="Рахунки з показниками серед активних, показники за днями й каналами, "
         "відхилені спроби за причинами, нерозпізнані повідомлення.",
     )

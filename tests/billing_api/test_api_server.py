@@ -42,7 +42,7 @@ def server(engine, seeded, tmp_path) -> Iterator[Tuple[str, Path]]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(f"{base}/v1/health", timeout=2).read()
+                urllib.request.urlopen(f"{base}/health", timeout=2).read()
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -13,7 +13,7 @@ from channels.viber_api import ViberApi, sender_of
 from core.db.models import OutboxStatus
 from core.outbox.config import load_outbox_config
 from core.repository import messenger as messenger_repo
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import queue as outbox_queue
 from core.settings import KYIV
 from devtools.harness.clock import RunningClock
 from tests.support.db import in_session
@@ -41,7 +41,7 @@ def config(**changes):
 def plan(senders, at: str = DAYTIME, kind: str = "reminder", text: str = "Нагадування") -> None:
     moment = datetime.fromisoformat(at).astimezone(KYIV)
     planned = [
-        outbox_repo.Planned(
+        outbox_queue.Planned(
             key=f"{kind}:test:{sender.sender_id}",
             kind=kind,
             sender=sender,
@@ -51,7 +51,7 @@ def plan(senders, at: str = DAYTIME, kind: str = "reminder", text: str = "Наг
         )
         for sender in senders
     ]
-    in_session(lambda s: outbox_repo.enqueue(s, planned, moment))
+    in_session(lambda s: outbox_queue.enqueue(s, planned, moment))
 
 
 def make_sender(telegram_api=None, viber_api=None, clock=None, **changes) -> OutboxSender:

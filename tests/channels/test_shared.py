@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
-from channels import storage, webhooks
+from channels import storage
 from channels.keyboards import payload_for, rows, viber_keyboard
 from channels.text import split_text, utf16_units
 from channels.viber_api import EVENT_TYPES
@@ -17,7 +17,6 @@ from core.db.models import ChannelDelivery
 from core.texts.menu import menu_buttons, yes_no_buttons
 from devtools.harness.messengers import FakeApi
 from staff.cli import main as teplo
-from staff.commands import webhooks as webhooks_command
 from staff.common import EXIT_FAILED, EXIT_OK
 from tests.support.db import in_session
 from tests.support.payloads import TELEGRAM_SECRET, TELEGRAM_TOKEN, VIBER_TOKEN
@@ -134,8 +133,3 @@ def test_staff_command_reports_a_refusal(staff_env, capsys):
     assert teplo(["webhooks", "telegram", "set"]) == EXIT_FAILED
     assert "Помилка: месенджер відмовив: " in (err := capsys.readouterr().err)
     assert "bad webhook" in err
-
-
-def test_the_staff_command_offers_what_the_channels_support():
-    assert set(webhooks_command.MESSENGERS) == set(webhooks.COMMANDS)
-    assert set(webhooks_command.ACTIONS) == set(webhooks.ACTIONS)

@@ -18,7 +18,7 @@ from core.db.models import (
 from core.privacy import forget_sender, purge_expired
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
-from core.repository import outbox as outbox_repo
+from core.repository.outbox import queue as outbox_queue
 from core.senders import SenderKey
 from tests.support.db import in_session
 
@@ -70,7 +70,7 @@ def test_forget_me_cancels_what_was_still_to_be_sent_and_pseudonymises_the_rest(
     # The outbox sender's own claim finds nothing for the forgotten user, even
     # the row whose lease has run out.
     claimed = in_session(
-        lambda s: outbox_repo.claim_due(s, now + timedelta(hours=2), 100, ["telegram"], 60)
+        lambda s: outbox_queue.claim_due(s, now + timedelta(hours=2), 100, ["telegram"], 60)
     )
     assert [c.sender_id for c in claimed] == [OTHER.sender_id]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from core.configuration import BY_NAME, markdown
+from core.configuration import BY_NAME, RETIRED, markdown
 from core.settings import PROJECT_ROOT
 from core.version import __version__
 from tests.core.test_one_clock import PRODUCT_PACKAGES
@@ -150,8 +150,27 @@ def test_the_version_is_one_everywhere():
     )
 
 
-@pytest.mark.parametrize("name", ["VIBER_AVATAR"])
+@pytest.mark.parametrize("name", ["VIBER_AVATAR", *RETIRED])
 def test_retired_names_are_read_nowhere(name):
     for folder in CODE_DIRS:
         for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            if path == PROJECT_ROOT / "core" / "configuration.py":
+                continue  # the catalogue of retired names
             assert f'"{name}"' not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_limit_under_its_retired_name_is_not_ignored_in_silence(tmp_path):
+    old = {"ACCOUNT_WRONG_PROOFS_PER_DAY": "10"}
+    code = "from core.preflight import start; start('teplo', configure_logs=False)"
+    warned = _python(code, old, tmp_path)
+    assert warned.returncode == 0
+    assert "ACCOUNT_WRONG_PROOFS_PER_DAY більше не читається" in warned.stderr
+    assert "ACCOUNT_WRONG_PROOFS_LOCK" in warned.stderr
+    production = {
+        **old,
+        "ASSISTANT_MODE": "production",
+        "DATABASE_URL": "postgresql+psycopg2://teplo_app:pw@127.0.0.1:1/teplo",
+    }
+    refused = _python(code, production, tmp_path)
+    assert refused.returncode == 1
+    assert "перейменуйте на ACCOUNT_WRONG_PROOFS_LOCK" in refused.stderr

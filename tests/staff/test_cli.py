@@ -252,3 +252,34 @@ def test_python_m_staff_is_the_same_command():
         check=False,
     )
     assert shown.returncode == EXIT_OK and shown.stdout.startswith("використання: teplo")
+
+
+HEAVY = ("sqlalchemy", "aiohttp", "openpyxl", "argon2", "rasa", "matplotlib")
+
+
+def modules_loaded_by(*argv: str) -> Set[str]:
+    """What a fresh `teplo ARGV` imports of the command modules and the heavy libraries."""
+    probe = (
+        "import sys; from staff.cli import main; main(sys.argv[1:]); "
+        "print(' '.join(m for m in sys.modules if m.startswith('staff.commands.') "
+        f"or m in {HEAVY!r}))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe, *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return set(shown.stdout.splitlines()[-1].split()) if shown.stdout.strip() else set()
+
+
+def test_help_imports_no_command_and_a_command_only_its_own():
+    """`teplo --help` lists every command without importing one (a command's module
+    comes in only when it runs), and a command's help loads nothing of the others'."""
+    assert modules_loaded_by("--help") == set()
+    stats = modules_loaded_by("stats", "--help")
+    assert "staff.commands.stats" in stats
+    assert not {m for m in stats if m.startswith(("staff.commands.billing", "aiohttp"))}
+    assert "aiohttp" not in modules_loaded_by("nonsense")

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from console.config import ConsoleConfig
-from console.passwords import hash_password
 from core.db.models import EventKind, StaffRole, StaffUser
+from core.passwords import hash_password
 from core.repository import accounts as accounts_repo
 from core.repository import events as events_repo
 from core.repository import readings as readings_repo

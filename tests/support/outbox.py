@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.db.models import Account, AccountLink, MessengerUser, Meter, MeterKind, OutboxMessage
-from core.senders import SenderKey
+from core.senders import SenderKey, qualify
 
 
 def add_account(session: Session, number: str, kinds=("heat", "hot_water")) -> Account:
@@ -49,7 +49,7 @@ def link(
 
 
 def user(channel: str, user_id: object) -> SenderKey:
-    return SenderKey(channel, f"{channel}:{user_id}")
+    return SenderKey(channel, qualify(channel, user_id))
 
 
 def set_user(

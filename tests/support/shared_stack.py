@@ -68,7 +68,7 @@ STACK_DATABASE = "shared_stack"
 # limits themselves are tested in-process (tests/core/accounts).
 UNLIMITED = {
     "ACCOUNT_LOOKUPS_PER_CHANNEL_HOUR": "100000",
-    "ACCOUNT_WRONG_PROOFS_PER_DAY": "100000",
+    "ACCOUNT_WRONG_PROOFS_LOCK": "100000",
 }
 
 

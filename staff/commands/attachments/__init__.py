@@ -9,7 +9,6 @@ from staff.common import add_commands
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "attachments",
-        help="фото й документи, які надіслали споживачі",
         description="Фото лічильників і документи (акти заміни, повірки), які споживачі "
         "надіслали в Telegram чи Viber. Файли зберігаються в теці ATTACHMENTS_DIR "
         "(типово var/attachments) і видаляються разом із розмовами після строку "

@@ -9,7 +9,6 @@ from staff.common import add_commands
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "billing",
-        help="обмін з білінгом: імпорт абонентів, вивантаження показників",
         description="Файли, якими асистент обмінюється з білінгом.",
     )
     commands = add_commands(parser, "billing_command")

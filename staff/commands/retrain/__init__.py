@@ -23,7 +23,6 @@ from staff.common import add_commands
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "retrain",
-        help="навчання асистента на нових фразах",
         description="Навчання асистента: нерозпізнані повідомлення → розмітка → нова модель "
         "через перевірку якості.",
         epilog="Покроково: docs/staff-guide.md, розділ «Навчання асистента».",

@@ -9,7 +9,6 @@ from staff.common import add_commands
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "settings",
-        help="вікно прийому, тарифи, контакти абонентського відділу",
         description="Налаштування місяця та довідкові дані, які показує асистент.",
     )
     commands = add_commands(parser, "settings_command")

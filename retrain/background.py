@@ -1,10 +1,9 @@
-"""«Навчання» behind the page: the inbox with staff labels, and the gated retrain
-run as a background process whose state lives in the database.
+"""The gated retrain run the console's «Навчання» page starts: a background
+process whose state lives in the database (`TrainingRun`).
 
-The logic is the retraining loop's own (`retrain/`): the inbox is built by
-`retrain.inbox`, labelled phrases go through `retrain.merge.merge_rows`, the
-background process is `teplo retrain candidate` (train, evaluate, the gate's
-verdict in results/candidate/verdict.json) and promotion is
+The process is `teplo retrain candidate` (train, evaluate, the gate's verdict
+in results/candidate/verdict.json); labelled phrases go in through
+`retrain.merge.merge_rows` before it starts, and promotion is
 `retrain.pipeline.promote_checked` plus `retrain.reload.reload_promoted`, as
 `teplo retrain promote` does. The process runs in its own session, so it goes
 on when the console restarts; the console that starts next follows it again
@@ -22,83 +21,28 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from console.config import ConsoleConfig
 from core.db.engine import unit_of_work
 from core.db.models import TrainingRun, TrainingStatus
 from core.errors import StaffError
-from core.repository import accounts as accounts_repo
 from core.repository import training as training_repo
 from core.settings import env_str, environment, get_settings
-from retrain import gate, inbox
+from retrain import gate
 from retrain.common import ROOT, Project
-from retrain.text import clean_phrase, normalize
 
 POLL_SECONDS = 0.5
-INBOX_SECONDS = 300.0  # the inbox is read from the conversations again after this
 TAIL_LINES = 15
 _STEP = re.compile(r"^\d/\d ")
 
 
-def project_of(config: ConsoleConfig) -> Project:
-    return Project(Path(config.project_dir)) if config.project_dir else Project()
-
-
-def command_of(config: ConsoleConfig, project: Project) -> List[str]:
-    """The background command; `{project}` in CONSOLE_TRAINING_COMMAND is the project folder."""
-    if config.training_command:
-        return [
-            part.replace("{project}", str(project.root))
-            for part in shlex.split(config.training_command)
-        ]
+def command_of(project: Project, template: str = "") -> List[str]:
+    """The background command: `template` (CONSOLE_TRAINING_COMMAND, `{project}` in it
+    is the project folder), else `teplo retrain candidate` for the project."""
+    if template:
+        return [part.replace("{project}", str(project.root)) for part in shlex.split(template)]
     return [sys.executable, "-m", "staff", "retrain", "--project", str(project.root), "candidate"]
-
-
-# --- the inbox ---------------------------------------------------------------------------
-
-
-def masked(phrase: str) -> Tuple[str, str]:
-    """(the phrase masked as the inbox does, its key): one label per wording."""
-    cleaned = clean_phrase(phrase)
-    return cleaned, normalize(cleaned)
-
-
-class InboxCache:
-    """The inbox of the last `days` days, read from the conversations at most every few minutes."""
-
-    def __init__(self) -> None:
-        self._kept: Dict[int, Tuple[float, List[inbox.InboxEntry]]] = {}
-        self._lock = threading.Lock()
-
-    def entries(self, project: Project, days: int, fresh: bool = False) -> List[inbox.InboxEntry]:
-        with self._lock:
-            kept = self._kept.get(days)
-            if kept and not fresh and time.monotonic() - kept[0] < INBOX_SECONDS:
-                return kept[1]
-            entries = read_inbox(project, days)
-            self._kept[days] = (time.monotonic(), entries)
-            return entries
-
-
-def read_inbox(project: Project, days: int) -> List[inbox.InboxEntry]:
-    """What `teplo retrain inbox` writes to its review file, for the last `days` days."""
-    from retrain.trackerdb import tracker_store_url, user_messages
-
-    today = get_settings().now().date()
-    start, end = inbox.day_range(today - timedelta(days=days), today)
-    with unit_of_work() as session:
-        private_words = accounts_repo.personal_words(session)
-    return inbox.build_inbox(
-        user_messages(tracker_store_url(project), start, end),
-        inbox.DEFAULT_THRESHOLD,
-        private_words,
-    )
-
-
-# --- the background run ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -155,9 +99,9 @@ def _tail(log: Path) -> Tuple[str, str]:
 class TrainingRunner:
     """Starts the background command and follows it; one run at a time (the database says)."""
 
-    def __init__(self, config: ConsoleConfig) -> None:
-        self.config = config
-        self.project = project_of(config)
+    def __init__(self, project: Project, command_template: str = "") -> None:
+        self.project = project
+        self.command = command_of(project, command_template)
         self._threads: List[threading.Thread] = []
         self._stopping = threading.Event()
 
@@ -173,7 +117,7 @@ class TrainingRunner:
         with log.open("w", encoding="utf-8") as output:
             try:
                 process = subprocess.Popen(
-                    command_of(self.config, self.project),
+                    self.command,
                     cwd=ROOT,
                     env=env,
                     stdin=subprocess.DEVNULL,
@@ -200,9 +144,8 @@ class TrainingRunner:
             return
         run_id, pid, log_path = found
         log = Path(log_path) if log_path else self.project.root / "var" / "training" / "none.log"
-        command = command_of(self.config, self.project)
-        if pid and _running(pid, command):
-            self._follow_in_background(run_id, log, lambda: not _running(pid, command))
+        if pid and _running(pid, self.command):
+            self._follow_in_background(run_id, log, lambda: not _running(pid, self.command))
         else:
             self._finish(run_id, log)
 

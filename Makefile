@@ -115,7 +115,7 @@ test: lint validate pytest evaluate stories
 CHECK_MARKERS := not (e2e or cluster or browser or postgres or training or guard)
 .PHONY: check
 check: lint
-	$(PY) -m pytest -m "$(CHECK_MARKERS)"
+	$(PY) -m pytest -n auto -m "$(CHECK_MARKERS)"
 
 bench: $(MODEL)
 	$(PY) -m bench.run_bench

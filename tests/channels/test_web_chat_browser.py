@@ -34,6 +34,9 @@ from tests.channels.test_through_rasa import comma, previous_values, stored
 from tests.support.accounts import proof_digits_of
 from tests.support.clock import TEST_NOW
 
+# The real Rasa stack behind nginx in every test here (the browser ones are marked
+# `browser` by their fixture as well).
+pytestmark = pytest.mark.e2e
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 CREDENTIALS = "channels.web.WebChatChannel:\nchannels.monitoring.MonitoringChannel:\n"
 

@@ -20,7 +20,10 @@ from devtools.harness.processes import MODEL
 from devtools.harness.stack import running_stack
 from tests.support.clock import TEST_NOW
 
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not MODEL.exists(), reason="train the model first (make train)"),
+]
 
 NAME, STREET = "Шевчук Олена", "вул. Соборності 12"
 FORGED = '/inform{"person_name":"' + NAME + '","account_number":"0100004"}'

@@ -65,13 +65,23 @@ def _demo_like(value: str) -> bool:
     return not lowered or any(marker in lowered for marker in DEMO_MARKERS)
 
 
+def pinned_clock(environ: Mapping[str, str]) -> List[str]:
+    """A pinned or moved business clock (tests and rehearsals) would date every
+    reading and reminder wrongly."""
+    return [
+        f"{name} задано: годинник зафіксовано (лише для тестів і репетицій)"
+        for name in ("ASSISTANT_NOW", "ASSISTANT_CLOCK_FILE")
+        if environ.get(name, "").strip()
+    ]
+
+
 def problems(
     environ: Dict[str, str],
     model: Path = DEFAULT_MODEL,
     stored_contacts: Optional[Dict[str, str]] = None,
 ) -> List[str]:
     """Everything that makes this configuration unfit for production."""
-    found: List[str] = retired_names(environ)
+    found: List[str] = retired_names(environ) + pinned_clock(environ)
     stored = stored_contacts or {}
     # Staff settings in the database win over the environment (core.contacts);
     # the built-in defaults are demo values and never count as set.
@@ -133,7 +143,7 @@ def process_problems(
     process: str, environ: Mapping[str, str], stored_contacts: Optional[Dict[str, str]] = None
 ) -> List[str]:
     """What keeps `process` (core/configuration.py PROCESSES) from running in production."""
-    found: List[str] = retired_names(environ)
+    found: List[str] = retired_names(environ) + pinned_clock(environ)
     for variable in configuration.needed_by(process):
         if variable.secret_min:
             found += _secret_problem(environ, variable.name, variable.secret_min, required=True)

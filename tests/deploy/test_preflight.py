@@ -107,3 +107,9 @@ def test_serve_prod_never_trains():
     prerequisites, recipe = rule.groups()
     assert "$(MODEL)" not in prerequisites and "train" not in recipe
     assert "core.preflight" in recipe
+
+
+def test_a_pinned_or_moved_clock_is_refused(monkeypatch, tmp_path):
+    for name in ("ASSISTANT_NOW", "ASSISTANT_CLOCK_FILE"):
+        found = check(monkeypatch, tmp_path, **{name: "2026-11-20T10:00:00+02:00"})
+        assert len(found) == 1 and name in found[0] and "годинник" in found[0]

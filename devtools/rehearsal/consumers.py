@@ -11,17 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-import json
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Dict, List, Optional
 
 from core.senders import qualify
-from devtools.harness.messengers import FakeApi, texts
+from devtools.harness.messengers import FakeApi, post_webhook, texts, webhook_body
 
 # As channels/telegram.py and channels/viber.py name them (tests/deploy/test_rehearsal.py checks).
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -89,25 +86,13 @@ class Person:
         return {"update_id": serial, "message": {**message, "date": 1798000000}}
 
     def _post(self, update: Dict[str, Any]) -> Optional[int]:
-        body = json.dumps(update, ensure_ascii=False).encode()
+        body = webhook_body(update)
         if self.channel == "viber":
             signature = hmac.new(VIBER_TOKEN.encode(), body, hashlib.sha256).hexdigest()
             headers = {VIBER_SIGNATURE_HEADER: signature}
         else:
             headers = {TELEGRAM_SECRET_HEADER: TELEGRAM_SECRET}
-        request = urllib.request.Request(
-            f"{self.url}/webhooks/{self.channel}/webhook",
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", **headers},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=70) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-        except OSError:
-            return None
+        return post_webhook(f"{self.url}/webhooks/{self.channel}/webhook", body, headers)
 
     def inbox(self) -> List[Dict[str, Any]]:
         return self.api.sent_to(self.recipient)

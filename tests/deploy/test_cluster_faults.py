@@ -38,7 +38,7 @@ from core.senders import SenderKey
 from core.staff import cases as staff_cases
 from core.texts.handoff import OFFER_TITLE
 from devtools.harness.cluster import MODEL, Cluster, running_cluster
-from devtools.harness.messengers import FakeApi, texts
+from devtools.harness.messengers import FakeApi, post_webhook, texts, webhook_body
 from devtools.rehearsal.consumers import Tally as CrowdTally
 from tests.channels.test_outbox_sender import make_sender, run_until
 from tests.support.accounts import proof_digits_of
@@ -99,19 +99,11 @@ class Consumer:
         self.proof = proof_digits_of(cluster.engine, account)
 
     def _post(self, update: Dict) -> Optional[int]:
-        request = urllib.request.Request(
+        return post_webhook(
             f"{self.cluster.url}/webhooks/telegram/webhook",
-            data=json.dumps(update, ensure_ascii=False).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json", SECRET_HEADER: TELEGRAM_SECRET},
+            webhook_body(update),
+            {SECRET_HEADER: TELEGRAM_SECRET},
         )
-        try:
-            with urllib.request.urlopen(request, timeout=70) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-        except OSError:
-            return None
 
     def _replies(self) -> List[Dict]:
         mine = [m for m in self.api.sent() if str(m["chat_id"]) == str(self.chat)]

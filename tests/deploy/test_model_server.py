@@ -6,9 +6,7 @@ then once with the new model and a new ETag."""
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -17,16 +15,14 @@ from typing import Dict, Optional, Tuple
 import pytest
 
 from core.settings import PROJECT_ROOT
+from devtools.harness.processes import free_port, stop_process, wait_for_http
 from retrain.reload import publish, reload_promoted
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+pytestmark = [
+    pytest.mark.cluster,  # nginx: a server, so not in make check
+    pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed"),
+]
 
 
 def _get(url: str, etag: Optional[str] = None) -> Tuple[int, Dict[str, str], bytes]:
@@ -43,7 +39,7 @@ def model_server(tmp_path):
     """nginx with the production model server block, its folder under tmp_path."""
     folder = tmp_path / "models"
     folder.mkdir()
-    port = _free_port()
+    port = free_port()
     block = (PROJECT_ROOT / "deploy" / "nginx" / "models.conf").read_text()
     block = block.replace("listen 8080;", f"listen 127.0.0.1:{port};")
     block = block.replace("/var/lib/teplo/models/", f"{folder}/")
@@ -58,15 +54,9 @@ def model_server(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if _get(f"{url}/healthz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.05)
+    wait_for_http(f"{url}/healthz", timeout=10, process=process)
     yield folder, f"{url}/models/current.tar.gz"
-    process.terminate()
-    process.wait(timeout=10)
+    stop_process(process, timeout=10)
 
 
 def test_replicas_pull_a_published_model_once_and_then_get_304(model_server, tmp_path):

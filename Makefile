@@ -89,10 +89,13 @@ lint: install
 validate: install
 	$(RASA) data validate --fail-on-warnings
 
-# The end-to-end tests drive the trained model through the real servers.
+# The end-to-end tests drive the trained model through the real servers. Two
+# workers: each server group (a shared stack, the cluster, the rehearsal, ...) runs
+# whole on one of them, longest first (tests/conftest.py), the rest fills the gaps.
+PYTEST_WORKERS ?= 2
 pytest: $(MODEL) $(BIN)/teplo
 	scripts/ensure-system-packages
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25
 
 # Reports in results/nlu/; fails when the model is worse than results/baseline.json.
 evaluate: $(MODEL)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator, List
+from typing import Callable, Iterator, List, Optional
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -36,8 +36,11 @@ MARK_OF_FIXTURE = {
 }
 
 
+# First: xdist's worker reads the xdist_group marks in its own hook of this name.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
-    """Marks what starts a server, so `make check` can leave it out (pytest.ini)."""
+    """Marks what starts a server, so `make check` can leave it out (pytest.ini),
+    and groups and orders the server tests for `make test`'s two workers."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         for fixture, mark in MARK_OF_FIXTURE.items():
@@ -47,6 +50,53 @@ def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and "postgresql" in callspec.params.values():
             item.add_marker("postgres")
+        group = server_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+    # Longest first: xdist hands a worker its next group when it runs dry
+    # (`--dist loadgroup --no-loadscope-reorder`), so the two finish close together.
+    items.sort(key=lambda item: -group_weight(item))
+
+
+# A server costs a start-up of tens of seconds: every test that uses one runs on
+# the worker that started it. The shared stacks are one group each; any other
+# server is its module's (module-scoped fixtures: the cluster, the rehearsal, ...).
+SERVER_MARKS = ("e2e", "cluster", "browser", "training", "guard")
+SHARED_STACKS = {"sqlite_stack": "stack-sqlite", "postgres_stack": "stack-postgresql"}
+# Measured seconds of each group in a run (docs/testing.md), to order the queue.
+GROUP_WEIGHT = {
+    "stack-sqlite": 600,
+    "tests/deploy/test_rehearsal.py": 240,
+    "tests/retrain/test_gate.py": 200,
+    "tests/deploy/test_cluster_faults.py": 180,
+    "tests/test_wall_clock_guard.py": 150,
+    "stack-postgresql": 120,
+    "tests/retrain/test_inbox_and_reload.py": 100,
+    "tests/e2e/test_logs_hold_nothing_personal.py": 90,
+    "tests/bench/test_bench_smoke.py": 90,
+}
+DEFAULT_SERVER_WEIGHT = 30
+
+
+def server_group(item: pytest.Item) -> Optional[str]:
+    """The xdist group of a test that needs a server; None for the rest."""
+    names = set(getattr(item, "fixturenames", ()))
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("stack") if callspec is not None else None
+    if "postgres_stack" in names or backend == "postgresql":
+        return SHARED_STACKS["postgres_stack"]
+    if "sqlite_stack" in names or backend == "sqlite":
+        return SHARED_STACKS["sqlite_stack"]
+    if any(item.get_closest_marker(mark) for mark in SERVER_MARKS):
+        return item.nodeid.split("::")[0]
+    return None
+
+
+def group_weight(item: pytest.Item) -> int:
+    group = server_group(item)
+    if group is None:
+        return 0
+    return GROUP_WEIGHT.get(group, DEFAULT_SERVER_WEIGHT)
 
 
 # TEST_WALL_CLOCK moves the machine's clock for a session (the guard,

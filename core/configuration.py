@@ -91,6 +91,13 @@ VARIABLES: Tuple[Variable, ...] = (
     Variable("REDIS_PASSWORD", "rasa", "", "its password", _TRACKER, 16),
     Variable("REDIS_DB", "rasa", "0", "its database number", _TRACKER),
     Variable(
+        "TICKET_LOCK_LIFETIME",
+        "rasa",
+        "60",
+        "seconds a replica holds a chat's lock (Rasa reads it); after a replica dies"
+        " mid-turn, that chat waits this long",
+    ),
+    Variable(
         "RASA_MODEL_URL",
         "rasa",
         "",

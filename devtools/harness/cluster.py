@@ -1,5 +1,8 @@
 """The production picture on one machine, on loopback: PostgreSQL, Redis, N Rasa
 replicas, the action server(s) and nginx in front with the production routes.
+The replicas run with the production endpoints (deploy/rasa/endpoints.yml) and
+pull their model from the model server, as in production: `publish_model`
+promotes another one to all of them.
 
 Used by `make serve-cluster` (scripts/cluster.py), the fault tests
 (tests/deploy/test_cluster_faults.py) and `make bench`. Everything it starts
@@ -25,8 +28,10 @@ from devtools.harness.nginx import Nginx
 from devtools.harness.postgres import Postgres
 from devtools.harness.processes import BIN, MODEL, ROOT, free_port, stop_process, wait_for_http
 from devtools.harness.redis import Redis
+from retrain.reload import publish
 
 TRACKER_DB = "rasa_tracker"
+ENDPOINTS = ROOT / "deploy" / "rasa" / "endpoints.yml"
 
 
 class Service:
@@ -76,7 +81,10 @@ class Cluster:
         self.redis = Redis(workdir / "redis")
         self.rasa_ports = [free_port() for _ in range(replicas)]
         self.action_ports = [free_port() for _ in range(action_servers)]
-        self.nginx = Nginx(workdir / "nginx", self.rasa_ports, self.action_ports)
+        # Its own readable folder: nginx's workers ("nobody") may not enter the workdir.
+        self.models = Path(tempfile.mkdtemp(prefix="cluster-models-"))
+        self.models.chmod(0o755)
+        self.nginx = Nginx(workdir / "nginx", self.rasa_ports, self.action_ports, self.models)
         self.credentials, self.extra_env, self.model = credentials, env, model
         self.replicas: List[Service] = []
         self.actions: List[Service] = []
@@ -116,6 +124,7 @@ class Cluster:
             "REDIS_PORT": str(self.redis.port),
             "REDIS_PASSWORD": "",
             "REDIS_DB": "0",
+            "RASA_MODEL_URL": self.nginx.model_url,
             **self.extra_env,
         }
 
@@ -166,16 +175,18 @@ class Cluster:
             self.replicas.append(
                 Service(
                     f"rasa-{index}",
-                    [str(BIN / "rasa"), "run", "--model", str(self.model), "-i", "127.0.0.1"]
-                    + ["--port", str(port), "--endpoints", str(ROOT / "endpoints.cluster.yml")]
+                    [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(port)]
+                    + ["--endpoints", str(ENDPOINTS)]
                     + ["--credentials", str(self.credentials)],
                     env,
                     logs / f"rasa-{index}.log",
                 )
             )
+        # The model server first: a replica pulls its model as it starts.
+        self.publish_model(self.model)
+        self.nginx.start()
         for service in self.actions + self.replicas:
             service.start()
-        self.nginx.start()
         for service, port in zip(self.actions, self.action_ports):
             wait_for_http(f"http://127.0.0.1:{port}/health", 180, service.process)
         for service, port in zip(self.replicas, self.rasa_ports):
@@ -191,6 +202,11 @@ class Cluster:
         self.replicas[index].start()
         self.wait_for_replica(self.replicas[index], self.rasa_ports[index])
 
+    def publish_model(self, model: Path) -> None:
+        """Promotes `model` as retraining does (retrain/reload.py): every replica
+        loads it at its next pull (`wait_time_between_pulls`)."""
+        publish(model, self.models)
+
     def stop(self) -> None:
         self.nginx.stop()
         for service in self.replicas + self.actions:
@@ -202,6 +218,7 @@ class Cluster:
             except subprocess.CalledProcessError:
                 pass  # already down
             shutil.rmtree(self.postgres.root, ignore_errors=True)
+        shutil.rmtree(self.models, ignore_errors=True)
 
 
 @contextmanager

@@ -160,8 +160,17 @@ class FakeApi:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                body = json.loads(raw or b"{}")
+                declared = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(declared)
+                body = json.loads(raw or b"{}") if len(raw) == declared else None
+                method = self.path.rsplit("/", 1)[-1]
+                if body is None or (
+                    method in MESSAGE_METHODS and not MESSAGE_METHODS[method] & set(body)
+                ):
+                    # A sender killed mid-request (the cluster's kill -9): what
+                    # arrived is no message, and the real API refuses it too.
+                    self.send_error(400, "Bad Request: chat_id is empty")
+                    return
                 call = Call(
                     self.path.rsplit("/", 1)[-1],
                     self.path,
@@ -198,6 +207,10 @@ class FakeApi:
                 pass
 
         return Handler
+
+
+# A message is only a message with its recipient (Telegram's chat_id, Viber's receiver).
+MESSAGE_METHODS = {"sendMessage": {"chat_id"}, "send_message": {"receiver"}}
 
 
 def texts(bodies: List[Dict[str, Any]]) -> str:

@@ -27,6 +27,11 @@ http {{
     # Workers run as "nobody" when started by root and may not enter a private
     # workdir: answers are passed through without temp files.
     proxy_max_temp_file_size 0;
+{servers}
+}}
+"""
+
+ASSISTANT_SERVERS = """\
     upstream rasa_replicas {{
 {rasa_servers}
     }}
@@ -44,36 +49,64 @@ http {{
         listen 127.0.0.1:{action_port};
         include {routes}/assistant-actions.conf;
     }}
-}}
 """
 
 
-class Nginx:
-    """nginx in front, with the production routes (deploy/nginx/assistant-*.conf)."""
+def model_server_block(port: int, folder: Path) -> str:
+    """deploy/nginx/models.conf as deployed, on a loopback port and serving `folder`."""
+    block = (NGINX_ROUTES / "models.conf").read_text()
+    block = block.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    return block.replace("/var/lib/teplo/models/", f"{folder}/")
 
-    def __init__(self, root: Path, rasa_ports: List[int], action_ports: List[int]) -> None:
+
+class Nginx:
+    """nginx with the production routes: in front of the assistant
+    (deploy/nginx/assistant-*.conf) and, given a folder, the model server the
+    replicas pull from (deploy/nginx/models.conf)."""
+
+    def __init__(
+        self,
+        root: Path,
+        rasa_ports: List[int],
+        action_ports: List[int],
+        models: Optional[Path] = None,
+    ) -> None:
         self.root = root
         self.port, self.action_port = free_port(), free_port()
         self.rasa_ports, self.action_ports = rasa_ports, action_ports
+        self.models = models
+        self.models_port = free_port() if models is not None else 0
         self.process: Optional[subprocess.Popen] = None
+
+    @property
+    def model_url(self) -> str:
+        """Where the replicas pull the promoted model (RASA_MODEL_URL)."""
+        return f"http://127.0.0.1:{self.models_port}/models/current.tar.gz"
+
+    def _servers(self) -> str:
+        parts = []
+        if self.rasa_ports:
+            servers = lambda ports: "\n".join(  # noqa: E731
+                f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports
+            )
+            parts.append(
+                ASSISTANT_SERVERS.format(
+                    rasa_servers=servers(self.rasa_ports),
+                    action_servers=servers(self.action_ports),
+                    port=self.port,
+                    action_port=self.action_port,
+                    routes=NGINX_ROUTES,
+                    web=ROOT / "web",
+                )
+            )
+        if self.models is not None:
+            parts.append(model_server_block(self.models_port, self.models))
+        return "\n".join(parts)
 
     def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        servers = lambda ports: "\n".join(  # noqa: E731
-            f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports
-        )
         conf = self.root / "nginx.conf"
-        conf.write_text(
-            NGINX_CONF.format(
-                root=self.root,
-                rasa_servers=servers(self.rasa_ports),
-                action_servers=servers(self.action_ports),
-                port=self.port,
-                action_port=self.action_port,
-                routes=NGINX_ROUTES,
-                web=ROOT / "web",
-            )
-        )
+        conf.write_text(NGINX_CONF.format(root=self.root, servers=self._servers()))
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         subprocess.run([nginx, "-t", "-q", "-p", str(self.root), "-c", str(conf)], check=True)
         self.process = subprocess.Popen(
@@ -81,7 +114,7 @@ class Nginx:
             stdout=(self.root / "nginx.out").open("a"),
             stderr=subprocess.STDOUT,
         )
-        wait_for_port(self.port, 20)
+        wait_for_port(self.port if self.rasa_ports else self.models_port, 20)
 
     def stop(self) -> None:
         stop_process(self.process)

@@ -12,13 +12,16 @@ reading is stored twice. Each phase prints what it saw (pytest -s).
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import shutil
+import tarfile
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -189,17 +192,9 @@ def cluster(request) -> Iterator[Cluster]:
 def warm_up(cluster: Cluster) -> None:
     """A replica's first turn loads its dictionaries and graph (slow on a busy
     machine): one message straight to each, so the phases measure the cluster."""
-    for index, replica in enumerate(cluster.replica_urls()):
-        request = urllib.request.Request(
-            f"{replica}/webhooks/telegram/webhook",
-            data=json.dumps(tg_text(870000 + index, "Привіт"), ensure_ascii=False).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json", SECRET_HEADER: TELEGRAM_SECRET},
-        )
-        with urllib.request.urlopen(request, timeout=600) as response:
-            assert response.status == 200
-    answers = texts(cluster.telegram_api.sent())
-    assert TRY_AGAIN_MARK not in answers, f"a replica fails: see {cluster.workdir}/logs"
+    for index in range(len(cluster.replicas)):
+        answer = greet_replica(cluster, index)
+        assert TRY_AGAIN_MARK not in answer, f"a replica fails: see {cluster.workdir}/logs"
 
 
 _next_account = iter(ACCOUNTS)
@@ -299,6 +294,69 @@ def test_one_conversation_across_both_replicas_keeps_order_and_state(cluster):
     assert len(set(routed)) == 2, "round-robin should have used both replicas"
     assert tally.unexpected == [] and tally.retried == 0
     assert len(tally.confirmed) == 1
+
+
+NEW_GREETING = "Вітаю! Відповідає щойно навчена модель."
+# A pull every 10 s (deploy/rasa/endpoints.yml), then the download and the load,
+# which on a busy 2-core machine takes as long as a replica's start.
+PROMOTION_BUDGET_SECONDS = 10 + 300
+
+
+def test_a_promoted_model_reaches_both_replicas_and_no_conversation_is_lost(cluster, tmp_path):
+    # A consumer half-way through adding an account when the model changes.
+    consumer = Consumer(
+        cluster, cluster.telegram_api, next(_next_chat), next(_next_account), Tally()
+    )
+    consumer.step("додати особовий рахунок", "номер особового рахунку")
+    model = model_with_greeting(MODEL, tmp_path / "current.tar.gz", NEW_GREETING)
+    promoted = time.monotonic()
+    cluster.publish_model(model)
+    switched: Dict[int, float] = {}
+    while len(switched) < len(cluster.replicas):
+        assert time.monotonic() - promoted < PROMOTION_BUDGET_SECONDS, f"switched: {switched}"
+        for index in range(len(cluster.replicas)):
+            if index not in switched and NEW_GREETING in greet_replica(cluster, index):
+                switched[index] = time.monotonic() - promoted
+        time.sleep(1)
+    print(f"\n[promotion] replicas answer with the new model after {switched} s")
+    # The conversation goes on where it was, through the proxy, to the end.
+    consumer.step(consumer.account, "останні 6 цифр")
+    consumer.step(consumer.proof, "Це ваша адреса?")
+    consumer.step("Так", "Рахунок додано")
+    assert consumer.tally.unexpected == [] and consumer.tally.retried == 0
+
+
+def model_with_greeting(source: Path, target: Path, greeting: str) -> Path:
+    """A copy of the trained model whose greeting says `greeting` (a new model id):
+    a model the replicas can be seen to have loaded, without training one."""
+    with (
+        tarfile.open(source, "r:gz") as original,
+        tarfile.open(target, "w:gz", compresslevel=1) as copy,
+    ):
+        for member in original:
+            content = original.extractfile(member) if member.isfile() else None
+            if content is not None and member.name.lstrip("./") == "metadata.json":
+                metadata = json.loads(content.read())
+                metadata["model_id"] = uuid.uuid4().hex
+                metadata["domain"]["responses"]["utter_greet"][0]["text"] = greeting
+                content = io.BytesIO(json.dumps(metadata, ensure_ascii=False).encode())
+                member.size = len(content.getvalue())
+            copy.addfile(member, content)
+    return target
+
+
+def greet_replica(cluster: Cluster, index: int) -> str:
+    """What one replica answers a new chat's «Привіт», straight, not through the proxy."""
+    chat = next(_next_chat)
+    request = urllib.request.Request(
+        f"{cluster.replica_urls()[index]}/webhooks/telegram/webhook",
+        data=json.dumps(tg_text(chat, "Привіт"), ensure_ascii=False).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", SECRET_HEADER: TELEGRAM_SECRET},
+    )
+    with urllib.request.urlopen(request, timeout=600) as response:
+        assert response.status == 200
+    return texts([m for m in cluster.telegram_api.sent() if str(m["chat_id"]) == str(chat)])
 
 
 def test_concurrent_consumers_on_two_replicas(cluster):

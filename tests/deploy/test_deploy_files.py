@@ -149,11 +149,11 @@ def test_every_variable_the_rasa_configs_need_is_catalogued_and_in_the_env_file(
     assert unread == [], f"in the env file but read nowhere: {unread}"
 
 
-def test_the_production_endpoints_are_the_clusters_plus_the_model_server():
-    cluster = yaml.safe_load((PROJECT_ROOT / "endpoints.cluster.yml").read_text())
+def test_the_replicas_share_conversations_and_pull_the_promoted_model():
     production = yaml.safe_load((DEPLOY / "rasa" / "endpoints.yml").read_text())
-    models = production.pop("models")
-    assert production == cluster
+    assert production["tracker_store"]["type"] == "SQL"
+    assert production["lock_store"]["type"] == "redis"
+    models = production["models"]
     assert models["url"] == "${RASA_MODEL_URL}" and models["wait_time_between_pulls"] <= 30
 
 

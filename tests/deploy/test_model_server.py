@@ -6,7 +6,7 @@ then once with the new model and a new ETag."""
 from __future__ import annotations
 
 import shutil
-import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,8 +14,8 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 
-from core.settings import PROJECT_ROOT
-from devtools.harness.processes import free_port, stop_process, wait_for_http
+from devtools.harness.nginx import Nginx
+from devtools.harness.processes import wait_for_http
 from retrain.reload import publish, reload_promoted
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -36,27 +36,16 @@ def _get(url: str, etag: Optional[str] = None) -> Tuple[int, Dict[str, str], byt
 
 @pytest.fixture
 def model_server(tmp_path):
-    """nginx with the production model server block, its folder under tmp_path."""
-    folder = tmp_path / "models"
-    folder.mkdir()
-    port = free_port()
-    block = (PROJECT_ROOT / "deploy" / "nginx" / "models.conf").read_text()
-    block = block.replace("listen 8080;", f"listen 127.0.0.1:{port};")
-    block = block.replace("/var/lib/teplo/models/", f"{folder}/")
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        f"user root;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log warn;\n"
-        f"events {{}}\nhttp {{\n{block}\n}}\n"
-    )
-    process = subprocess.Popen(
-        [NGINX, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_http(f"{url}/healthz", timeout=10, process=process)
-    yield folder, f"{url}/models/current.tar.gz"
-    stop_process(process, timeout=10)
+    """nginx with the production model server block (the harness's)."""
+    # Not under tmp_path: nginx's workers ("nobody") may not enter pytest's folders.
+    folder = Path(tempfile.mkdtemp(prefix="model-server-"))
+    folder.chmod(0o755)
+    nginx = Nginx(tmp_path / "nginx", [], [], models=folder)
+    nginx.start()
+    wait_for_http(nginx.model_url.replace("/models/current.tar.gz", "/healthz"), 10)
+    yield folder, nginx.model_url
+    nginx.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_replicas_pull_a_published_model_once_and_then_get_304(model_server, tmp_path):

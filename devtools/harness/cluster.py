@@ -24,7 +24,7 @@ from typing import Dict, Iterator, List, Optional
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from devtools.harness.nginx import Nginx
+from devtools.harness.nginx import Nginx, readable_folder
 from devtools.harness.postgres import Postgres
 from devtools.harness.processes import BIN, MODEL, ROOT, free_port, stop_process, wait_for_http
 from devtools.harness.redis import Redis
@@ -81,9 +81,7 @@ class Cluster:
         self.redis = Redis(workdir / "redis")
         self.rasa_ports = [free_port() for _ in range(replicas)]
         self.action_ports = [free_port() for _ in range(action_servers)]
-        # Its own readable folder: nginx's workers ("nobody") may not enter the workdir.
-        self.models = Path(tempfile.mkdtemp(prefix="cluster-models-"))
-        self.models.chmod(0o755)
+        self.models = readable_folder("cluster-models-")
         self.nginx = Nginx(workdir / "nginx", self.rasa_ports, self.action_ports, self.models)
         self.credentials, self.extra_env, self.model = credentials, env, model
         self.replicas: List[Service] = []

@@ -172,7 +172,7 @@ class FakeApi:
                     self.send_error(400, "Bad Request: chat_id is empty")
                     return
                 call = Call(
-                    self.path.rsplit("/", 1)[-1],
+                    method,
                     self.path,
                     dict(self.headers),
                     body,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import List, Optional
 
@@ -50,6 +51,14 @@ ASSISTANT_SERVERS = """\
         include {routes}/assistant-actions.conf;
     }}
 """
+
+
+def readable_folder(prefix: str) -> Path:
+    """A new folder nginx's workers ("nobody" when started by root) may read:
+    not under a private workdir or pytest's folders."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    folder.chmod(0o755)
+    return folder
 
 
 def model_server_block(port: int, folder: Path) -> str:

@@ -6,7 +6,6 @@ then once with the new model and a new ETag."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,8 +13,7 @@ from typing import Dict, Optional, Tuple
 
 import pytest
 
-from devtools.harness.nginx import Nginx
-from devtools.harness.processes import wait_for_http
+from devtools.harness.nginx import Nginx, readable_folder
 from retrain.reload import publish, reload_promoted
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -37,12 +35,9 @@ def _get(url: str, etag: Optional[str] = None) -> Tuple[int, Dict[str, str], byt
 @pytest.fixture
 def model_server(tmp_path):
     """nginx with the production model server block (the harness's)."""
-    # Not under tmp_path: nginx's workers ("nobody") may not enter pytest's folders.
-    folder = Path(tempfile.mkdtemp(prefix="model-server-"))
-    folder.chmod(0o755)
+    folder = readable_folder("model-server-")
     nginx = Nginx(tmp_path / "nginx", [], [], models=folder)
-    nginx.start()
-    wait_for_http(nginx.model_url.replace("/models/current.tar.gz", "/healthz"), 10)
+    nginx.start()  # returns once it listens
     yield folder, nginx.model_url
     nginx.stop()
     shutil.rmtree(folder, ignore_errors=True)

@@ -48,6 +48,11 @@ ACTION_LABELS = {
     "read_account": "переглянуто рахунок",
     "read_case": "переглянуто звернення",
     "read_search": "пошук рахунків",
+    "billing_key_create": "створено ключ API білінгу",
+    "billing_key_revoke": "відкликано ключ API білінгу",
+    "billing_drop": "показники передано в теку білінгу",
+    "plan_reminders": "нагадування поставлено в чергу",
+    "privacy_purge": "видалено дані, чий строк зберігання минув",
 }
 
 

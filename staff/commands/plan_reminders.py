@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from core.db.engine import unit_of_work
-from core.outbox.reminders import plan_reminders
-from core.settings import get_settings
+from core.staff import maintenance
 from core.texts.common import days_word
 from core.texts.outbox import moment
-from staff.common import EXIT_OK
+from staff.common import EXIT_OK, as_cli
 
 
 def register(subparsers) -> None:
@@ -25,9 +23,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    now = get_settings().now()
-    with unit_of_work() as session:
-        result = plan_reminders(session, now)
+    result = as_cli(maintenance.plan_reminders)
     if result.slot is None:
         print("Сьогодні не день нагадувань; нічого не заплановано.")
         return EXIT_OK

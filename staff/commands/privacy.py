@@ -7,9 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from core.db.engine import unit_of_work
-from core.privacy import purge_expired
-from core.repository import privacy as privacy_repo
 from core.settings import get_settings
+from core.staff import maintenance
+from core.staff.actor import cli_actor
 from retrain.common import Project
 from staff.common import EXIT_OK
 
@@ -50,16 +50,15 @@ def run_purge(args: argparse.Namespace) -> int:
     keep_days = args.keep_days or settings.retention_days
     now = settings.now()
     with unit_of_work() as session:
-        purged = purge_expired(session, now, keep_days)
-        requests = privacy_repo.forget_requests(session)
-        senders = [request.sender_id for request in requests]
-        request_ids = [request.id for request in requests]
+        purged, request_ids, senders = maintenance.purge_expired_data(session, now, keep_days)
     project = Project(args.project) if args.project else Project()
     conversations = delete_conversations(
         tracker_store_url(project), now - timedelta(days=keep_days), senders
     )
     with unit_of_work() as session:
-        privacy_repo.delete_forget_requests(session, request_ids)
+        maintenance.finish_purge(
+            session, cli_actor(), now, keep_days, purged, request_ids, conversations
+        )
     print(
         f"Видалено: подій розмов у сховищі — {conversations} (старших за {keep_days} дн. "
         f"і {len(senders)} споживачів, що попросили забути), знеособлених подій — "

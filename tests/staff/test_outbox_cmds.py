@@ -1,24 +1,13 @@
 """`plan-reminders` and `outbox`: what staff (and the timer) run and read."""
 
-from datetime import datetime
-
-from core.settings import KYIV
 from staff.common import EXIT_OK
 from tests.support.clock import set_clock
 from tests.support.db import in_session
-from tests.support.outbox import add_account, link, user
-
-LINKED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=KYIV)
-
-
-def _three_users(session) -> None:
-    account = add_account(session, "0300001")
-    for n in range(3):
-        link(session, user("telegram", 300 + n), account, LINKED_AT)
+from tests.support.outbox import LINKED_AT, add_account, link, three_linked_users, user
 
 
 def test_plan_reminders_on_a_reminder_day_then_again_then_the_outbox(engine, staff, monkeypatch):
-    in_session(_three_users)
+    in_session(three_linked_users)
     set_clock(monkeypatch, "2026-11-24T08:00:00+02:00")
     assert "не день нагадувань" in staff("plan-reminders").out
     set_clock(monkeypatch, "2026-11-25T08:00:00+02:00")
@@ -37,7 +26,7 @@ def test_plan_reminders_on_a_reminder_day_then_again_then_the_outbox(engine, sta
 def test_plan_reminders_run_late_on_the_last_day_plans_nothing_and_says_why(
     engine, staff, monkeypatch
 ):
-    in_session(_three_users)
+    in_session(three_linked_users)
     set_clock(monkeypatch, "2026-11-28T21:30:00+02:00")  # quiet hours until the 29th
     late = staff("plan-reminders")
     assert late.code == EXIT_OK and "запізно" in late.out and "у черзі на цей день — 0" in late.out
@@ -50,7 +39,7 @@ def test_empty_outbox(engine, staff):
 
 
 def test_month_stats_show_the_outbox_per_kind(engine, staff, monkeypatch):
-    in_session(_three_users)
+    in_session(three_linked_users)
     set_clock(monkeypatch, "2026-11-25T08:00:00+02:00")
     staff("plan-reminders")
     out = staff("stats", "--period", "2026-11").out
@@ -63,7 +52,7 @@ def test_month_stats_show_the_outbox_per_kind(engine, staff, monkeypatch):
 def _street_users(session) -> None:
     from core.db.models import Account
 
-    _three_users(session)  # 0300001 on вул. Соборності, users 300..302
+    three_linked_users(session)  # 0300001 on вул. Соборності, users 300..302
     other = add_account(session, "0300002")
     session.get(Account, other.id).street = "вул. Європейська"
     link(session, user("viber", "v1=="), other, LINKED_AT)

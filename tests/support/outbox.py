@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.db.models import Account, AccountLink, MessengerUser, Meter, MeterKind, OutboxMessage
 from core.senders import SenderKey, qualify
+from core.settings import KYIV
 
 
 def add_account(session: Session, number: str, kinds=("heat", "hot_water")) -> Account:
@@ -76,3 +77,14 @@ def outbox(session: Session, kind: Optional[str] = None) -> List[OutboxMessage]:
     if kind is not None:
         query = query.where(OutboxMessage.kind == kind)
     return list(session.execute(query).scalars())
+
+
+LINKED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=KYIV)
+
+
+def three_linked_users(session: Session) -> Account:
+    """Account 0300001 (вул. Соборності) linked to Telegram users 300..302 on 1 November."""
+    account = add_account(session, "0300001")
+    for n in range(3):
+        link(session, user("telegram", 300 + n), account, LINKED_AT)
+    return account

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from core.billing.delivery import drop_readings
+from core.staff.actor import cli_actor
+from core.staff.maintenance import drop_readings
 from staff.common import EXIT_OK
 
 
@@ -33,7 +34,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = drop_readings(args.folder, args.encoding)
+    result = drop_readings(cli_actor(), args.folder, args.encoding)
     for file in result.acknowledged:
         print(f"Білінг підтвердив {file.name} ({_how(file.acknowledged_how)}).")
     for file in result.finished:

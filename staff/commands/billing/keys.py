@@ -7,10 +7,10 @@ import sys
 from datetime import datetime
 from typing import Optional
 
-from core.billing.api_keys import create_key, list_keys, revoke_key
+from core.billing.api_keys import list_keys
 from core.db.engine import unit_of_work
-from core.settings import get_settings
-from staff.common import EXIT_OK, add_commands
+from core.staff import maintenance
+from staff.common import EXIT_OK, add_commands, as_cli
 from staff.tables import render_table
 
 
@@ -33,8 +33,7 @@ def register(subparsers) -> None:
 
 
 def run_create(args: argparse.Namespace) -> int:
-    with unit_of_work() as session:
-        info, token = create_key(session, args.name, get_settings().now())
+    info, token = as_cli(maintenance.create_api_key, args.name)
     # The key alone on stdout, so it can go straight into billing's configuration.
     print(token)
     print(
@@ -59,8 +58,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    with unit_of_work() as session:
-        info = revoke_key(session, args.name, get_settings().now())
+    info = as_cli(maintenance.revoke_api_key, args.name)
     print(f"Ключ «{info.name}» відкликано {_when(info.revoked_at)}.")
     return EXIT_OK
 

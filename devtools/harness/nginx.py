@@ -68,6 +68,15 @@ def model_server_block(port: int, folder: Path) -> str:
     return block.replace("/var/lib/teplo/models/", f"{folder}/")
 
 
+def nginx_binary() -> str:
+    """Debian's nginx: /usr/sbin is off a plain user's PATH, so look there too."""
+    return shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def nginx_installed() -> bool:
+    return Path(nginx_binary()).exists()
+
+
 class Nginx:
     """nginx with the production routes: in front of the assistant
     (deploy/nginx/assistant-*.conf) and, given a folder, the model server the
@@ -116,7 +125,7 @@ class Nginx:
         self.root.mkdir(parents=True, exist_ok=True)
         conf = self.root / "nginx.conf"
         conf.write_text(NGINX_CONF.format(root=self.root, servers=self._servers()))
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        nginx = nginx_binary()
         subprocess.run([nginx, "-t", "-q", "-p", str(self.root), "-c", str(conf)], check=True)
         self.process = subprocess.Popen(
             [nginx, "-p", str(self.root), "-c", str(conf), "-g", "daemon off;"],

@@ -6,7 +6,6 @@ production nginx configuration passes `nginx -t`."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import threading
 import urllib.error
@@ -20,7 +19,7 @@ import yaml
 
 from core.configuration import BY_NAME
 from core.settings import PROJECT_ROOT
-from devtools.harness.nginx import Nginx
+from devtools.harness.nginx import Nginx, nginx_binary, nginx_installed
 from tests.core.test_one_clock import PRODUCT_PACKAGES
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -165,8 +164,7 @@ def test_secrets_come_from_the_environment_only():
 
 
 @pytest.mark.skipif(
-    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-    reason="nginx not installed (scripts/ensure-system-packages)",
+    not nginx_installed(), reason="nginx not installed (scripts/ensure-system-packages)"
 )
 def test_the_production_proxy_configuration_is_valid(tmp_path):
     # The compose host names become loopback, the mounted certificates a
@@ -195,7 +193,7 @@ def test_the_production_proxy_configuration_is_valid(tmp_path):
         check=True,
         capture_output=True,
     )
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    nginx = nginx_binary()
     result = subprocess.run(
         [
             nginx,
@@ -236,8 +234,7 @@ def _status(url: str) -> int:
 
 
 @pytest.mark.skipif(
-    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-    reason="nginx not installed (scripts/ensure-system-packages)",
+    not nginx_installed(), reason="nginx not installed (scripts/ensure-system-packages)"
 )
 def test_the_proxy_never_publishes_metrics_or_health(tmp_path):
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)

@@ -8,18 +8,16 @@ from __future__ import annotations
 import shutil
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Dict, Optional, Tuple
 
 import pytest
 
-from devtools.harness.nginx import Nginx, readable_folder
+from devtools.harness.nginx import Nginx, nginx_installed, readable_folder
 from retrain.reload import publish, reload_promoted
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 pytestmark = [
     pytest.mark.cluster,  # nginx: a server, so not in make check
-    pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed"),
+    pytest.mark.skipif(not nginx_installed(), reason="nginx not installed"),
 ]
 
 

@@ -95,7 +95,8 @@ validate: install
 PYTEST_WORKERS ?= 2
 pytest: $(MODEL) $(BIN)/teplo
 	scripts/ensure-system-packages
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=25 \
+		--junitxml=results/pytest.xml
 
 # Reports in results/nlu/; fails when the model is worse than results/baseline.json.
 evaluate: $(MODEL)
@@ -109,7 +110,16 @@ retrain: | $(VENV)/.installed
 stories: $(MODEL)
 	$(RASA) test core --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
-test: lint validate pytest evaluate stories
+# The steps are independent once their inputs exist, so make runs three at a time:
+# lint and validation beside the training, the NLU gate and the stories beside
+# pytest (whose two workers leave a core idle in the last minutes). Each step's
+# output is printed whole when it ends (--output-sync); any failing step fails make test.
+TEST_STEPS := lint validate pytest evaluate stories
+.PHONY: test-steps
+test:
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-steps
+
+test-steps: $(TEST_STEPS)
 
 # The fast loop (under 3 minutes on an idle 2-core machine): lint, the import contracts
 # and every test that starts no server and trains no model (pytest.ini's markers), once:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -15,11 +17,37 @@ BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "current.tar.gz"
 
 
-def free_port() -> int:
-    """A port nothing listens on right now, on 127.0.0.1."""
+def unbound_port() -> int:
+    """A port the OS says nothing is bound to right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+# Ports handed out, one file each, shared by every process of the test run: a
+# port stays free for a while after we pick it (a Rasa replica takes a minute
+# to bind), and without a reservation a parallel test could pick it too, bind
+# first and answer our health check in place of a server that failed to start.
+RESERVED_PORTS = Path(tempfile.gettempdir()) / f"harness-ports-{os.getuid()}"
+RESERVATION_SECONDS = 900
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, on 127.0.0.1, that no other caller of
+    ours (in any process) has been given in the last RESERVATION_SECONDS."""
+    RESERVED_PORTS.mkdir(mode=0o700, exist_ok=True)
+    while True:
+        port = unbound_port()
+        mark = RESERVED_PORTS / str(port)
+        try:
+            os.close(os.open(mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            return port
+        except FileExistsError:
+            try:
+                if time.time() - mark.stat().st_mtime > RESERVATION_SECONDS:
+                    mark.unlink()  # an old run's: free to take again (the next turn)
+            except FileNotFoundError:
+                pass
 
 
 def wait_for_http(

@@ -64,6 +64,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             report(month, results, time.monotonic() - started)
             transcripts(month, workdir / "transcripts.txt")
             engine.dispose()
+        except BaseException:
+            print("\n".join(picture.post_mortem()), flush=True)
+            raise
         finally:
             picture.stop()
             if args.keep or failed:

@@ -162,6 +162,22 @@ class Picture:
         found += sorted(p for p in self.postgres.root.glob("*.log") if p.is_file())
         return found
 
+    def post_mortem(self) -> List[str]:
+        """Which processes ended on their own, with the end of each one's log: what a
+        failed rehearsal needs to say (the killed replica is among them on purpose)."""
+        everyone = list(self.services)
+        if self.cluster is not None:
+            everyone = self.cluster.actions + self.cluster.replicas + everyone
+        lines = []
+        for service in everyone:
+            code = service.process.poll() if service.process else None
+            if code is not None:
+                tail = (
+                    service.log.read_text(errors="replace")[-1500:] if service.log.exists() else ""
+                )
+                lines += [f"-- {service.name} exited with {code}; its log ends:", tail]
+        return lines or ["every process was still running"]
+
     def stop(self) -> None:
         self.meter.stop()
         for service in reversed(self.services):

@@ -449,18 +449,27 @@ class Month:
     # -- the console ------------------------------------------------------------------------
 
     def console_month(self, period: str) -> Dict[str, int]:
-        """The month page's figures, read as a clerk sees them."""
+        """The month page's figures, read as a clerk sees them, counted after every
+        change made so far (the page keeps a count for a minute)."""
+        changed = self.picture.clock().replace(second=0, microsecond=0)
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
         base = self.picture.console_url
         page = opener.open(f"{base}/login", timeout=30).read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         form = {"csrf_token": token, "username": CONSOLE_USER, "password": CONSOLE_PASSWORD}
         opener.open(f"{base}/login", urllib.parse.urlencode(form).encode(), timeout=30).read()
-        for _ in range(60):
+        for _ in range(120):
             html = opener.open(f"{base}/month?period={period}", timeout=60).read().decode()
-            if 'id="accounts-submitted"' in html:
+            as_of = re.search(r"станом на (\d\d\.\d\d\.\d{4} \d\d:\d\d)", html)
+            if (
+                as_of
+                and datetime.strptime(as_of.group(1), "%d.%m.%Y %H:%M").replace(tzinfo=KYIV)
+                >= changed
+            ):
                 break
-            time.sleep(1)  # being counted
+            time.sleep(1)  # being counted, or a copy counted before the last change
+        else:
+            raise AssertionError(f"the console never counted {period} after {changed}")
         tiles = re.findall(r"<b[^>]*>(\d+)</b>", html[html.index('<b id="accounts-submitted"') :])
         return {
             "accounts_submitted": int(tiles[0]),

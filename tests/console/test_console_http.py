@@ -7,6 +7,8 @@ import json
 import re
 import threading
 import time
+from datetime import timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
 
@@ -18,6 +20,8 @@ from core.db.models import AccountFlag, AccountLink, Reading, TrainingRun, Windo
 from core.outbox.holders import FLAG_NOT_ME
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
+from core.repository import readings as readings_repo
+from tests.support.clock import set_clock
 from tests.support.console import audit_actions, csrf_of
 from tests.support.db import in_session
 
@@ -546,6 +550,32 @@ def test_month_page_never_waits_for_a_slow_count(login):
         time.sleep(0.1)
         page = client.get("/month?period=2026-06")
     assert 'id="accounts-submitted">' in page.text
+
+
+def test_month_page_counts_again_what_changed_outside_the_console(login, now, monkeypatch):
+    """A reading sent in the chat reaches the page once the kept count is a minute old."""
+    client = login("olena")
+    period = f"{now:%Y-%m}"
+
+    def submitted() -> int:
+        page = client.get(f"/month?period={period}").text
+        return int(re.search(r'id="accounts-submitted">(\d+)<', page).group(1))
+
+    assert submitted() == 2
+
+    def reading_from_the_chat(session) -> None:
+        account = accounts_repo.find_account(session, "0100002")
+        for meter in accounts_repo.active_meters(session, account.id):
+            previous = readings_repo.last_reading(session, meter.id)
+            readings_repo.store_reading(
+                session, meter.id, period, previous.value + Decimal("2"), now, "viber", "viber:7"
+            )
+
+    in_session(reading_from_the_chat)
+    assert submitted() == 2  # kept for a minute, as the page says
+    set_clock(monkeypatch, (now + timedelta(seconds=61)).isoformat())
+    assert submitted() == 3
+    assert "Дані станом на 20.11.2026 10:01" in client.get(f"/month?period={period}").text
 
 
 async def test_account_page_lists_attachments_and_the_download_is_audited(login, now):

@@ -10,14 +10,21 @@ from typing import List, Tuple
 
 from sqlalchemy import select
 
-from core.db.models import AccountFlag, AuditEntry, LinkBar, Reading, WindowOverride
+from core.db.models import (
+    AccountFlag,
+    AuditEntry,
+    LinkBar,
+    OutboxMessage,
+    Reading,
+    WindowOverride,
+)
 from core.repository import accounts as accounts_repo
 from core.repository import holders as holders_repo
 from core.senders import SenderKey
 from core.staff.actor import cli_actor
 from staff.common import EXIT_OK, EXIT_PARTIAL
 from tests.console.test_console_flags import reported
-from tests.support.console import csrf_of
+from tests.support.console import broadcast_confirmation, csrf_of
 from tests.support.db import in_session
 from tests.support.staff import DATA
 
@@ -212,20 +219,39 @@ async def test_an_attachment_is_handed_out_through_both_doors(login, staff, now,
     ]
 
 
-def test_a_broadcast_sent_from_teplo_is_audited(login, staff):
-    preview = staff("broadcast", "--text", "Планове відключення гарячої води 25.11.")
+def _teplo_broadcast(staff, text: str, *audience: str) -> None:
+    before = changes(1)
+    preview = staff("broadcast", "--text", text, *audience)
     count = re.search(r"Одержувачів: (\d+)", preview.out).group(1)
-    assert changes(1) == []  # the preview stores nothing
-    sent = staff(
-        "broadcast",
-        "--text",
-        "Планове відключення гарячої води 25.11.",
-        "--send",
-        "--expect",
-        count,
-    )
+    assert changes(1) == before  # the preview stores nothing
+    sent = staff("broadcast", "--text", text, *audience, "--send", "--expect", count)
     assert sent.code == EXIT_OK
-    assert changes(1) == [(TEPLO, "broadcast", "усі користувачі")]
+
+
+def _console_broadcast(admin, text: str, streets: str = "") -> None:
+    before = changes(1)
+    preview = post(admin, "/broadcast/preview", {"text": text, "streets": streets})
+    assert changes(1) == before  # the preview stores nothing
+    sent = admin.post("/broadcast/send", data=broadcast_confirmation(preview.text))
+    assert "У черзі нових повідомлень" in sent.text
+
+
+def test_a_broadcast_is_sent_through_both_doors(login, staff):
+    admin = login("admin")
+    _console_broadcast(admin, "Планове відключення гарячої води 25.11.")
+    _teplo_broadcast(staff, "Гарячу воду відновлено.")
+    _console_broadcast(admin, "Ремонт теплотраси 26.11.", "Соборності")
+    _teplo_broadcast(staff, "Теплотрасу відремонтовано.", "--street", "Соборності")
+    assert changes(4) == [
+        ("admin", "broadcast", "усі користувачі"),
+        (TEPLO, "broadcast", "усі користувачі"),
+        ("admin", "broadcast", "вулиці: Соборності"),
+        (TEPLO, "broadcast", "вулиці: Соборності"),
+    ]
+    texts = in_session(
+        lambda s: {m.text for m in s.query(OutboxMessage).filter_by(kind="broadcast")}
+    )
+    assert len(texts) == 4
 
 
 def test_reads_of_personal_data_are_audited_with_the_reader(login):

@@ -91,7 +91,7 @@ def test_login_without_csrf_token_is_refused(client):
 
 def test_clerk_cannot_reach_admin_pages(login):
     client = login("olena")
-    for path in ("/settings", "/audit", "/staff"):
+    for path in ("/settings", "/audit", "/staff", "/broadcast"):
         response = client.get(path)
         assert response.status_code == 403, path
         assert "лише для адміністраторів" in response.text

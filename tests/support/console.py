@@ -3,6 +3,7 @@ training project's tracker store, CSRF tokens, the audit log."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -10,6 +11,7 @@ import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Dict
 
 from sqlalchemy import select
 
@@ -32,6 +34,8 @@ PASSWORDS = {"olena": "clerk-password-1", "admin": "admin-password-1"}
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+SEND_FORM = re.compile(r'<form[^>]*id="send-form">(.*?)</form>', re.S)
+HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
 
 
 def console_config(**overrides) -> ConsoleConfig:
@@ -140,6 +144,13 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def broadcast_confirmation(page: str) -> Dict[str, str]:
+    """The hidden fields of «Розсилка»'s «Надіслати» form, as the browser would send them."""
+    form = SEND_FORM.search(page)
+    assert form, "the page has no confirmation form"
+    return {name: html.unescape(value) for name, value in HIDDEN.findall(form.group(1))}
 
 
 def audit_actions(sign_ins: bool = False, reads: bool = False) -> list:

@@ -134,9 +134,11 @@ def test_bad_input_is_refused_in_words_and_queues_nothing(login):
     assert f">{TEXT}</textarea>" in page.text and 'value="2026-13"' in page.text
 
     token = csrf_of(admin.get("/broadcast").text)
-    unconfirmed = admin.post("/broadcast/send", data={"csrf_token": token, "text": TEXT})
-    assert unconfirmed.status_code == 400
-    assert "немає підтвердженої кількості одержувачів" in unconfirmed.text
+    for expect in (None, "²", "1" * 40):  # missing, a digit int() refuses, absurd
+        data = {"csrf_token": token, "text": TEXT, **({"expect": expect} if expect else {})}
+        unconfirmed = admin.post("/broadcast/send", data=data)
+        assert unconfirmed.status_code == 400
+        assert "немає підтвердженої кількості одержувачів" in unconfirmed.text
     too_long = admin.post(
         "/broadcast/send", data={"csrf_token": token, "text": "я" * 1001, "expect": "0"}
     )

@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from console.auth import guarded
-from console.pages.common import as_user, form_text, valid_period
+from console.pages.common import as_user, current_period, form_text, valid_period
 from console.rendering import flash, render
 from core.db.engine import run_unit_of_work
-from core.db.models import StaffRole, period_of
+from core.db.models import StaffRole
 from core.errors import StaffError
 from core.outbox.broadcast import MAX_TEXT, Audience, BroadcastPlan
 from core.settings import get_settings
@@ -39,17 +39,13 @@ class BroadcastForm:
     period: str = ""
 
 
-def _current_period() -> str:
-    return period_of(get_settings().now().date())
-
-
 def _read_form(request: Request) -> BroadcastForm:
     return BroadcastForm(
         text=_LINE_BREAK.sub("\n", form_text(request, "text")),
         streets=_LINE_BREAK.sub("\n", form_text(request, "streets")),
         owing=form_text(request, "owing") == "1",
         # The box ticked with the month left empty: the current period.
-        period=form_text(request, "period") or _current_period(),
+        period=form_text(request, "period") or current_period(),
     )
 
 
@@ -91,7 +87,7 @@ def _refused(request: Request, form: BroadcastForm, error: StaffError) -> Respon
 
 @guarded(StaffRole.admin)
 async def broadcast_page(request: Request) -> Response:
-    return _page(request, BroadcastForm(period=_current_period()))
+    return _page(request, BroadcastForm(period=current_period()))
 
 
 @guarded(StaffRole.admin)

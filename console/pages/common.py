@@ -19,10 +19,15 @@ from core.staff.result import Result
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
+def current_period() -> str:
+    """This month ("YYYY-MM") on the business clock."""
+    return period_of(get_settings().now().date())
+
+
 def period_param(request: Request, name: str = "period") -> str:
     """The period asked for ("YYYY-MM"), the current one when absent or malformed."""
     value = (request.query_params.get(name) or "").strip()
-    return value if _PERIOD.match(value) else period_of(get_settings().now().date())
+    return value if _PERIOD.match(value) else current_period()
 
 
 def valid_period(value: object) -> Optional[str]:

@@ -4,30 +4,18 @@ only admins with the form's CSRF token get in. Both doors' audit: test_both_door
 
 from __future__ import annotations
 
-from typing import List, Tuple
-
-from core.db.models import OutboxKind, OutboxMessage
+from core.db.models import OutboxMessage
 from core.outbox.broadcast import MAX_TEXT, Audience
 from core.repository import accounts as accounts_repo
 from core.senders import SenderKey
 from core.staff import broadcast as staff_broadcast
 from core.texts.outbox import moment
-from tests.support.console import audit_actions, csrf_of
+from tests.support.console import audit_actions, csrf_of, queued_broadcasts
 from tests.support.console import broadcast_confirmation as confirmation
 from tests.support.db import in_session
 
 TEXT = "Планове відключення гарячої води 25.11."
 SOBORNOSTI = "viber:AbCd99"  # 0100001, вул. Соборності, linked in console_data
-
-
-def queued() -> List[Tuple[str, str, str]]:
-    """The outbox's broadcast messages as (channel, sender, text)."""
-    return in_session(
-        lambda s: sorted(
-            (m.channel, m.sender_id, m.text)
-            for m in s.query(OutboxMessage).filter_by(kind=OutboxKind.broadcast.value)
-        )
-    )
 
 
 def outbox_rows() -> int:
@@ -91,7 +79,7 @@ def test_sending_queues_exactly_the_previewed_recipients(login, now):
     sent = admin.post("/broadcast/send", data=fields)
     assert sent.status_code == 200 and sent.url.path == "/broadcast"
     assert "У черзі нових повідомлень: 2" in sent.text
-    assert queued() == sorted(
+    assert queued_broadcasts() == sorted(
         (r.channel, r.sender_id, "Рядок один\nРядок два") for r in plan.recipients
     )
     [entry] = audit_actions()
@@ -115,7 +103,7 @@ def test_a_stale_count_is_refused_with_the_new_preview(login, now):
     assert outbox_rows() == 0 and audit_actions() == []
 
     admin.post("/broadcast/send", data=confirmation(refused.text))
-    assert [sender for _, sender, _ in queued()] == ["telegram:777", SOBORNOSTI]
+    assert [sender for _, sender, _ in queued_broadcasts()] == ["telegram:777", SOBORNOSTI]
 
 
 def test_bad_input_is_refused_in_words_and_queues_nothing(login):
@@ -175,4 +163,4 @@ def test_the_text_is_escaped_on_the_page_and_sent_as_typed(login):
     assert "<script>alert" not in page.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; «лапки»" in page.text
     admin.post("/broadcast/send", data=confirmation(page.text))
-    assert queued() == [("viber", SOBORNOSTI, text)]
+    assert queued_broadcasts() == [("viber", SOBORNOSTI, text)]

@@ -11,12 +11,12 @@ import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List, Tuple
 
 from sqlalchemy import select
 
 from console.config import ConsoleConfig
-from core.db.models import EventKind, StaffRole, StaffUser
+from core.db.models import EventKind, OutboxKind, OutboxMessage, StaffRole, StaffUser
 from core.passwords import hash_password
 from core.repository import accounts as accounts_repo
 from core.repository import events as events_repo
@@ -144,6 +144,14 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def queued_broadcasts() -> List[Tuple[str, str, str]]:
+    """The outbox's broadcast messages as (channel, sender, text), sorted."""
+    query = select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.broadcast.value)
+    return in_session(
+        lambda s: sorted((m.channel, m.sender_id, m.text) for m in s.execute(query).scalars())
+    )
 
 
 def broadcast_confirmation(page: str) -> Dict[str, str]:

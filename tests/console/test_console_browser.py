@@ -92,10 +92,14 @@ def shot(driver: webdriver.Chrome, name: str) -> None:
 
 def follow(driver: webdriver.Chrome, element) -> None:
     """Clicks a link or a submit button and waits until the next page replaced this
-    one, so nothing is read off the page being left (a stale element)."""
+    one and finished loading, so nothing is read off the page being left (a stale
+    element) nor off one still being parsed (Chrome then drops the nodes found
+    early: «Node with given id does not belong to the document»)."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    wait = WebDriverWait(driver, 20)
+    wait.until(expected_conditions.staleness_of(page))
+    wait.until(lambda _: driver.execute_script("return document.readyState") == "complete")
 
 
 def sign_in(driver: webdriver.Chrome, url: str, username: str) -> None:
